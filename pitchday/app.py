@@ -1,0 +1,67 @@
+"""The application factory.
+
+``create_app`` reads as the table of contents of the application.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Config
+from .extensions import babel, csrf, db, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
+    app.config.update(config.as_flask())
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .realtime import handlers  # noqa: F401 -- Socket.IO handlers must exist before init_app
+    from .services import access
+    from .web.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = access.instance_secret()
+        password = app.config.get("PITCHDAY_ORGANISER_PASSWORD")
+        if password and not access.check_organiser_password(password):
+            access.set_organiser_password(password)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    csrf.init_app(app)
+    origins = app.config.get("PITCHDAY_ALLOWED_ORIGINS")
+    socketio.init_app(
+        app,
+        async_mode=app.config["PITCHDAY_ASYNC_MODE"],
+        message_queue=app.config.get("PITCHDAY_MESSAGE_QUEUE"),
+        cors_allowed_origins=[o.strip() for o in origins.split(",")] if origins else None,
+        max_http_buffer_size=app.config["PITCHDAY_MAX_FRAME_BYTES"],
+        ping_interval=10, ping_timeout=10,  # notice a dead venue Wi-Fi link quickly
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from .web import organiser, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(organiser.bp)
+
+
+def register_hooks(app: Flask) -> None:
+    from .web.i18n import remember_language
+    from .web.security import add_security_headers
+    from flask_babel import get_locale
+
+    app.after_request(add_security_headers)
+    app.after_request(remember_language)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

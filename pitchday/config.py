@@ -1,0 +1,56 @@
+"""Settings, read from PITCHDAY_* environment variables with safe defaults."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"PITCHDAY_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    return default if value is None else value.lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class Config:
+    # sqlite file in ./instance by default; postgresql+psycopg2://… for PostgreSQL
+    DATABASE_URL: str = field(default_factory=lambda: _env("DATABASE_URL", "sqlite:///instance/pitchday.sqlite3"))
+    # Generated and stored in the database when unset, so cookies survive restarts.
+    SECRET_KEY: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
+    ORGANISER_PASSWORD: str | None = field(default_factory=lambda: _env("ORGANISER_PASSWORD"))
+    # Public base URL printed in links and QR codes (e.g. https://pitch.example.org).
+    PUBLIC_URL: str | None = field(default_factory=lambda: _env("PUBLIC_URL"))
+    ASYNC_MODE: str = field(default_factory=lambda: _env("ASYNC_MODE", "eventlet"))
+    MESSAGE_QUEUE: str | None = field(default_factory=lambda: _env("MESSAGE_QUEUE"))
+    # Comma-separated origins allowed to open a Socket.IO connection; empty = same origin only.
+    ALLOWED_ORIGINS: str | None = field(default_factory=lambda: _env("ALLOWED_ORIGINS"))
+    MODERATOR_LINK_HOURS: int = field(default_factory=lambda: int(_env("MODERATOR_LINK_HOURS", "12")))
+    DEFAULT_LOCALE: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "fr"))
+    SECURE_COOKIES: bool = field(default_factory=lambda: _env_bool("SECURE_COOKIES", False))
+    # Largest Socket.IO frame accepted (bytes): commands are tiny.
+    MAX_FRAME_BYTES: int = 16 * 1024
+    TESTING: bool = False
+
+    def as_flask(self) -> dict:
+        return {
+            "PITCHDAY_DATABASE_URL": self.DATABASE_URL,
+            "SECRET_KEY": self.SECRET_KEY,
+            "PITCHDAY_ORGANISER_PASSWORD": self.ORGANISER_PASSWORD,
+            "PITCHDAY_PUBLIC_URL": self.PUBLIC_URL,
+            "PITCHDAY_ASYNC_MODE": self.ASYNC_MODE,
+            "PITCHDAY_MESSAGE_QUEUE": self.MESSAGE_QUEUE,
+            "PITCHDAY_ALLOWED_ORIGINS": self.ALLOWED_ORIGINS,
+            "PITCHDAY_MODERATOR_LINK_HOURS": self.MODERATOR_LINK_HOURS,
+            "BABEL_DEFAULT_LOCALE": self.DEFAULT_LOCALE,
+            "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+            "PITCHDAY_MAX_FRAME_BYTES": self.MAX_FRAME_BYTES,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.SECURE_COOKIES,
+            "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+            "TESTING": self.TESTING,
+        }

@@ -1,0 +1,518 @@
+"""The run of show as a pure state machine.
+
+Nothing here reads a clock, touches a database or knows about Flask: every
+function takes ``now`` (milliseconds since the epoch, UTC) and returns a new
+immutable ``Show``. Remaining time is always derived from timestamps:
+``ends_at`` while a phase runs, ``remaining_ms`` while it is paused, so a
+restarted server or a second moderator computes exactly the same thing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any, Iterable, Mapping
+
+MAX_UNDO = 25
+MAX_PHASE_MS = 60 * 60 * 1000  # one phase never lasts more than an hour
+MAX_EXTEND_MS = 10 * 60 * 1000
+MAX_MESSAGE_CHARS = 140
+
+
+class Phase(StrEnum):
+    WELCOME = "welcome"  # doors open, nothing started
+    READY = "ready"  # a talk is up next, its pitch not started (agenda on screen)
+    PITCH = "pitch"
+    QUESTIONS = "questions"
+    NETWORKING = "networking"
+    ENDED = "ended"
+
+
+TIMED_PHASES = (Phase.PITCH, Phase.QUESTIONS)
+
+
+class ProjectorMode(StrEnum):
+    AUTO = "auto"
+    WELCOME = "welcome"
+    AGENDA = "agenda"
+    NETWORKING = "networking"
+    BLACKOUT = "blackout"
+
+
+class TalkStatus(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class CommandRefused(Exception):
+    """A command that cannot apply to the current state. Nothing changed."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TalkRun:
+    """What happened to one talk on the night (times in epoch ms)."""
+
+    talk_id: int
+    pitch_ms: int
+    qa_ms: int
+    status: TalkStatus = TalkStatus.PLANNED
+    pitch_started_at: int | None = None
+    questions_started_at: int | None = None
+    ended_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Show:
+    """The live state of one edition. ``version`` grows by one per change."""
+
+    order: tuple[int, ...]
+    talks: Mapping[int, TalkRun]
+    version: int = 0
+    phase: Phase = Phase.WELCOME
+    current: int | None = None
+    running: bool = False
+    ends_at: int | None = None  # set while running
+    remaining_ms: int | None = None  # set while paused or ready
+    phase_ms: int = 0  # planned length of the current phase, extensions included
+    auto_questions: bool = False
+    projector_mode: ProjectorMode = ProjectorMode.AUTO
+    stage_message: str | None = None
+    stage_message_id: int = 0
+    undo_stack: tuple["Show", ...] = field(default=(), repr=False)
+
+    # -- reading -------------------------------------------------------------
+
+    def remaining_at(self, now: int) -> int | None:
+        """Milliseconds left in the current phase; negative means overtime."""
+        if self.phase not in TIMED_PHASES:
+            return None
+        if self.running:
+            assert self.ends_at is not None
+            return self.ends_at - now
+        return self.remaining_ms
+
+    def talk(self, talk_id: int) -> TalkRun:
+        return self.talks[talk_id]
+
+    def upcoming(self) -> list[int]:
+        """Planned talks other than the current one, in running order.
+
+        Talks passed over by a jump stay here, so nothing is ever skipped silently.
+        """
+        return [t for t in self.order if t != self.current and self.talks[t].status is TalkStatus.PLANNED]
+
+    def next_talk(self) -> int | None:
+        upcoming = self.upcoming()
+        return upcoming[0] if upcoming else None
+
+    def previous_talk(self) -> int | None:
+        """The talk that finished last (by time, whatever the running order says)."""
+        done = [r for r in self.talks.values() if r.status is TalkStatus.DONE and r.talk_id != self.current]
+        if not done:
+            return None
+        return max(done, key=lambda r: (r.ended_at or 0)).talk_id
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.undo_stack)
+
+
+def new_show(talks: Iterable[tuple[int, int, int]], *, auto_questions: bool = False) -> Show:
+    """A show in the welcome phase from ``(talk_id, pitch_ms, qa_ms)`` in running order."""
+    runs = {}
+    order = []
+    for talk_id, pitch_ms, qa_ms in talks:
+        _check_duration(pitch_ms)
+        _check_duration(qa_ms)
+        if talk_id in runs:
+            raise ValueError(f"talk {talk_id} appears twice")
+        runs[talk_id] = TalkRun(talk_id=talk_id, pitch_ms=pitch_ms, qa_ms=qa_ms)
+        order.append(talk_id)
+    return Show(order=tuple(order), talks=runs, auto_questions=auto_questions)
+
+
+def _check_duration(ms: int) -> None:
+    if not isinstance(ms, int) or isinstance(ms, bool) or not 0 < ms <= MAX_PHASE_MS:
+        raise ValueError(f"duration out of range: {ms!r}")
+
+
+# -- automatic transitions ---------------------------------------------------
+
+
+def settle(show: Show, now: int) -> Show:
+    """Apply transitions that fell due by ``now`` (the optional auto switch to questions).
+
+    The switch happens at the pitch's own ``ends_at``, not at ``now``, so the
+    questions countdown is the same whether the server saw it live or after a restart.
+    """
+    if not (show.auto_questions and show.phase is Phase.PITCH and show.running):
+        return show
+    assert show.ends_at is not None and show.current is not None
+    if now < show.ends_at:
+        return show
+    switch_at = show.ends_at
+    run = show.talks[show.current]
+    return _bump(
+        show,
+        phase=Phase.QUESTIONS,
+        ends_at=switch_at + run.qa_ms,
+        phase_ms=run.qa_ms,
+        talks=_with_run(show, replace(run, questions_started_at=switch_at)),
+    )
+
+
+def next_due(show: Show) -> int | None:
+    """When ``settle`` will next change something, for the server's scheduler."""
+    if show.auto_questions and show.phase is Phase.PITCH and show.running:
+        return show.ends_at
+    return None
+
+
+# -- commands ----------------------------------------------------------------
+
+
+def apply(show: Show, name: str, args: Mapping[str, Any], *, now: int) -> Show:
+    """Apply the command ``name`` at ``now``; raise ``CommandRefused`` if it cannot apply."""
+    if name not in COMMANDS:
+        raise CommandRefused("unknown_command", f"Unknown command: {name!r}")
+    if not isinstance(args, Mapping):
+        raise CommandRefused("bad_args", "Arguments must be an object")
+    show = settle(show, now)
+    if name == "undo":
+        return _undo(show)
+    changed = COMMANDS[name](show, args, now)
+    if name in NOT_UNDOABLE:
+        return replace(changed, undo_stack=show.undo_stack)
+    return replace(changed, undo_stack=(_without_stack(show),) + show.undo_stack[: MAX_UNDO - 1])
+
+
+def _without_stack(show: Show) -> Show:
+    return replace(show, undo_stack=())
+
+
+def _bump(show: Show, **changes: Any) -> Show:
+    return replace(show, version=show.version + 1, **changes)
+
+
+def _with_run(show: Show, run: TalkRun) -> dict[int, TalkRun]:
+    talks = dict(show.talks)
+    talks[run.talk_id] = run
+    return talks
+
+
+def _talk_arg(show: Show, args: Mapping[str, Any], key: str = "talk_id") -> int:
+    value = args.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise CommandRefused("bad_args", f"{key} must be an integer")
+    if value not in show.talks:
+        raise CommandRefused("unknown_talk", f"No talk {value} in this edition")
+    return value
+
+
+def _require_phase(show: Show, *phases: Phase) -> None:
+    if show.phase not in phases:
+        raise CommandRefused("wrong_phase", f"Not possible during phase {show.phase.value}")
+
+
+def _start(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    """Start the pitch of the current talk (or of the first planned one)."""
+    _require_phase(show, Phase.WELCOME, Phase.READY)
+    talk_id = show.current if show.phase is Phase.READY else show.next_talk()
+    if talk_id is None:
+        raise CommandRefused("no_talk", "No talk left to start")
+    run = show.talks[talk_id]
+    return _bump(
+        show,
+        phase=Phase.PITCH,
+        current=talk_id,
+        running=True,
+        ends_at=now + run.pitch_ms,
+        remaining_ms=None,
+        phase_ms=run.pitch_ms,
+        talks=_with_run(show, replace(run, pitch_started_at=now, questions_started_at=None, ended_at=None)),
+    )
+
+
+def _pause(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    _require_phase(show, *TIMED_PHASES)
+    if not show.running:
+        raise CommandRefused("already_paused", "The countdown is already paused")
+    return _bump(show, running=False, remaining_ms=show.remaining_at(now), ends_at=None)
+
+
+def _resume(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    _require_phase(show, *TIMED_PHASES)
+    if show.running:
+        raise CommandRefused("already_running", "The countdown is already running")
+    assert show.remaining_ms is not None
+    return _bump(show, running=True, ends_at=now + show.remaining_ms, remaining_ms=None)
+
+
+def _extend(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    _require_phase(show, *TIMED_PHASES)
+    delta = args.get("delta_ms")
+    if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0 or abs(delta) > MAX_EXTEND_MS:
+        raise CommandRefused("bad_args", "delta_ms must be a non-zero integer of at most 10 minutes")
+    phase_ms = show.phase_ms + delta
+    if phase_ms < 0:
+        raise CommandRefused("too_short", "The phase cannot be shorter than zero")
+    if phase_ms > MAX_PHASE_MS:
+        raise CommandRefused("too_long", "A phase cannot last more than an hour")
+    if show.running:
+        assert show.ends_at is not None
+        return _bump(show, ends_at=show.ends_at + delta, phase_ms=phase_ms)
+    assert show.remaining_ms is not None
+    return _bump(show, remaining_ms=show.remaining_ms + delta, phase_ms=phase_ms)
+
+
+def _questions(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    _require_phase(show, Phase.PITCH)
+    assert show.current is not None
+    run = show.talks[show.current]
+    return _bump(
+        show,
+        phase=Phase.QUESTIONS,
+        running=True,
+        ends_at=now + run.qa_ms,
+        remaining_ms=None,
+        phase_ms=run.qa_ms,
+        talks=_with_run(show, replace(run, questions_started_at=now)),
+    )
+
+
+def _close_current(show: Show, now: int) -> dict[int, TalkRun]:
+    """The talks with the current one marked done (if it was started)."""
+    if show.current is None:
+        return dict(show.talks)
+    run = show.talks[show.current]
+    if run.pitch_started_at is None:
+        return dict(show.talks)
+    return _with_run(show, replace(run, status=TalkStatus.DONE, ended_at=now))
+
+
+def _ready(show: Show, talk_id: int | None, talks: Mapping[int, TalkRun], **changes: Any) -> Show:
+    """Put ``talk_id`` up next (not started), or go to networking when there is none."""
+    if talk_id is None:
+        return _bump(
+            show, phase=Phase.NETWORKING, current=None, running=False, ends_at=None,
+            remaining_ms=None, phase_ms=0, talks=talks, **changes,
+        )
+    run = talks[talk_id]
+    return _bump(
+        show, phase=Phase.READY, current=talk_id, running=False, ends_at=None,
+        remaining_ms=run.pitch_ms, phase_ms=run.pitch_ms, talks=talks, **changes,
+    )
+
+
+def _next(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    _require_phase(show, Phase.WELCOME, Phase.READY, *TIMED_PHASES)
+    if show.phase is Phase.WELCOME:
+        first = show.next_talk()
+        if first is None:
+            raise CommandRefused("no_talk", "No talk left")
+        return _ready(show, first, show.talks)
+    talks = _close_current(show, now)
+    probe = replace(show, talks=talks)
+    return _ready(show, probe.next_talk(), talks)
+
+
+def _previous(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    _require_phase(show, Phase.READY, Phase.NETWORKING, Phase.ENDED, *TIMED_PHASES)
+    target = show.previous_talk()
+    if target is None:
+        raise CommandRefused("no_previous", "There is no previous talk")
+    talks = dict(show.talks)
+    # The talk being left goes back to planned: it will be played again later.
+    if show.current is not None and talks[show.current].status is TalkStatus.PLANNED:
+        talks[show.current] = replace(talks[show.current], pitch_started_at=None,
+                                      questions_started_at=None, ended_at=None)
+    talks[target] = replace(talks[target], status=TalkStatus.PLANNED, ended_at=None)
+    return _ready(show, target, talks)
+
+
+def _jump(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    _require_phase(show, Phase.WELCOME, Phase.READY, Phase.NETWORKING, *TIMED_PHASES)
+    target = _talk_arg(show, args)
+    if target == show.current:
+        raise CommandRefused("already_current", "This talk is already on stage")
+    talks = _close_current(show, now)
+    talks[target] = replace(talks[target], status=TalkStatus.PLANNED, ended_at=None)
+    return _ready(show, target, talks)
+
+
+def _reorder(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    order = args.get("order")
+    if not isinstance(order, list) or not all(isinstance(t, int) and not isinstance(t, bool) for t in order):
+        raise CommandRefused("bad_args", "order must be a list of talk ids")
+    movable = show.upcoming()
+    if sorted(order) != sorted(movable) or len(set(order)) != len(order):
+        raise CommandRefused("bad_order", "order must list each upcoming talk exactly once")
+    fixed = [t for t in show.order if t not in set(movable)]
+    return _bump(show, order=tuple(fixed + list(order)))
+
+
+def _absent(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    """A speaker is not there: move their talk to the end, or skip it."""
+    talk_id = _talk_arg(show, args)
+    mode = args.get("mode")
+    if mode not in ("end", "skip"):
+        raise CommandRefused("bad_args", "mode must be 'end' or 'skip'")
+    run = show.talks[talk_id]
+    if run.status is not TalkStatus.PLANNED:
+        raise CommandRefused("not_planned", "This talk is already done or skipped")
+    if talk_id == show.current and show.phase in TIMED_PHASES:
+        raise CommandRefused("on_stage", "This talk is on stage; use next first")
+    order = tuple(t for t in show.order if t != talk_id) + (talk_id,)
+    talks = dict(show.talks)
+    if mode == "skip":
+        talks[talk_id] = replace(run, status=TalkStatus.SKIPPED)
+    if talk_id != show.current:
+        return _bump(show, order=order, talks=talks)
+    # The absent speaker was up next: the following planned talk takes their place.
+    others = [t for t in order if t != talk_id and talks[t].status is TalkStatus.PLANNED]
+    replacement = others[0] if others else (talk_id if mode == "end" else None)
+    return _ready(show, replacement, talks, order=order)
+
+
+def _networking(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    _require_phase(show, Phase.WELCOME, Phase.READY, *TIMED_PHASES)
+    return _ready(show, None, _close_current(show, now))
+
+
+def _end(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    _require_phase(show, Phase.NETWORKING)
+    return _bump(show, phase=Phase.ENDED)
+
+
+def _set_mode(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    try:
+        mode = ProjectorMode(args.get("mode"))
+    except ValueError:
+        raise CommandRefused("bad_args", "mode must be one of " + ", ".join(m.value for m in ProjectorMode))
+    if mode is show.projector_mode:
+        raise CommandRefused("no_change", "The projector is already in this mode")
+    return _bump(show, projector_mode=mode)
+
+
+def _set_auto_questions(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    enabled = args.get("enabled")
+    if not isinstance(enabled, bool):
+        raise CommandRefused("bad_args", "enabled must be true or false")
+    return _bump(show, auto_questions=enabled)
+
+
+def _message(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    text = args.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise CommandRefused("bad_args", "text must be a non-empty string")
+    text = " ".join(text.split())
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise CommandRefused("too_long", f"A stage message has at most {MAX_MESSAGE_CHARS} characters")
+    return _bump(show, stage_message=text, stage_message_id=show.stage_message_id + 1)
+
+
+def _dismiss(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    if show.stage_message is None:
+        raise CommandRefused("no_message", "No message is shown on stage")
+    return _bump(show, stage_message=None)
+
+
+def _undo(show: Show) -> Show:
+    if not show.undo_stack:
+        raise CommandRefused("nothing_to_undo", "Nothing to undo")
+    previous = show.undo_stack[0]
+    # Settings and stage messages are not part of the run of show: keep them.
+    return replace(
+        previous,
+        version=show.version + 1,
+        undo_stack=show.undo_stack[1:],
+        projector_mode=show.projector_mode,
+        stage_message=show.stage_message,
+        stage_message_id=show.stage_message_id,
+        auto_questions=show.auto_questions,
+    )
+
+
+COMMANDS = {
+    "start": _start,
+    "pause": _pause,
+    "resume": _resume,
+    "extend": _extend,
+    "questions": _questions,
+    "next": _next,
+    "previous": _previous,
+    "jump": _jump,
+    "reorder": _reorder,
+    "absent": _absent,
+    "networking": _networking,
+    "end": _end,
+    "set_mode": _set_mode,
+    "set_auto_questions": _set_auto_questions,
+    "message": _message,
+    "dismiss_message": _dismiss,
+    "undo": None,  # handled in apply()
+}
+NOT_UNDOABLE = frozenset({"set_mode", "set_auto_questions", "message", "dismiss_message"})
+
+
+# -- serialisation (plain JSON types, for storage and the wire) --------------
+
+
+def to_dict(show: Show, *, with_undo: bool = True) -> dict[str, Any]:
+    data = {
+        "version": show.version,
+        "phase": show.phase.value,
+        "current": show.current,
+        "running": show.running,
+        "ends_at": show.ends_at,
+        "remaining_ms": show.remaining_ms,
+        "phase_ms": show.phase_ms,
+        "auto_questions": show.auto_questions,
+        "projector_mode": show.projector_mode.value,
+        "stage_message": show.stage_message,
+        "stage_message_id": show.stage_message_id,
+        "order": list(show.order),
+        "talks": [
+            {
+                "talk_id": r.talk_id, "pitch_ms": r.pitch_ms, "qa_ms": r.qa_ms, "status": r.status.value,
+                "pitch_started_at": r.pitch_started_at, "questions_started_at": r.questions_started_at,
+                "ended_at": r.ended_at,
+            }
+            for r in (show.talks[t] for t in show.order)
+        ],
+    }
+    if with_undo:
+        data["undo_stack"] = [to_dict(s, with_undo=False) for s in show.undo_stack]
+    return data
+
+
+def from_dict(data: Mapping[str, Any]) -> Show:
+    talks = {
+        t["talk_id"]: TalkRun(
+            talk_id=t["talk_id"], pitch_ms=t["pitch_ms"], qa_ms=t["qa_ms"], status=TalkStatus(t["status"]),
+            pitch_started_at=t["pitch_started_at"], questions_started_at=t["questions_started_at"],
+            ended_at=t["ended_at"],
+        )
+        for t in data["talks"]
+    }
+    return Show(
+        order=tuple(data["order"]),
+        talks=talks,
+        version=data["version"],
+        phase=Phase(data["phase"]),
+        current=data["current"],
+        running=data["running"],
+        ends_at=data["ends_at"],
+        remaining_ms=data["remaining_ms"],
+        phase_ms=data["phase_ms"],
+        auto_questions=data["auto_questions"],
+        projector_mode=ProjectorMode(data["projector_mode"]),
+        stage_message=data["stage_message"],
+        stage_message_id=data["stage_message_id"],
+        undo_stack=tuple(from_dict(s) for s in data.get("undo_stack", ())),
+    )

@@ -1,0 +1,70 @@
+"""Socket.IO events of the live views. Roles are decided at connect and checked in every handler."""
+from __future__ import annotations
+
+from flask import request
+from flask_babel import gettext as _
+from flask_socketio import ConnectionRefusedError, join_room
+
+from ..extensions import socketio
+from ..services import access, broadcast, presence
+from ..services import show as show_service
+from ..timeutil import now_ms
+
+
+@socketio.on("connect")
+def on_connect(auth):
+    auth = auth if isinstance(auth, dict) else {}
+    view = auth.get("view")
+    if view not in presence.VIEWS:
+        raise ConnectionRefusedError("bad_view")
+    edition = show_service.edition_by_slug(auth.get("edition"))
+    if edition is None:
+        raise ConnectionRefusedError("unknown_edition")
+    link = None
+    if view == "moderator":
+        link = access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id)
+        if link is None:
+            raise ConnectionRefusedError("forbidden")
+    presence.join(request.sid, presence.Client(edition.id, view, link.token_id if link else None))
+    is_moderator = view == "moderator"
+    join_room(broadcast.moderator_room(edition.id) if is_moderator else broadcast.public_room(edition.id))
+    show_service.current_show(edition.id)  # applies a transition that fell due while nobody looked
+    socketio.emit("snapshot", broadcast.snapshot(edition.id, moderator=is_moderator), to=request.sid)
+    broadcast.presence_changed(edition.id)
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    client = presence.leave(request.sid)
+    if client is not None:
+        broadcast.presence_changed(client.edition_id)
+
+
+@socketio.on("clock")
+def on_clock(*_args):
+    """Clock sync sample: the client brackets this with performance.now()."""
+    return {"server_time": now_ms()}
+
+
+@socketio.on("resync")
+def on_resync(*_args):
+    client = presence.client(request.sid)
+    if client is None:
+        return {"ok": False, "error": {"code": "forbidden", "message": _("Connexion inconnue")}}
+    return {"ok": True, "snapshot": broadcast.snapshot(client.edition_id, moderator=client.view == "moderator")}
+
+
+def _refusal(code: str, message: str) -> dict:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+@socketio.on("command")
+def on_command(payload=None, *_extra):
+    client = presence.client(request.sid)
+    if client is None or client.view != "moderator" or not access.link_still_valid(client.moderator_link):
+        return _refusal("forbidden", _("Réservé à la régie"))
+    try:
+        command_id, name, args, version = show_service.parse_command(payload)
+    except show_service.BadRequest as error:
+        return _refusal("bad_request", str(error))
+    return show_service.run_command(client.edition_id, command_id=command_id, name=name, args=args, version=version)

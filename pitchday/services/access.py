@@ -1,0 +1,140 @@
+"""Organiser password, the instance secret, and moderator links."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import ModeratorLink, Setting
+from ..timeutil import as_utc
+
+PASSWORD_KEY = "organiser_password_hash"
+SECRET_KEY = "secret_key"
+MIN_PASSWORD_CHARS = 10
+MODERATOR_COOKIE = "pitchday_moderator"
+
+
+def _get(session, key: str) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row else None
+
+
+def _put(session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def instance_secret() -> str:
+    """The secret that signs cookies and links; generated once and kept in the database."""
+    with db.transaction() as session:
+        value = _get(session, SECRET_KEY)
+        if value is None:
+            value = secrets.token_urlsafe(48)
+            _put(session, SECRET_KEY, value)
+        return value
+
+
+def set_organiser_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"The password needs at least {MIN_PASSWORD_CHARS} characters")
+    with db.transaction() as session:
+        _put(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
+
+
+def check_organiser_password(password: str) -> bool:
+    with db.transaction() as session:
+        stored = _get(session, PASSWORD_KEY)
+    return stored is not None and check_password_hash(stored, password)
+
+
+def organiser_password_is_set() -> bool:
+    with db.transaction() as session:
+        return _get(session, PASSWORD_KEY) is not None
+
+
+def _link_serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="pitchday.moderator-link")
+
+
+def _cookie_serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="pitchday.moderator-cookie")
+
+
+def create_moderator_link(edition_id: int, *, hours: int, label: str = "") -> tuple[ModeratorLink, str]:
+    """A new link and its signed token (what goes in the URL and the QR code)."""
+    token_id = secrets.token_urlsafe(24)
+    expires = datetime.now(timezone.utc) + timedelta(hours=hours)
+    with db.transaction() as session:
+        link = ModeratorLink(edition_id=edition_id, token_id=token_id, label=label[:100], expires_at=expires)
+        session.add(link)
+    return link, moderator_token(link)
+
+
+def moderator_token(link: ModeratorLink) -> str:
+    return _link_serializer(instance_secret()).dumps(link.token_id)
+
+
+def _usable(token_id: str) -> ModeratorLink | None:
+    with db.transaction() as session:
+        link = session.scalar(select(ModeratorLink).where(ModeratorLink.token_id == token_id))
+    if link is None or link.revoked_at is not None:
+        return None
+    if as_utc(link.expires_at) <= datetime.now(timezone.utc):
+        return None
+    return link
+
+
+def cookie_lifetime_s(link: ModeratorLink) -> int:
+    """The cookie lives as long as the link it came from."""
+    return max(0, int((as_utc(link.expires_at) - datetime.now(timezone.utc)).total_seconds()))
+
+
+def redeem_token(token: str) -> tuple[ModeratorLink, str] | None:
+    """Exchange a link token for (link, cookie value); None if forged, expired or revoked."""
+    secret = instance_secret()
+    try:
+        token_id = _link_serializer(secret).loads(token, max_age=31 * 24 * 3600)
+    except (BadSignature, SignatureExpired):
+        return None
+    link = _usable(token_id) if isinstance(token_id, str) else None
+    if link is None:
+        return None
+    return link, _cookie_serializer(secret).dumps(link.token_id)
+
+
+def moderator_from_cookie(cookie: str | None, edition_id: int) -> ModeratorLink | None:
+    """The link behind a moderator cookie, if still valid for this edition."""
+    if not cookie or len(cookie) > 512:
+        return None
+    try:
+        token_id = _cookie_serializer(instance_secret()).loads(cookie, max_age=31 * 24 * 3600)
+    except (BadSignature, SignatureExpired):
+        return None
+    link = _usable(token_id) if isinstance(token_id, str) else None
+    return link if link is not None and link.edition_id == edition_id else None
+
+
+def link_still_valid(token_id: str | None) -> bool:
+    return token_id is not None and _usable(token_id) is not None
+
+
+def revoke_moderator_link(link_id: int) -> bool:
+    with db.transaction() as session:
+        link = session.get(ModeratorLink, link_id)
+        if link is None or link.revoked_at is not None:
+            return False
+        link.revoked_at = datetime.now(timezone.utc)
+        return True
+
+
+def moderator_links(edition_id: int) -> list[ModeratorLink]:
+    with db.transaction() as session:
+        return list(session.scalars(select(ModeratorLink).where(ModeratorLink.edition_id == edition_id)
+                                    .order_by(ModeratorLink.created_at.desc())))

@@ -1,0 +1,53 @@
+"""What each kind of screen receives: plain JSON, language-neutral (clients format)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain import show as domain
+from ..domain.schedule import schedule
+from ..models import Edition, Talk
+from ..timeutil import to_ms
+
+
+def talk_card(talk: Talk | None) -> dict[str, Any] | None:
+    if talk is None:
+        return None
+    return {"id": talk.id, "title": talk.title, "organisation": talk.organisation,
+            "kind": talk.kind, "speaker": talk.speaker}
+
+
+def public_state(edition: Edition, show: domain.Show, *, now: int) -> dict[str, Any]:
+    """The state every screen may see (projector, stage, audience)."""
+    talks = {t.id: t for t in edition.talks}
+    plan = schedule(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms, now=now)
+    current_run = show.talks.get(show.current) if show.current is not None else None
+    return {
+        "phase": show.phase.value,
+        "projector_mode": show.projector_mode.value,
+        "running": show.running,
+        "ends_at": show.ends_at,
+        "remaining_ms": show.remaining_ms,
+        "phase_ms": show.phase_ms,
+        "auto_questions": show.auto_questions,
+        "qa_ms": current_run.qa_ms if current_run else None,
+        "current": talk_card(talks.get(show.current)),
+        "next": talk_card(talks.get(show.next_talk())),
+        "agenda": [
+            {**talk_card(talks[slot.talk_id]), "status": slot.status, "planned_start": slot.planned_start,
+             "actual_start": slot.actual_start, "projected_start": slot.projected_start}
+            for slot in plan.slots
+        ],
+        "stage_message": ({"id": show.stage_message_id, "text": show.stage_message}
+                          if show.stage_message is not None else None),
+    }
+
+
+def moderator_extras(edition: Edition, show: domain.Show, *, now: int, presence: dict[str, int]) -> dict[str, Any]:
+    plan = schedule(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms, now=now)
+    return {
+        "can_undo": show.can_undo,
+        "drift_ms": plan.drift_ms,
+        "planned_end": plan.planned_end,
+        "projected_end": plan.projected_end,
+        "presence": presence,
+    }

@@ -1,0 +1,134 @@
+"""Use cases of the live run of show: load → domain → commit → broadcast."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain import show as domain
+from ..extensions import db
+from ..models import Edition, LiveState, ShowCommand
+from ..timeutil import now_ms
+from . import broadcast
+
+COMMAND_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+class BadRequest(ValueError):
+    """A malformed command envelope (not a domain refusal)."""
+
+
+def edition_by_slug(slug: Any) -> Edition | None:
+    if not isinstance(slug, str) or len(slug) > 40:
+        return None
+    with db.transaction() as session:
+        return session.scalar(select(Edition).where(Edition.slug == slug))
+
+
+def initial_show(edition: Edition) -> domain.Show:
+    return domain.new_show(
+        [(t.id, t.effective_pitch_ms, t.effective_qa_ms) for t in edition.talks],
+        auto_questions=edition.auto_questions,
+    )
+
+
+def reset_show(edition_id: int) -> None:
+    """Put the edition back to its welcome screen with its running order (organiser action)."""
+    with db.transaction() as session:
+        edition = session.get(Edition, edition_id)
+        show = initial_show(edition)
+        row = session.get(LiveState, edition_id)
+        if row is None:
+            session.add(LiveState(edition_id=edition_id, version=0, state=domain.to_dict(show)))
+        else:
+            show = replace(show, version=row.version + 1)
+            row.state, row.version = domain.to_dict(show), show.version
+    broadcast.show_changed(edition_id)
+
+
+def current_show(edition_id: int, *, now: int | None = None) -> domain.Show:
+    """The live state with any due automatic transition applied (and saved)."""
+    now = now_ms() if now is None else now
+    with db.transaction() as session:
+        row = _locked_row(session, edition_id)
+        stored = domain.from_dict(row.state)
+        settled = domain.settle(stored, now)
+        if settled is stored:
+            return stored
+        row.state, row.version = domain.to_dict(settled), settled.version
+    broadcast.show_changed(edition_id)
+    return settled
+
+
+def _locked_row(session, edition_id: int) -> LiveState:
+    row = session.get(LiveState, edition_id, with_for_update=True)
+    if row is None:
+        edition = session.get(Edition, edition_id)
+        row = LiveState(edition_id=edition_id, version=0, state=domain.to_dict(initial_show(edition)))
+        session.add(row)
+        session.flush()
+    return row
+
+
+def parse_command(payload: Any) -> tuple[str, str, dict, int]:
+    """Validate the envelope of a moderator command; raise BadRequest with a reason."""
+    if not isinstance(payload, dict):
+        raise BadRequest("The command must be an object")
+    command_id, name = payload.get("command_id"), payload.get("name")
+    args, version = payload.get("args", {}), payload.get("version")
+    if not isinstance(command_id, str) or not COMMAND_ID.match(command_id):
+        raise BadRequest("command_id must be 8 to 64 letters, digits or dashes")
+    if not isinstance(name, str) or name not in domain.COMMANDS:
+        raise BadRequest("Unknown command")
+    if not isinstance(args, dict):
+        raise BadRequest("args must be an object")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise BadRequest("version must be a non-negative integer")
+    return command_id, name, args, version
+
+
+def run_command(edition_id: int, *, command_id: str, name: str, args: dict, version: int,
+                now: int | None = None) -> dict:
+    """Apply one moderator command exactly once; the answer is stored with it.
+
+    A retry with the same ``command_id`` gets the stored answer and changes nothing;
+    a command built on an older ``version`` than the stored one is refused as stale.
+    """
+    now = now_ms() if now is None else now
+    try:
+        with db.transaction() as session:
+            previous = _stored_answer(session, edition_id, command_id)
+            if previous is not None:
+                return previous
+            row = _locked_row(session, edition_id)
+            result = _decide(row, name, args, version, now)
+            session.add(ShowCommand(edition_id=edition_id, command_id=command_id, name=name,
+                                    args=args, result=result))
+    except IntegrityError:
+        # The same command arrived twice at once: the other copy won, answer as it did.
+        with db.transaction() as session:
+            return _stored_answer(session, edition_id, command_id)
+    if result["ok"]:
+        broadcast.show_changed(edition_id)
+    return result
+
+
+def _stored_answer(session, edition_id: int, command_id: str) -> dict | None:
+    return session.scalar(select(ShowCommand.result).where(
+        ShowCommand.edition_id == edition_id, ShowCommand.command_id == command_id))
+
+
+def _decide(row: LiveState, name: str, args: dict, version: int, now: int) -> dict:
+    stored = domain.from_dict(row.state)
+    if version != stored.version:
+        return {"ok": False, "version": stored.version,
+                "error": {"code": "stale", "message": "The state changed since your view: check and try again"}}
+    try:
+        changed = domain.apply(stored, name, args, now=now)
+    except domain.CommandRefused as refusal:
+        return {"ok": False, "version": stored.version, "error": {"code": refusal.code, "message": refusal.message}}
+    row.state, row.version = domain.to_dict(changed), changed.version
+    return {"ok": True, "version": changed.version}

@@ -1,0 +1,21 @@
+"""Clock and time-zone helpers. Only services read the clock; the domain is given ``now``."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back: they were stored in UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def to_ms(moment: datetime) -> int:
+    return int(as_utc(moment).timestamp() * 1000)

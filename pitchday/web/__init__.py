@@ -1,0 +1,1 @@
+"""Blueprints per audience: live screens (pages) and the organiser area."""

@@ -1,0 +1,88 @@
+"""The organiser area: login, moderator links and their QR codes."""
+from __future__ import annotations
+
+import base64
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Edition
+from ..services import access, qr
+from ..timeutil import PARIS, as_utc
+from .pages import public_base_url
+
+bp = Blueprint("organiser", __name__, url_prefix="/organiser")
+
+
+def organiser_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not session.get("organiser"):
+            return redirect(url_for("organiser.login", next=request.path))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if len(password) <= 200 and access.check_organiser_password(password):
+            session.clear()
+            session["organiser"] = True
+            target = request.args.get("next", "")
+            # Only local paths: never an open redirect.
+            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for(".dashboard"))
+        error = _("Mot de passe incorrect.") if access.organiser_password_is_set() else \
+            _("Aucun mot de passe organisateur n'est défini : lancez « pitchday set-password ».")
+    return render_template("organiser/login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for(".login"))
+
+
+def _link_view(link):
+    url = f"{public_base_url()}/m/{access.moderator_token(link)}"
+    return {
+        "id": link.id, "label": link.label, "url": url,
+        "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg(url)).decode(),
+        "expires": as_utc(link.expires_at).astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+        "revoked": link.revoked_at is not None,
+    }
+
+
+@bp.get("/")
+@organiser_required
+def dashboard():
+    with db.transaction() as s:
+        all_editions = list(s.scalars(select(Edition).order_by(Edition.starts_at.desc())))
+    links = {e.id: [_link_view(link) for link in access.moderator_links(e.id)] for e in all_editions}
+    return render_template("organiser/dashboard.html", editions=all_editions, links=links,
+                           base_url=public_base_url())
+
+
+@bp.post("/editions/<int:edition_id>/moderator-links")
+@organiser_required
+def create_link(edition_id: int):
+    with db.transaction() as s:
+        if s.get(Edition, edition_id) is None:
+            abort(404)
+    label = request.form.get("label", "").strip()[:100]
+    access.create_moderator_link(edition_id, hours=current_app.config["PITCHDAY_MODERATOR_LINK_HOURS"], label=label)
+    flash(_("Lien de régie créé."))
+    return redirect(url_for(".dashboard"))
+
+
+@bp.post("/moderator-links/<int:link_id>/revoke")
+@organiser_required
+def revoke_link(link_id: int):
+    if access.revoke_moderator_link(link_id):
+        flash(_("Lien révoqué : les tablettes qui l'utilisaient n'ont plus accès à la régie."))
+    return redirect(url_for(".dashboard"))

@@ -1,0 +1,112 @@
+"""The live screens: projector, stage, moderator console and audience page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import format_date, format_time
+
+from ..services import access, editions, qr
+from ..services import show as show_service
+from ..timeutil import PARIS, as_utc
+from .i18n import script_strings
+
+bp = Blueprint("pages", __name__)
+
+# Files of the Socket.IO browser client we serve from node_modules (installed from npm at set-up).
+VENDOR_ROOT = Path(__file__).resolve().parents[2] / "node_modules"
+VENDOR_FILES = {
+    "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
+    "socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",
+}
+
+
+def public_base_url() -> str:
+    return (current_app.config.get("PITCHDAY_PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+def audience_url(slug: str) -> str:
+    return f"{public_base_url()}/e/{slug}/"
+
+
+def _edition_or_404(slug: str):
+    found = show_service.edition_by_slug(slug)
+    if found is None:
+        abort(404)
+    return editions.get_edition(found.id)
+
+
+def _render(view: str, slug: str, **extra):
+    edition = _edition_or_404(slug)
+    starts, ends = as_utc(edition.starts_at).astimezone(PARIS), as_utc(edition.ends_at).astimezone(PARIS)
+    url = audience_url(edition.slug)
+    return render_template(
+        f"{view}.html", view=view, edition=edition, i18n=script_strings(),
+        date_label=format_date(starts, "full"), hours_label=f"{format_time(starts, 'HH:mm')}–{format_time(ends, 'HH:mm')}",
+        audience_url=url, short_url=url.split("://", 1)[-1].rstrip("/"), **extra,
+    )
+
+
+@bp.get("/")
+def index():
+    return render_template("index.html")
+
+
+@bp.get("/e/<slug>/projector")
+def projector(slug: str):
+    return _render("projector", slug)
+
+
+@bp.get("/e/<slug>/stage")
+def stage(slug: str):
+    return _render("stage", slug)
+
+
+@bp.get("/e/<slug>/")
+def audience(slug: str):
+    return _render("audience", slug)
+
+
+@bp.get("/e/<slug>/moderator")
+def moderator(slug: str):
+    edition = _edition_or_404(slug)
+    if access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id) is None:
+        return render_template("moderator_locked.html", edition=edition), 403
+    return _render("moderator", slug)
+
+
+@bp.get("/m/<token>")
+def redeem_moderator_link(token: str):
+    """Swap the link's token for an HttpOnly cookie, then drop the token from the URL."""
+    redeemed = access.redeem_token(token) if len(token) < 512 else None
+    if redeemed is None:
+        return render_template("moderator_locked.html", edition=None, expired=True), 403
+    link, cookie = redeemed
+    edition = editions.get_edition(link.edition_id)
+    response = redirect(url_for("pages.moderator", slug=edition.slug), code=303)
+    response.set_cookie(access.MODERATOR_COOKIE, cookie, max_age=access.cookie_lifetime_s(link), httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"], path="/")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/qr/<slug>.svg")
+def audience_qr(slug: str):
+    edition = _edition_or_404(slug)
+    response = Response(qr.svg(audience_url(edition.slug)), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/vendor/<name>")
+def vendor(name: str):
+    if name not in VENDOR_FILES:
+        abort(404)
+    relative = Path(VENDOR_FILES[name])
+    response = send_from_directory(VENDOR_ROOT / relative.parent, relative.name, max_age=3600)
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"ok": True}

@@ -1,0 +1,109 @@
+// Connection to the server, clock sync and the latest snapshot. Shared by every live view.
+import { io } from "/vendor/socket.io.esm.min.js";
+
+const SAMPLES = 5;
+const RESYNC_MS = 60_000;
+
+export const i18n = JSON.parse(document.getElementById("i18n").textContent);
+export const t = (key, values = {}) =>
+  (i18n[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+
+/** Clock offset to the server, from the ping sample with the smallest round trip. */
+export class ServerClock {
+  constructor(socket) {
+    this.socket = socket;
+    this.offset = Date.now() - performance.now(); // until the first sample: trust the local clock
+    this.bestRtt = Infinity;
+    this.synced = false;
+  }
+  now() {
+    return performance.now() + this.offset;
+  }
+  sample() {
+    return new Promise((resolve) => {
+      const t0 = performance.now();
+      this.socket.timeout(3000).emit("clock", (err, answer) => {
+        const t1 = performance.now();
+        if (!err && answer && typeof answer.server_time === "number") {
+          resolve({ rtt: t1 - t0, offset: answer.server_time - (t0 + t1) / 2 });
+        } else resolve(null);
+      });
+    });
+  }
+  async sync() {
+    let best = null;
+    for (let i = 0; i < SAMPLES; i++) {
+      const s = await this.sample();
+      if (s && (!best || s.rtt < best.rtt)) best = s;
+    }
+    if (best) {
+      this.offset = best.offset;
+      this.bestRtt = best.rtt;
+      this.synced = true;
+    }
+    return best;
+  }
+}
+
+/** Remaining milliseconds of the phase at server time `now` (negative: overtime). */
+export function remainingAt(state, now) {
+  if (!state || (state.phase !== "pitch" && state.phase !== "questions")) return null;
+  if (state.running) {
+    if (autoSwitched(state, now)) return state.ends_at + state.qa_ms - now;
+    return state.ends_at - now;
+  }
+  return state.remaining_ms;
+}
+
+/** With the automatic switch on, a pitch that reached 0:00 is shown as questions at once. */
+export function autoSwitched(state, now) {
+  return state.auto_questions && state.phase === "pitch" && state.running && now >= state.ends_at;
+}
+
+export function displayPhase(state, now) {
+  return autoSwitched(state, now) ? "questions" : state.phase;
+}
+
+export function phaseLength(state, now) {
+  return autoSwitched(state, now) ? state.qa_ms : state.phase_ms;
+}
+
+/**
+ * Connect as `view`, keep the freshest state and call `onState(message)` on each change.
+ * Returns {socket, clock, current()}.
+ */
+export function connectLive({ view, edition, onState, onConnection, onPresence }) {
+  const socket = io({ auth: { edition, view }, transports: ["websocket", "polling"] });
+  const clock = new ServerClock(socket);
+  let latest = null;
+  let resyncTimer = null;
+
+  const accept = (message) => {
+    if (!message || typeof message.version !== "number") return;
+    if (latest && message.version < latest.version) return; // older than what we show
+    // Presence and moderator extras may refresh without a version change.
+    latest = message;
+    onState(message);
+  };
+
+  socket.on("connect", async () => {
+    onConnection?.(true);
+    await clock.sync();
+    clearInterval(resyncTimer);
+    resyncTimer = setInterval(() => clock.sync(), RESYNC_MS);
+  });
+  socket.on("disconnect", () => onConnection?.(false));
+  socket.on("connect_error", (err) => onConnection?.(false, err?.message));
+  socket.on("snapshot", (message) => {
+    // A snapshot after a server restart is authoritative even if its version looks older.
+    latest = null;
+    accept(message);
+  });
+  socket.on("state", accept);
+  if (onPresence) socket.on("presence", onPresence);
+  return { socket, clock, current: () => latest };
+}
+
+export function uuid() {
+  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}

@@ -1,0 +1,172 @@
+// Moderator console: sends commands built on the version it shows; the server refuses stale ones.
+import { connectLive, remainingAt, displayPhase, t, uuid } from "./live.js";
+import { countdown, wrapStage, setText, clockTime } from "./format.js";
+
+const el = (id) => document.getElementById(id);
+const labels = JSON.parse(el("labels").textContent);
+const feedback = el("feedback");
+let pending = false;
+
+function send(name, args = {}) {
+  const live = current();
+  if (!live || !socket.connected) {
+    setText(feedback, t("error.offline"));
+    return;
+  }
+  const command = { command_id: uuid(), name, args, version: live.version };
+  pending = true;
+  document.body.classList.add("busy");
+  // Retried on a lost ack with the same command_id: the server answers it once.
+  const attempt = (triesLeft) =>
+    socket.timeout(4000).emit("command", command, (err, ack) => {
+      if (err && triesLeft > 0) return attempt(triesLeft - 1);
+      pending = false;
+      document.body.classList.remove("busy");
+      if (err) return setText(feedback, t("error.offline"));
+      if (ack.ok) setText(feedback, name === "undo" ? t("undone") : t("done"));
+      else setText(feedback, t("error." + ack.error.code) !== "error." + ack.error.code ? t("error." + ack.error.code) : `${t("error.generic")} : ${ack.error.message}`);
+    });
+  attempt(2);
+}
+
+function mainAction(state) {
+  if (state.phase === "welcome" || state.phase === "ready") return ["start", labels.start];
+  if (state.phase === "pitch" || state.phase === "questions") return state.running ? ["pause", labels.pause] : ["resume", labels.resume];
+  return [null, labels.start];
+}
+
+function rowFor(row, state) {
+  const tr = document.createElement("tr");
+  tr.className = `row row-${row.status}`;
+  const name = document.createElement("td");
+  const title = document.createElement("strong");
+  title.textContent = row.title;
+  const meta = document.createElement("span");
+  meta.className = "meta";
+  meta.textContent = `${row.organisation} · ${t("kind." + row.kind)} · ${t("status." + row.status)}`;
+  name.append(title, document.createElement("br"), meta);
+  const planned = document.createElement("td");
+  planned.textContent = clockTime(row.planned_start);
+  const actual = document.createElement("td");
+  actual.textContent = row.actual_start ? clockTime(row.actual_start) : row.projected_start ? `≈ ${clockTime(row.projected_start)}` : "";
+  const actions = document.createElement("td");
+  actions.className = "actions";
+  if (row.status === "next" || row.status === "planned") {
+    actions.append(el("row-actions").content.cloneNode(true));
+    actions.querySelectorAll("button").forEach((b) => (b.dataset.talk = row.id));
+  }
+  tr.append(name, planned, actual, actions);
+  return tr;
+}
+
+function upcomingOrder(state) {
+  return state.agenda.filter((r) => r.status === "next" || r.status === "planned").map((r) => r.id);
+}
+
+function renderStatic(message) {
+  const state = message.state;
+  const extras = message.moderator;
+  const talk = state.current;
+  setText(el("now-title"), talk ? talk.title : state.next ? `${t("next")} : ${state.next.title}` : t("phase." + state.phase));
+  setText(el("now-organisation"), talk ? `${talk.organisation} — ${talk.speaker} · ${t("kind." + talk.kind)}` : "");
+  setText(el("next-title"), state.next ? `${state.next.title} · ${state.next.organisation}` : t("last_talk"));
+  const [command, label] = mainAction(state);
+  const main = el("btn-main");
+  main.dataset.command = command ?? "";
+  main.disabled = !command;
+  setText(main, label);
+  document.querySelector('[data-command="undo"]').disabled = !extras?.can_undo;
+  document.querySelectorAll("[data-mode]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.mode === state.projector_mode)));
+  el("auto-questions").checked = state.auto_questions;
+  setText(el("current-message"), state.stage_message ? `« ${state.stage_message.text} »` : "");
+  el("agenda").replaceChildren(...state.agenda.map((row) => rowFor(row, state)));
+  if (extras) renderExtras(extras);
+}
+
+function renderExtras(extras) {
+  const minutes = Math.round(Math.abs(extras.drift_ms) / 60000);
+  const end = clockTime(extras.projected_end);
+  setText(el("drift"), minutes === 0 ? `${t("drift.on_time")} · ${end}` : t(extras.drift_ms > 0 ? "drift.late" : "drift.early", { min: minutes, end }));
+  el("drift").dataset.late = String(extras.drift_ms >= 120000);
+  renderPresence(extras.presence);
+}
+
+function renderPresence(p) {
+  if (p) setText(el("presence"), labels.presence.replace(/\{(\w+)\}/g, (_, k) => p[k] ?? 0));
+}
+
+function frame() {
+  const live = current();
+  if (live) {
+    const state = live.state;
+    const now = clock.now();
+    const remaining = remainingAt(state, now);
+    const cd = el("countdown");
+    cd.dataset.wrap = remaining === null ? "none" : state.running ? wrapStage(remaining) : "paused";
+    setText(cd, remaining === null ? "–:––" : countdown(remaining));
+    setText(el("phase"), remaining === null ? t("phase." + state.phase)
+      : t("phase." + displayPhase(state, now)) + (state.running ? "" : ` · ${t("paused")}`));
+  }
+  requestAnimationFrame(frame);
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button || button.disabled) return;
+  const live = current();
+  if (button.dataset.command) {
+    const name = button.dataset.command;
+    if (name === "extend") return send("extend", { delta_ms: Number(button.dataset.delta) });
+    return send(name);
+  }
+  if (button.dataset.message) return send("message", { text: button.dataset.message });
+  if (button.dataset.mode) return send("set_mode", { mode: button.dataset.mode });
+  if (button.dataset.action && live) {
+    const talkId = Number(button.dataset.talk);
+    const action = button.dataset.action;
+    if (action === "jump") return send("jump", { talk_id: talkId });
+    if (action === "absent-end") return send("absent", { talk_id: talkId, mode: "end" });
+    if (action === "absent-skip") return send("absent", { talk_id: talkId, mode: "skip" });
+    const order = upcomingOrder(live.state);
+    const i = order.indexOf(talkId);
+    const j = action === "up" ? i - 1 : i + 1;
+    if (i < 0 || j < 0 || j >= order.length) return;
+    [order[i], order[j]] = [order[j], order[i]];
+    return send("reorder", { order });
+  }
+});
+
+el("message-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = el("message-text");
+  if (input.value.trim()) send("message", { text: input.value });
+  input.value = "";
+});
+
+el("auto-questions").addEventListener("change", (event) => send("set_auto_questions", { enabled: event.target.checked }));
+
+document.addEventListener("keydown", (event) => {
+  if (event.target.closest("input, textarea, select")) return;
+  if (event.key === " " || event.code === "Space") {
+    event.preventDefault();
+    el("btn-main").click();
+  } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+    event.preventDefault();
+    send("undo");
+  } else if (event.key === "q") send("questions");
+  else if (event.key === "n") send("next");
+  else if (event.key === "+") send("extend", { delta_ms: 30000 });
+  else if (event.key === "-") send("extend", { delta_ms: -30000 });
+});
+
+const { socket, clock, current } = connectLive({
+  view: "moderator",
+  edition: document.body.dataset.edition,
+  onState: renderStatic,
+  onPresence: renderPresence,
+  onConnection: (up) => {
+    setText(el("connection"), up ? labels.online : labels.offline);
+    el("connection").dataset.up = String(up);
+  },
+});
+requestAnimationFrame(frame);

@@ -1,0 +1,80 @@
+// Projector: big countdown readable from the back of the room, rendered every frame.
+import { connectLive, remainingAt, displayPhase, phaseLength, t } from "./live.js";
+import { countdown, wrapStage, setText, clockTime } from "./format.js";
+
+const body = document.body;
+const screen = document.getElementById("screen");
+const el = (id) => document.getElementById(id);
+const connection = el("connection");
+let message = null;
+
+function screenFor(state) {
+  if (state.projector_mode !== "auto") return state.projector_mode;
+  if (state.phase === "pitch" || state.phase === "questions") return "talk";
+  if (state.phase === "ready") return "agenda";
+  if (state.phase === "networking" || state.phase === "ended") return "networking";
+  return "welcome";
+}
+
+function renderAgenda(state) {
+  const list = el("agenda");
+  list.replaceChildren(
+    ...state.agenda.map((row) => {
+      const item = document.createElement("li");
+      item.className = `row row-${row.status}`;
+      const time = document.createElement("span");
+      time.className = "time";
+      time.textContent = clockTime(row.actual_start ?? row.projected_start ?? row.planned_start);
+      const title = document.createElement("span");
+      title.className = "title";
+      title.textContent = row.title;
+      const org = document.createElement("span");
+      org.className = "org";
+      org.textContent = `${row.organisation} · ${t("kind." + row.kind)}`;
+      const status = document.createElement("span");
+      status.className = "status";
+      status.textContent = t("status." + row.status);
+      item.append(time, title, org, status);
+      return item;
+    }),
+  );
+}
+
+function renderStatic(state) {
+  screen.dataset.screen = screenFor(state);
+  const talk = state.current;
+  setText(el("talk-kind"), talk ? t("kind." + talk.kind) : "");
+  setText(el("talk-title"), talk ? talk.title : "");
+  setText(el("talk-organisation"), talk ? `${talk.organisation} — ${talk.speaker}` : "");
+  setText(el("next-title"), state.next ? `${state.next.title} · ${state.next.organisation}` : t("last_talk"));
+  renderAgenda(state);
+}
+
+function frame() {
+  const live = current?.();
+  if (live) {
+    const state = live.state;
+    const now = clock.now();
+    const remaining = remainingAt(state, now);
+    if (remaining !== null) {
+      const stage = state.running ? wrapStage(remaining) : "paused";
+      screen.dataset.wrap = stage;
+      setText(el("phase"), t("phase." + displayPhase(state, now)) + (state.running ? "" : ` · ${t("paused")}`));
+      setText(el("countdown"), countdown(remaining));
+      const label = { minute: t("wrap.minute"), "30s": t("wrap.30s"), over: t("wrap.over") }[stage] ?? "";
+      setText(el("wrap-label"), stage === "over" ? `${label} ${countdown(remaining)}` : label);
+      const total = phaseLength(state, now) || 1;
+      const done = Math.min(1, Math.max(0, 1 - remaining / total));
+      el("progress").style.transform = `scaleX(${done})`;
+    }
+  }
+  requestAnimationFrame(frame);
+}
+
+const { clock, current } = connectLive({
+  view: "projector",
+  edition: body.dataset.edition,
+  onState: (m) => renderStatic(m.state),
+  onConnection: (up) => (connection.hidden = up),
+});
+requestAnimationFrame(frame);

@@ -1,0 +1,36 @@
+// Stage view: the speaker's countdown and the moderator's messages.
+import { connectLive, remainingAt, displayPhase, t } from "./live.js";
+import { countdown, wrapStage, setText } from "./format.js";
+
+const screen = document.getElementById("screen");
+const el = (id) => document.getElementById(id);
+
+function renderStatic(state) {
+  screen.dataset.phase = state.phase;
+  setText(el("talk-title"), state.current ? state.current.title : state.next ? `${t("next")} : ${state.next.title}` : "");
+  const message = state.stage_message;
+  el("message").hidden = !message;
+  setText(el("message-text"), message ? message.text : "");
+}
+
+function frame() {
+  const live = current();
+  if (live) {
+    const state = live.state;
+    const now = clock.now();
+    const remaining = remainingAt(state, now);
+    screen.dataset.wrap = remaining === null ? "none" : state.running ? wrapStage(remaining) : "paused";
+    setText(el("phase"), remaining === null ? t("phase." + state.phase)
+      : t("phase." + displayPhase(state, now)) + (state.running ? "" : ` · ${t("paused")}`));
+    setText(el("countdown"), remaining === null ? "" : countdown(remaining));
+  }
+  requestAnimationFrame(frame);
+}
+
+const { clock, current } = connectLive({
+  view: "stage",
+  edition: document.body.dataset.edition,
+  onState: (m) => renderStatic(m.state),
+  onConnection: (up) => (el("connection").hidden = up),
+});
+requestAnimationFrame(frame);
