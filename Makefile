@@ -1,0 +1,24 @@
+# The two commands of the README: `make demo` and `make test`.
+.PHONY: demo test test-fast bench translations
+
+demo:
+	./scripts/setup.sh app
+	.venv/bin/pitchday demo
+
+test:
+	./scripts/setup.sh test
+	.venv/bin/python -m pytest
+
+# Domain and integration tests only (no browser).
+test-fast:
+	./scripts/setup.sh test
+	.venv/bin/python -m pytest -m "unit or integration"
+
+bench:
+	./scripts/setup.sh test
+	.venv/bin/python bench/broadcast_latency.py
+
+# Refresh the English catalogue after changing user-facing strings (French is the source language).
+translations:
+	.venv/bin/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext -o translations/messages.pot .
+	.venv/bin/pybabel update -i translations/messages.pot -d translations

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Prepare a fresh checkout: Python venv, browser-side packages, translations, and
+# (for the tests) Debian's Chromium and zbar. Safe to run again: it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want="${1:-app}"   # app | test
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv with $PYTHON"
+  "$PYTHON" -m venv .venv
+fi
+extras=""
+[ "$want" = "test" ] && extras="[test]"
+stamp=".venv/.installed$extras"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "==> installing Python packages (pinned in pyproject.toml)"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extras"
+  touch "$stamp"
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "==> installing browser packages from the npm registry (package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "==> compiling translations"
+.venv/bin/pybabel compile --use-fuzzy -d translations 2>/dev/null
+
+if [ "$want" = "test" ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  ldconfig -p 2>/dev/null | grep -q libzbar.so || missing+=(libzbar0)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> installing Debian packages: ${missing[*]}"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi

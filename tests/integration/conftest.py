@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete
+
+from pitchday import create_app
+from pitchday.config import Config
+from pitchday.extensions import db, socketio
+from pitchday.migrate import upgrade
+from pitchday.models import Base
+
+ORGANISER_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    upgrade(database_url)
+    application = create_app(Config(DATABASE_URL=database_url, ASYNC_MODE="threading", TESTING=True,
+                                    ORGANISER_PASSWORD=ORGANISER_PASSWORD, SECRET_KEY=None))
+    application.config["WTF_CSRF_ENABLED"] = True
+    return application
+
+
+@pytest.fixture()
+def edition(app):
+    """A clean database holding the demo edition only."""
+    from pitchday.services import editions
+
+    with app.app_context():
+        with db.transaction() as session:
+            for table in reversed(Base.metadata.sorted_tables):
+                if table.name != "settings":
+                    session.execute(delete(table))
+        yield editions.load_demo_edition()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def moderator_http(app, edition):
+    """An HTTP client holding a moderator cookie, obtained through a real moderator link."""
+    from pitchday.services import access
+
+    with app.app_context():
+        _link, token = access.create_moderator_link(edition.id, hours=2, label="test")
+    http = app.test_client()
+    response = http.get(f"/m/{token}")
+    assert response.status_code == 303
+    return http
+
+
+_open_clients: list = []
+
+
+def connect(app, view, *, http=None, edition_slug="jdn10"):
+    """A Socket.IO test client for ``view``; disconnected after the test."""
+    kwargs = {"auth": {"edition": edition_slug, "view": view}}
+    if http is not None:
+        kwargs["flask_test_client"] = http
+    sio = socketio.test_client(app, **kwargs)
+    _open_clients.append(sio)
+    return sio
+
+
+@pytest.fixture(autouse=True)
+def _disconnect_clients():
+    yield
+    while _open_clients:
+        sio = _open_clients.pop()
+        if sio.is_connected():
+            sio.disconnect()
+
+
+def events(sio, name):
+    return [e["args"][0] for e in sio.get_received() if e["name"] == name]
