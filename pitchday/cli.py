@@ -115,8 +115,23 @@ def demo(host: str, port: int) -> None:
         click.echo(f"  Scène (orateur)   : {base}/e/{edition.slug}/stage")
         click.echo(f"  Public (QR code)  : {base}/e/{edition.slug}/")
         click.echo(f"  Organisateurs     : {base}/organiser/")
+        _demo_password_hint()
         _print_moderator_link(app, edition.slug, base, "demo")
     _run(app, host, port)
+
+
+def _demo_password_hint() -> None:
+    """A new user gets a working organiser login; an existing password is never printed."""
+    import secrets
+
+    from .services import access
+
+    if access.organiser_password_is_set():
+        click.echo("                      (mot de passe organisateur déjà défini)")
+        return
+    password = secrets.token_urlsafe(12)
+    access.set_organiser_password(password)
+    click.echo(f"  Mot de passe org. : {password}   (changez-le : pitchday set-password)")
 
 
 def _run(app, host: str, port: int) -> None:

@@ -31,7 +31,8 @@ def edition(app):
             for table in reversed(Base.metadata.sorted_tables):
                 if table.name != "settings":
                     session.execute(delete(table))
-        yield editions.load_demo_edition()
+        demo = editions.load_demo_edition()
+    return demo
 
 
 @pytest.fixture()

@@ -1,0 +1,18 @@
+"""WSGI entry point for gunicorn in gevent mode: ``gunicorn -k gevent -w 1 pitchday.wsgi:app``.
+
+gunicorn's gevent worker has already patched the standard library when this is imported.
+"""
+import os
+
+os.environ.setdefault("PITCHDAY_ASYNC_MODE", "gevent")
+
+from .config import Config  # noqa: E402
+from .migrate import upgrade  # noqa: E402
+
+upgrade(Config().DATABASE_URL)
+
+from . import create_app  # noqa: E402
+from .realtime import scheduler  # noqa: E402
+
+app = create_app()
+scheduler.start(app)
