@@ -1,0 +1,109 @@
+"""The real eventlet server over real sockets: frame limits, origins, scheduled transitions,
+and several processes sharing PostgreSQL and Redis."""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import redis
+import socketio
+
+from tests.serverproc import Server
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture()
+def server(tmp_path):
+    running = Server(database_url=f"sqlite:///{tmp_path / 'pitchday.sqlite3'}").start()
+    yield running
+    running.stop()
+
+
+def connect(server: Server, view: str, cookie: str | None = None, **kwargs) -> socketio.SimpleClient:
+    client = socketio.SimpleClient(reconnection=False)
+    headers = {"Cookie": f"pitchday_moderator={cookie}"} if cookie else {}
+    client.connect(server.base, auth={"edition": "jdn10", "view": view}, transports=["websocket"],
+                   headers=headers, **kwargs)
+    return client
+
+
+def receive(client: socketio.SimpleClient, event: str, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        name, payload = client.receive(timeout=max(0.1, deadline - time.monotonic()))
+        if name == event:
+            return payload
+    raise AssertionError(f"no {event} within {timeout} s")
+
+
+def send(client, name, version, args=None):
+    return client.call("command", {"command_id": str(uuid.uuid4()), "name": name, "args": args or {},
+                                   "version": version}, timeout=5)
+
+
+def test_oversized_frame_closes_the_socket_and_changes_nothing(server):
+    moderator = connect(server, "moderator", server.moderator_cookie())
+    version = receive(moderator, "snapshot")["version"]
+    huge = {"command_id": str(uuid.uuid4()), "name": "message", "args": {"text": "x" * 40_000}, "version": version}
+    moderator.client.emit("command", huge)
+    deadline = time.monotonic() + 5
+    while moderator.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not moderator.connected
+    projector = connect(server, "projector")
+    snapshot = receive(projector, "snapshot")
+    assert snapshot["version"] == version and snapshot["state"]["stage_message"] is None
+    projector.disconnect()
+
+
+def test_socket_from_a_foreign_origin_is_refused(server):
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        socketio.SimpleClient(reconnection=False).connect(
+            server.base, auth={"edition": "jdn10", "view": "projector"}, transports=["websocket"],
+            headers={"Origin": "http://evil.example.org"})
+
+
+def test_automatic_switch_to_questions_happens_without_a_command(server):
+    moderator = connect(server, "moderator", server.moderator_cookie())
+    projector = connect(server, "projector")
+    v = receive(moderator, "snapshot")["version"]
+    receive(projector, "snapshot")
+    assert send(moderator, "set_auto_questions", v, {"enabled": True})["ok"]
+    assert send(moderator, "start", v + 1)["ok"]
+    assert send(moderator, "extend", v + 2, {"delta_ms": -299_000})["ok"]  # one second of pitch left
+    deadline = time.monotonic() + 5
+    state = None
+    while time.monotonic() < deadline:
+        state = receive(projector, "state")
+        if state["state"]["phase"] == "questions":
+            break
+    assert state["state"]["phase"] == "questions"
+    # Q&A starts at the pitch's own end, not when the server noticed.
+    pitch_end = state["state"]["ends_at"] - 300_000
+    assert abs(pitch_end - state["server_time"]) < 1500
+    moderator.disconnect()
+    projector.disconnect()
+
+
+def test_two_processes_share_state_through_postgresql_and_redis(postgres_url):
+    """A command on process A reaches a projector connected to process B (message queue)."""
+    channel_db = 7
+    redis.Redis(host="127.0.0.1", port=6379, db=channel_db).flushdb()
+    env = {"PITCHDAY_MESSAGE_QUEUE": f"redis://127.0.0.1:6379/{channel_db}"}
+    first = Server(database_url=postgres_url, extra_env=env).start()
+    second = Server(database_url=postgres_url, extra_env=env).start()
+    try:
+        moderator = connect(first, "moderator", first.moderator_cookie())
+        projector = connect(second, "projector")
+        v = receive(moderator, "snapshot")["version"]
+        assert receive(projector, "snapshot")["version"] == v
+        assert send(moderator, "start", v)["ok"]
+        state = receive(projector, "state")
+        assert state["version"] == v + 1 and state["state"]["phase"] == "pitch"
+        moderator.disconnect()
+        projector.disconnect()
+    finally:
+        first.stop()
+        second.stop()
