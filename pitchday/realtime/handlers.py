@@ -28,7 +28,6 @@ def on_connect(auth):
     presence.join(request.sid, presence.Client(edition.id, view, link.token_id if link else None))
     is_moderator = view == "moderator"
     join_room(broadcast.moderator_room(edition.id) if is_moderator else broadcast.public_room(edition.id))
-    show_service.current_show(edition.id)  # applies a transition that fell due while nobody looked
     socketio.emit("snapshot", broadcast.snapshot(edition.id, moderator=is_moderator), to=request.sid)
     broadcast.presence_changed(edition.id)
 

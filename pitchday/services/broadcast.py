@@ -46,5 +46,16 @@ def moderators_refresh(edition_id: int) -> None:
     socketio.emit("state", message, to=moderator_room(edition_id))
 
 
+_presence_dirty: set[int] = set()
+
+
 def presence_changed(edition_id: int) -> None:
-    socketio.emit("presence", presence.counts(edition_id), to=moderator_room(edition_id))
+    """Noted now, sent by ``flush_presence``: a room filling up must not mean one emit per phone."""
+    _presence_dirty.add(edition_id)
+
+
+def flush_presence() -> None:
+    """Send the connected-screen counts of editions whose audience changed (a few times a second)."""
+    while _presence_dirty:
+        edition_id = _presence_dirty.pop()
+        socketio.emit("presence", presence.counts(edition_id), to=moderator_room(edition_id))
