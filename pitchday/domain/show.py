@@ -127,8 +127,8 @@ def new_show(talks: Iterable[tuple[int, int, int]], *, auto_questions: bool = Fa
     runs = {}
     order = []
     for talk_id, pitch_ms, qa_ms in talks:
-        _check_duration(pitch_ms)
-        _check_duration(qa_ms)
+        check_duration(pitch_ms)
+        check_duration(qa_ms)
         if talk_id in runs:
             raise ValueError(f"talk {talk_id} appears twice")
         runs[talk_id] = TalkRun(talk_id=talk_id, pitch_ms=pitch_ms, qa_ms=qa_ms)
@@ -136,7 +136,8 @@ def new_show(talks: Iterable[tuple[int, int, int]], *, auto_questions: bool = Fa
     return Show(order=tuple(order), talks=runs, auto_questions=auto_questions)
 
 
-def _check_duration(ms: int) -> None:
+def check_duration(ms: int) -> None:
+    """A phase length in ms: a positive integer of at most an hour."""
     if not isinstance(ms, int) or isinstance(ms, bool) or not 0 < ms <= MAX_PHASE_MS:
         raise ValueError(f"duration out of range: {ms!r}")
 
@@ -516,3 +517,29 @@ def from_dict(data: Mapping[str, Any]) -> Show:
         stage_message_id=data["stage_message_id"],
         undo_stack=tuple(from_dict(s) for s in data.get("undo_stack", ())),
     )
+
+
+def retime(show: Show, durations: Mapping[int, tuple[int, int]]) -> Show:
+    """New planned lengths ``{talk_id: (pitch_ms, qa_ms)}`` from the organisers.
+
+    Talks already played, and the one on stage, keep the lengths they ran with:
+    changing the plan never rewrites a countdown in progress.
+    """
+    talks = dict(show.talks)
+    for talk_id, (pitch_ms, qa_ms) in durations.items():
+        if talk_id not in talks:
+            raise ValueError(f"no talk {talk_id}")
+        check_duration(pitch_ms)
+        check_duration(qa_ms)
+        run = talks[talk_id]
+        on_stage = talk_id == show.current and show.phase in TIMED_PHASES
+        if run.status is TalkStatus.PLANNED and not on_stage:
+            talks[talk_id] = replace(run, pitch_ms=pitch_ms, qa_ms=qa_ms)
+    if talks == dict(show.talks):
+        return show
+    changed = _bump(show, talks=talks)
+    if show.phase is Phase.READY and show.current is not None:
+        # The talk up next shows its (new) pitch length on every screen.
+        pitch_ms = talks[show.current].pitch_ms
+        changed = replace(changed, remaining_ms=pitch_ms, phase_ms=pitch_ms)
+    return changed

@@ -132,3 +132,23 @@ def _decide(row: LiveState, name: str, args: dict, version: int, now: int) -> di
         return {"ok": False, "version": stored.version, "error": {"code": refusal.code, "message": refusal.message}}
     row.state, row.version = domain.to_dict(changed), changed.version
     return {"ok": True, "version": changed.version}
+
+
+def set_durations(edition_id: int, *, pitch_ms: int, qa_ms: int, overrides: dict[int, tuple[int | None, int | None]]) -> None:
+    """Organiser: the edition's default lengths and per-talk overrides (None = edition default)."""
+    for value in (pitch_ms, qa_ms):
+        domain.check_duration(value)
+    with db.transaction() as session:
+        edition = session.get(Edition, edition_id)
+        edition.pitch_ms, edition.qa_ms = pitch_ms, qa_ms
+        for talk in edition.talks:
+            if talk.id in overrides:
+                talk.pitch_ms, talk.qa_ms = overrides[talk.id]
+        session.flush()
+        row = _locked_row(session, edition_id)
+        stored = domain.from_dict(row.state)
+        changed = domain.retime(stored, {t.id: (t.effective_pitch_ms, t.effective_qa_ms) for t in edition.talks})
+        if changed is stored:
+            return
+        row.state, row.version = domain.to_dict(changed), changed.version
+    broadcast.show_changed(edition_id)

@@ -86,3 +86,58 @@ def revoke_link(link_id: int):
     if access.revoke_moderator_link(link_id):
         flash(_("Lien révoqué : les tablettes qui l'utilisaient n'ont plus accès à la régie."))
     return redirect(url_for(".dashboard"))
+
+
+def parse_duration(text: str) -> int | None:
+    """"5:00" or "5" (minutes) to milliseconds; None when blank; ValueError when malformed."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) > 6:
+        raise ValueError
+    minutes, _, seconds = text.partition(":")
+    if not minutes.isdigit() or (seconds and (not seconds.isdigit() or len(seconds) != 2 or int(seconds) > 59)):
+        raise ValueError
+    ms = (int(minutes) * 60 + int(seconds or 0)) * 1000
+    if not 0 < ms <= 60 * 60 * 1000:
+        raise ValueError
+    return ms
+
+
+def format_duration(ms: int | None) -> str:
+    return "" if ms is None else f"{ms // 60000}:{ms // 1000 % 60:02d}"
+
+
+@bp.route("/editions/<int:edition_id>/durations", methods=["GET", "POST"])
+@organiser_required
+def durations(edition_id: int):
+    from ..services import editions
+    from ..services import show as show_service
+
+    edition = editions.get_edition(edition_id)
+    if edition is None:
+        abort(404)
+    values = {"pitch": format_duration(edition.pitch_ms), "qa": format_duration(edition.qa_ms)}
+    for talk in edition.talks:
+        values[f"pitch-{talk.id}"] = format_duration(talk.pitch_ms)
+        values[f"qa-{talk.id}"] = format_duration(talk.qa_ms)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {key: request.form.get(key, "")[:10] for key in values}
+        parsed = {}
+        for key, text in values.items():
+            try:
+                parsed[key] = parse_duration(text)
+            except ValueError:
+                errors[key] = _("Durée entre 0:01 et 60:00, au format minutes:secondes (ex. 5:00).")
+        for key in ("pitch", "qa"):
+            if key not in errors and parsed[key] is None:
+                errors[key] = _("Indiquez une durée (ex. 5:00).")
+        if not errors:
+            show_service.set_durations(
+                edition_id, pitch_ms=parsed["pitch"], qa_ms=parsed["qa"],
+                overrides={t.id: (parsed[f"pitch-{t.id}"], parsed[f"qa-{t.id}"]) for t in edition.talks})
+            flash(_("Durées enregistrées."))
+            return redirect(url_for(".durations", edition_id=edition_id))
+    return render_template("organiser/durations.html", edition=edition, values=values, errors=errors), \
+        (400 if errors else 200)
