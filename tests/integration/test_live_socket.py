@@ -203,3 +203,14 @@ def test_state_is_durable_before_it_is_broadcast(app, edition, moderator_http, d
     assert stored.version == sent["version"]
     assert stored.phase.value == "questions"
     assert stored.ends_at == sent["state"]["ends_at"]
+
+
+def test_refusal_is_explained_in_french_by_default_and_in_english_on_request(app, edition, moderator_http):
+    moderator = connect(app, "moderator", http=moderator_http)
+    version = snapshot_of(moderator)["version"]
+    ack = command(moderator, "pause", version)
+    assert ack["error"] == {"code": "wrong_phase", "message": "Impossible à cette étape de la soirée."}
+    moderator_http.get("/e/jdn10/moderator?lang=en")  # the language cookie the page sets
+    english = connect(app, "moderator", http=moderator_http)
+    ack = command(english, "pause", version)
+    assert ack["error"] == {"code": "wrong_phase", "message": "Not possible at this stage of the evening."}
