@@ -39,7 +39,7 @@ def schedule(show: Show, *, plan_start: int, changeover_ms: int, now: int) -> Sc
         run = show.talks[show.current]
         left = max(show.remaining_at(now) or 0, 0)
         end = now + left + (run.qa_ms if show.phase is Phase.PITCH else 0)
-        projected[show.current] = (run.pitch_started_at or now, end)
+        projected[show.current] = (now if run.pitch_started_at is None else run.pitch_started_at, end)
         cursor = end + changeover_ms
     queue = ([show.current] if show.phase is Phase.READY and show.current is not None else []) + show.upcoming()
     for talk_id in queue:

@@ -73,7 +73,14 @@ export function phaseLength(state, now) {
  * Returns {socket, clock, current()}.
  */
 export function connectLive({ view, edition, onState, onConnection, onPresence }) {
-  const socket = io({ auth: { edition, view }, transports: ["websocket", "polling"] });
+  // Retry at least every 2 s (randomised ±50 % so a room of phones does not knock in step): after a
+  // server restart the screens and the console are back within a couple of seconds, not the default 5.
+  const socket = io({
+    auth: { edition, view },
+    transports: ["websocket", "polling"],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 2000,
+  });
   const clock = new ServerClock(socket);
   let latest = null;
   let resyncTimer = null;
@@ -101,7 +108,17 @@ export function connectLive({ view, edition, onState, onConnection, onPresence }
   });
   socket.on("state", accept);
   if (onPresence) socket.on("presence", onPresence);
-  return { socket, clock, current: () => latest };
+
+  /** Ask for a fresh snapshot now (e.g. after a command was refused as stale: a broadcast went missing). */
+  const resync = () =>
+    new Promise((resolve) => {
+      socket.timeout(4000).emit("resync", (err, answer) => {
+        const ok = !err && answer?.ok === true;
+        if (ok) accept(answer.snapshot);
+        resolve(ok);
+      });
+    });
+  return { socket, clock, current: () => latest, resync };
 }
 
 export function uuid() {

@@ -23,8 +23,11 @@ function send(name, args = {}) {
       pending = false;
       document.body.classList.remove("busy");
       if (err) return setText(feedback, t("error.offline"));
-      if (ack.ok) setText(feedback, name === "undo" ? t("undone") : t("done"));
-      else setText(feedback, t("error." + ack.error.code) !== "error." + ack.error.code ? t("error." + ack.error.code) : `${t("error.generic")} : ${ack.error.message}`);
+      if (ack.ok) return setText(feedback, name === "undo" ? t("undone") : t("done"));
+      setText(feedback, t("error." + ack.error.code) !== "error." + ack.error.code ? t("error." + ack.error.code) : `${t("error.generic")} : ${ack.error.message}`);
+      // A refusal usually means this console shows an old state (a broadcast was lost): fetch the current one
+      // at once, so that the moderator sees what changed before trying again.
+      resync();
     });
   attempt(2);
 }
@@ -159,7 +162,7 @@ document.addEventListener("keydown", (event) => {
   else if (event.key === "-") send("extend", { delta_ms: -30000 });
 });
 
-const { socket, clock, current } = connectLive({
+const { socket, clock, current, resync } = connectLive({
   view: "moderator",
   edition: document.body.dataset.edition,
   onState: renderStatic,

@@ -60,7 +60,9 @@ function frame() {
       const stage = state.running ? wrapStage(remaining) : "paused";
       screen.dataset.wrap = stage;
       setText(el("phase"), t("phase." + displayPhase(state, now)) + (state.running ? "" : ` · ${t("paused")}`));
-      setText(el("countdown"), countdown(remaining));
+      const figure = countdown(remaining);
+      setText(el("countdown"), figure);
+      if (el("countdown").dataset.chars !== String(figure.length)) el("countdown").dataset.chars = String(figure.length);
       const label = { minute: t("wrap.minute"), "30s": t("wrap.30s"), over: t("wrap.over") }[stage] ?? "";
       setText(el("wrap-label"), stage === "over" ? `${label} ${countdown(remaining)}` : label);
       const total = phaseLength(state, now) || 1;

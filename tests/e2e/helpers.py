@@ -1,0 +1,114 @@
+"""What a person reads on each live view, and the moderator's hands on the console."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from playwright.sync_api import Page, expect
+
+SLUG = "jdn10"
+FIRST_TALK = "CapteurÉcole"
+SECOND_TALK = "Respirer près de l'école"
+DONE = "Fait"
+UNDONE = "Annulé"
+STALE = "L'état a changé entre-temps : vérifiez puis recommencez."
+
+COUNTDOWN = re.compile(r"^(\+?)(\d+):(\d{2})$")
+# The element holding the current talk's title in each view.
+TITLE_SELECTOR = {"projector": "#talk-title", "stage": "#talk-title", "moderator": "#now-title",
+                  "audience": "#talk-title"}
+
+
+def seconds(text: str | None) -> int | None:
+    """ "4:59" → 299, "+0:23" → -23 (overtime), "" / "–:––" → None."""
+    text = (text or "").strip()
+    match = COUNTDOWN.match(text)
+    if not match:
+        return None
+    value = int(match.group(2)) * 60 + int(match.group(3))
+    return -value if match.group(1) else value
+
+
+def view_of(page: Page) -> str:
+    return page.evaluate("document.body.dataset.view")
+
+
+@dataclass(frozen=True)
+class Reading:
+    view: str
+    phase: str
+    title: str
+    countdown: str
+
+    @property
+    def seconds(self) -> int | None:
+        return seconds(self.countdown)
+
+
+def read(page: Page) -> Reading:
+    """One round trip: phase, title and countdown exactly as the page shows them."""
+    view = view_of(page)
+    phase, title, countdown = page.evaluate(
+        """(titleSel) => [document.getElementById('phase').textContent.trim(),
+                          document.querySelector(titleSel).textContent.trim(),
+                          document.getElementById('countdown').textContent.trim()]""",
+        TITLE_SELECTOR[view])
+    return Reading(view, phase, title, countdown)
+
+
+def wait_all_agree(pages: list[Page], *, phase: str, title: str, around: float | None = None,
+                   tolerance_s: float = 1, timeout_s: float = 5) -> list[Reading]:
+    """Wait until every page shows ``phase`` and ``title`` and countdowns within ``tolerance_s``.
+
+    With ``around``, the countdowns must also be within ``tolerance_s`` (+1 for rounding) of it.
+    Raises AssertionError with the last readings when they never agree.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        readings = [read(p) for p in pages]
+        values = [r.seconds for r in readings]
+        ok = (all(r.phase == phase and r.title == title for r in readings)
+              and all(v is not None for v in values)
+              and max(values) - min(values) <= tolerance_s
+              and (around is None or all(abs(v - around) <= tolerance_s + 1 for v in values)))
+        if ok:
+            return readings
+        if time.monotonic() > deadline:
+            raise AssertionError(f"views disagree (want phase={phase!r} title={title!r} around={around}):\n"
+                                 + "\n".join(map(repr, readings)))
+        time.sleep(0.1)
+
+
+def click_command(moderator: Page, selector: str, *, expect_feedback: str = DONE) -> None:
+    """Click a console button and wait for the server's answer shown in the feedback line."""
+    feedback = moderator.locator("#feedback")
+    moderator.evaluate("document.getElementById('feedback').textContent = ''")
+    moderator.click(selector)
+    expect(feedback).to_have_text(expect_feedback, timeout=5000)
+
+
+def extend(moderator: Page, delta_ms: int, times: int = 1) -> None:
+    for _ in range(times):
+        click_command(moderator, f'[data-command="extend"][data-delta="{delta_ms}"]')
+
+
+def open_moderator(open_view, server, width: int, height: int, **options) -> Page:
+    """Open the moderator link (it sets the HttpOnly cookie and lands on the console), wait for the snapshot."""
+    page = open_view(server.moderator_url, width, height, **options)
+    expect(page).to_have_url(server.url(f"/e/{SLUG}/moderator"))
+    expect(page.locator("#connection")).to_have_text("En ligne")
+    expect(page.locator("#btn-main")).to_have_text(re.compile(r"^(Démarrer|Pause|Reprendre)$"))
+    return page
+
+
+def open_public(open_view, server, view: str, width: int, height: int, **options) -> Page:
+    path = {"projector": "projector", "stage": "stage", "audience": ""}[view]
+    page = open_view(server.url(f"/e/{SLUG}/{path}"), width, height, **options)
+    expect(page.locator("body")).to_have_attribute("data-view", view)
+    return page
+
+
+def wait_presence(moderator: Page, *, projector: int, stage: int, moderator_count: int, audience: int = 0) -> None:
+    expect(moderator.locator("#presence")).to_have_text(
+        f"Projecteur {projector} · Scène {stage} · Régie {moderator_count} · Public {audience}", timeout=5000)
