@@ -48,6 +48,11 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=app.config["PITCHDAY_MAX_FRAME_BYTES"],
         ping_interval=10, ping_timeout=10,  # notice a dead venue Wi-Fi link quickly
     )
+    if not app.config["PITCHDAY_WEBSOCKET_COMPRESSION"]:
+        from .realtime.transport import DeclineWebSocketCompression
+
+        # Outermost, so that the Socket.IO middleware installed by init_app never sees the offer.
+        app.wsgi_app = DeclineWebSocketCompression(app.wsgi_app)
 
 
 def register_blueprints(app: Flask) -> None:

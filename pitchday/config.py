@@ -31,6 +31,8 @@ class Config:
     MODERATOR_LINK_HOURS: int = field(default_factory=lambda: int(_env("MODERATOR_LINK_HOURS", "12")))
     DEFAULT_LOCALE: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "fr"))
     SECURE_COOKIES: bool = field(default_factory=lambda: _env_bool("SECURE_COOKIES", False))
+    # permessage-deflate on WebSockets: off, it costs ~110 KB of memory per phone (docs/benchmarks.md).
+    WEBSOCKET_COMPRESSION: bool = field(default_factory=lambda: _env_bool("WEBSOCKET_COMPRESSION", False))
     # Largest Socket.IO frame accepted (bytes): commands are tiny.
     MAX_FRAME_BYTES: int = 16 * 1024
     TESTING: bool = False
@@ -48,6 +50,7 @@ class Config:
             "BABEL_DEFAULT_LOCALE": self.DEFAULT_LOCALE,
             "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
             "PITCHDAY_MAX_FRAME_BYTES": self.MAX_FRAME_BYTES,
+            "PITCHDAY_WEBSOCKET_COMPRESSION": self.WEBSOCKET_COMPRESSION,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.SECURE_COOKIES,

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from .show import Phase, Show, TalkStatus
 
+# A run of show played this far from its planned start is a rehearsal or a replay (the demo
+# edition is dated 2020): its plan is moved to when it really began, or drift would read in years.
+REPLAY_GAP_MS = 12 * 60 * 60 * 1000
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -28,9 +32,19 @@ class Schedule:
     planned_end: int
     projected_end: int
     drift_ms: int  # positive: running late
+    replayed: bool = False  # the plan was moved to the real start (see REPLAY_GAP_MS)
+
+
+def anchored_start(show: Show, *, plan_start: int, now: int) -> int:
+    """The planned start, or for a replay the first pitch's real start (``now`` before it)."""
+    started = [r.pitch_started_at for r in show.talks.values() if r.pitch_started_at is not None]
+    reference = min(started) if started else now
+    return plan_start if abs(reference - plan_start) <= REPLAY_GAP_MS else reference
 
 
 def schedule(show: Show, *, plan_start: int, changeover_ms: int, now: int) -> Schedule:
+    announced = plan_start
+    plan_start = anchored_start(show, plan_start=plan_start, now=now)
     # Projected times of talks not yet started follow the queue: the talk up
     # next first, then the upcoming ones; the earliest start is now, never before the plan.
     cursor = max(now, plan_start)
@@ -71,4 +85,4 @@ def schedule(show: Show, *, plan_start: int, changeover_ms: int, now: int) -> Sc
     ends = [s.projected_end for s in slots if s.projected_end is not None]
     projected_end = max(ends) if ends else planned_end
     return Schedule(slots=slots, planned_end=planned_end, projected_end=projected_end,
-                    drift_ms=projected_end - planned_end)
+                    drift_ms=projected_end - planned_end, replayed=plan_start != announced)

@@ -49,5 +49,6 @@ def moderator_extras(edition: Edition, show: domain.Show, *, now: int, presence:
         "drift_ms": plan.drift_ms,
         "planned_end": plan.planned_end,
         "projected_end": plan.projected_end,
+        "replayed": plan.replayed,
         "presence": presence,
     }

@@ -51,6 +51,7 @@ def script_strings() -> dict[str, str]:
         "drift.on_time": _("À l'heure"),
         "drift.late": _("+{min} min, fin prévue {end}"),
         "drift.early": _("−{min} min, fin prévue {end}"),
+        "drift.replayed": _("répétition : horaires comptés depuis le démarrage réel"),
         "confirm.next": _("Passer à l'intervention suivante ?"),
         "error.stale": _("L'état a changé entre-temps : vérifiez puis recommencez."),
         "error.forbidden": _("Réservé à la régie : rouvrez le lien de régie."),

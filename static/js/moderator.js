@@ -89,7 +89,11 @@ function renderStatic(message) {
 function renderExtras(extras) {
   const minutes = Math.round(Math.abs(extras.drift_ms) / 60000);
   const end = clockTime(extras.projected_end);
-  setText(el("drift"), minutes === 0 ? `${t("drift.on_time")} · ${end}` : t(extras.drift_ms > 0 ? "drift.late" : "drift.early", { min: minutes, end }));
+  const drift = minutes === 0 ? `${t("drift.on_time")} · ${end}` : t(extras.drift_ms > 0 ? "drift.late" : "drift.early", { min: minutes, end });
+  setText(el("drift"), drift);
+  // A rehearsal or the demo, played on another day than planned: say what the figures are measured from.
+  el("drift").title = extras.replayed ? t("drift.replayed") : "";
+  setText(el("drift-note"), extras.replayed ? t("drift.replayed") : "");
   el("drift").dataset.late = String(extras.drift_ms >= 120000);
   renderPresence(extras.presence);
 }

@@ -107,3 +107,44 @@ def test_two_processes_share_state_through_postgresql_and_redis(postgres_url):
     finally:
         first.stop()
         second.stop()
+
+
+def websocket_handshake(server: Server) -> str:
+    """The server's answer to a browser's WebSocket upgrade (Chrome's extension offer)."""
+    import base64
+    import os
+    import socket
+
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+               f"Origin: {server.base}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+               "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(request.encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+
+
+def test_websocket_handshake_declines_compression_by_default(server):
+    head = websocket_handshake(server)
+
+    assert head.startswith("HTTP/1.1 101")
+    assert "sec-websocket-extensions" not in head.lower()
+
+
+def test_websocket_compression_is_negotiated_when_turned_on(tmp_path):
+    running = Server(database_url=f"sqlite:///{tmp_path / 'pitchday.sqlite3'}",
+                     extra_env={"PITCHDAY_WEBSOCKET_COMPRESSION": "true"}).start()
+    try:
+        head = websocket_handshake(running)
+    finally:
+        running.stop()
+
+    assert head.startswith("HTTP/1.1 101")
+    assert "permessage-deflate" in head.lower()

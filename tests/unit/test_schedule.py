@@ -170,3 +170,40 @@ def test_schedule_talk_started_at_epoch_zero_keeps_its_actual_start():
     result = schedule(show, plan_start=0, changeover_ms=CHANGEOVER, now=MIN)
 
     assert result.slots[0] == Slot(1, "now", 0, 0, None, 0, 10 * MIN)
+
+
+DAY = 24 * 60 * MIN
+
+
+def test_schedule_replayed_days_later_is_measured_from_its_real_start():
+    # The demo edition is dated years ago: started a day after its plan, it is 3 minutes late, not a day.
+    started = P + DAY
+    show = run(new_show(TALKS), ("start", {}, started), ("questions", {}, started + 5 * MIN))
+
+    result = plan(show, now=started + 13 * MIN)
+
+    assert result.replayed is True
+    assert [s.planned_start for s in result.slots] == [started, started + 11 * MIN, started + 19 * MIN]
+    assert result.planned_end == started + 27 * MIN
+    assert result.projected_end == started + 30 * MIN  # talk 1's questions 3 min over
+    assert result.drift_ms == 3 * MIN
+
+
+def test_schedule_replay_not_started_yet_is_on_time_from_now():
+    now = P - 3 * DAY
+
+    result = plan(new_show(TALKS), now=now)
+
+    assert result.replayed is True
+    assert result.slots[0].planned_start == now
+    assert result.drift_ms == 0
+
+
+def test_schedule_within_twelve_hours_of_the_plan_keeps_the_announced_times():
+    # Doors open long before the talks; an early rehearsal on the day is still measured against the plan.
+    show = run(new_show(TALKS), ("start", {}, P - 11 * 60 * MIN))
+
+    result = plan(show, now=P - 11 * 60 * MIN)
+
+    assert result.replayed is False
+    assert result.slots[0].planned_start == P
