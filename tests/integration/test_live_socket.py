@@ -25,8 +25,10 @@ def command(sio, name, version, args=None, command_id=None):
 
 
 def without_projection(state):
-    """The state minus projected times, which move with the clock."""
-    return {**state, "agenda": [{k: v for k, v in row.items() if k != "projected_start"} for row in state["agenda"]]}
+    """The state minus the times that move with the clock: projected starts, and the plan of the
+    demo edition (dated 2020) which, replayed today and not started yet, counts from now."""
+    moving = {"projected_start", "planned_start"}
+    return {**state, "agenda": [{k: v for k, v in row.items() if k not in moving} for row in state["agenda"]]}
 
 
 def snapshot_of(sio):
