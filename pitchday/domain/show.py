@@ -83,6 +83,7 @@ class Show:
     projector_mode: ProjectorMode = ProjectorMode.AUTO
     stage_message: str | None = None
     stage_message_id: int = 0
+    spotlight: int | None = None  # id of the audience question shown on the projector
     undo_stack: tuple["Show", ...] = field(default=(), repr=False)
 
     # -- reading -------------------------------------------------------------
@@ -298,15 +299,16 @@ def _close_current(show: Show, now: int) -> dict[int, TalkRun]:
 
 def _ready(show: Show, talk_id: int | None, talks: Mapping[int, TalkRun], **changes: Any) -> Show:
     """Put ``talk_id`` up next (not started), or go to networking when there is none."""
+    # A spotlighted question leaves the projector with the talk it was asked during.
     if talk_id is None:
         return _bump(
             show, phase=Phase.NETWORKING, current=None, running=False, ends_at=None,
-            remaining_ms=None, phase_ms=0, talks=talks, **changes,
+            remaining_ms=None, phase_ms=0, talks=talks, spotlight=None, **changes,
         )
     run = talks[talk_id]
     return _bump(
         show, phase=Phase.READY, current=talk_id, running=False, ends_at=None,
-        remaining_ms=run.pitch_ms, phase_ms=run.pitch_ms, talks=talks, **changes,
+        remaining_ms=run.pitch_ms, phase_ms=run.pitch_ms, talks=talks, spotlight=None, **changes,
     )
 
 
@@ -423,6 +425,22 @@ def _dismiss(show: Show, args: Mapping[str, Any], now: int) -> Show:
     return _bump(show, stage_message=None)
 
 
+def _spotlight(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    """Show an audience question on the projector (the service checks it is public)."""
+    question_id = args.get("question_id")
+    if not isinstance(question_id, int) or isinstance(question_id, bool) or question_id <= 0:
+        raise CommandRefused("bad_args", "question_id must be a positive integer")
+    if question_id == show.spotlight:
+        raise CommandRefused("no_change", "This question is already on the projector")
+    return _bump(show, spotlight=question_id)
+
+
+def _clear_spotlight(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    if show.spotlight is None:
+        raise CommandRefused("no_spotlight", "No question is on the projector")
+    return _bump(show, spotlight=None)
+
+
 def _undo(show: Show) -> Show:
     if not show.undo_stack:
         raise CommandRefused("nothing_to_undo", "Nothing to undo")
@@ -436,6 +454,7 @@ def _undo(show: Show) -> Show:
         stage_message=show.stage_message,
         stage_message_id=show.stage_message_id,
         auto_questions=show.auto_questions,
+        spotlight=show.spotlight if previous.current == show.current else None,
     )
 
 
@@ -456,9 +475,12 @@ COMMANDS = {
     "set_auto_questions": _set_auto_questions,
     "message": _message,
     "dismiss_message": _dismiss,
+    "spotlight": _spotlight,
+    "clear_spotlight": _clear_spotlight,
     "undo": None,  # handled in apply()
 }
-NOT_UNDOABLE = frozenset({"set_mode", "set_auto_questions", "message", "dismiss_message"})
+NOT_UNDOABLE = frozenset({"set_mode", "set_auto_questions", "message", "dismiss_message", "spotlight",
+                          "clear_spotlight"})
 
 
 # -- serialisation (plain JSON types, for storage and the wire) --------------
@@ -477,6 +499,7 @@ def to_dict(show: Show, *, with_undo: bool = True) -> dict[str, Any]:
         "projector_mode": show.projector_mode.value,
         "stage_message": show.stage_message,
         "stage_message_id": show.stage_message_id,
+        "spotlight": show.spotlight,
         "order": list(show.order),
         "talks": [
             {
@@ -515,6 +538,7 @@ def from_dict(data: Mapping[str, Any]) -> Show:
         projector_mode=ProjectorMode(data["projector_mode"]),
         stage_message=data["stage_message"],
         stage_message_id=data["stage_message_id"],
+        spotlight=data.get("spotlight"),  # absent from states stored before questions existed
         undo_stack=tuple(from_dict(s) for s in data.get("undo_stack", ())),
     )
 

@@ -837,6 +837,85 @@ def test_dismiss_message_without_a_message_is_refused():
     assert_refused(make_show(), "dismiss_message", {}, T0, "no_message")
 
 
+# -- spotlighted question ------------------------------------------------------------
+
+
+def test_spotlight_shows_a_question_and_is_not_undoable():
+    show = apply(pitching(), "spotlight", {"question_id": 7}, now=T0 + 1_000)
+
+    assert show.spotlight == 7
+    assert show.version == 2
+    assert len(show.undo_stack) == 1  # only "start": undo never takes a question down by surprise
+
+
+def test_spotlight_of_the_question_already_shown_is_refused():
+    show = apply(pitching(), "spotlight", {"question_id": 7}, now=T0 + 1_000)
+
+    assert_refused(show, "spotlight", {"question_id": 7}, T0 + 2_000, "no_change")
+
+
+@pytest.mark.parametrize("args", [{}, {"question_id": 0}, {"question_id": -3}, {"question_id": "7"},
+                                  {"question_id": True}, {"question_id": 7.0}])
+def test_spotlight_bad_question_id_is_refused(args):
+    assert_refused(pitching(), "spotlight", args, T0 + 1_000, "bad_args")
+
+
+def test_clear_spotlight_takes_the_question_down():
+    show = apply(pitching(), "spotlight", {"question_id": 7}, now=T0 + 1_000)
+
+    cleared = apply(show, "clear_spotlight", {}, now=T0 + 2_000)
+
+    assert cleared.spotlight is None
+    assert cleared.version == 3
+
+
+def test_clear_spotlight_with_nothing_shown_is_refused():
+    assert_refused(pitching(), "clear_spotlight", {}, T0 + 1_000, "no_spotlight")
+
+
+@pytest.mark.parametrize("name, args", [("next", {}), ("jump", {"talk_id": 3}), ("networking", {})])
+def test_spotlight_leaves_with_its_talk(name, args):
+    show = apply(pitching(), "spotlight", {"question_id": 7}, now=T0 + 1_000)
+
+    moved = apply(show, name, args, now=T0 + 2_000)
+
+    assert moved.spotlight is None
+
+
+def test_spotlight_stays_through_pause_questions_and_extend():
+    show = run(pitching(), ("spotlight", {"question_id": 7}, T0 + 1_000), ("pause", {}, T0 + 2_000),
+               ("resume", {}, T0 + 3_000), ("extend", {"delta_ms": MIN}, T0 + 4_000),
+               ("questions", {}, T0 + 5_000))
+
+    assert show.spotlight == 7
+
+
+def test_undo_keeps_the_spotlight_while_the_same_talk_is_on_stage():
+    show = run(pitching(), ("pause", {}, T0 + 1_000), ("spotlight", {"question_id": 7}, T0 + 2_000))
+
+    undone = apply(show, "undo", {}, now=T0 + 3_000)
+
+    assert undone.running is True
+    assert undone.spotlight == 7
+
+
+def test_undo_back_to_another_talk_takes_the_spotlight_down():
+    show = run(pitching(), ("next", {}, T0 + 1_000), ("start", {}, T0 + 2_000),
+               ("spotlight", {"question_id": 9}, T0 + 3_000))
+
+    undone = run(show, ("undo", {}, T0 + 4_000), ("undo", {}, T0 + 5_000))
+
+    assert undone.current == 1
+    assert undone.spotlight is None
+
+
+def test_from_dict_of_a_state_stored_before_spotlights_existed():
+    data = to_dict(pitching())
+    del data["spotlight"]
+
+    assert from_dict(data).spotlight is None
+
+
 # -- undo ------------------------------------------------------------------------
 
 
@@ -1065,7 +1144,7 @@ def test_to_dict_of_a_new_show_is_plain_data():
     assert to_dict(show) == {
         "version": 0, "phase": "welcome", "current": None, "running": False, "ends_at": None,
         "remaining_ms": None, "phase_ms": 0, "auto_questions": False, "projector_mode": "auto",
-        "stage_message": None, "stage_message_id": 0, "order": [4],
+        "stage_message": None, "stage_message_id": 0, "spotlight": None, "order": [4],
         "talks": [{"talk_id": 4, "pitch_ms": MIN, "qa_ms": 2 * MIN, "status": "planned",
                    "pitch_started_at": None, "questions_started_at": None, "ended_at": None}],
         "undo_stack": [],

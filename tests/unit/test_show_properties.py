@@ -32,12 +32,13 @@ MIN = 60_000
 REFUSAL_CODES = {
     "unknown_command", "bad_args", "wrong_phase", "no_talk", "already_paused", "already_running",
     "too_short", "too_long", "no_previous", "unknown_talk", "already_current", "bad_order",
-    "not_planned", "on_stage", "no_change", "no_message", "nothing_to_undo",
+    "not_planned", "on_stage", "no_change", "no_message", "nothing_to_undo", "no_spotlight",
 }
 # Settings outside the run of show: accepted, but never pushed on the undo stack.
-NOT_UNDOABLE = {"set_mode", "set_auto_questions", "message", "dismiss_message"}
+NOT_UNDOABLE = {"set_mode", "set_auto_questions", "message", "dismiss_message", "spotlight", "clear_spotlight"}
 # What undo does not restore: bookkeeping and the settings outside the run of show.
-NOT_RESTORED = ("version", "undo_stack", "projector_mode", "stage_message", "stage_message_id", "auto_questions")
+NOT_RESTORED = ("version", "undo_stack", "projector_mode", "stage_message", "stage_message_id", "auto_questions",
+                "spotlight")
 
 durations = st.one_of(st.integers(1, MAX_PHASE_MS), st.sampled_from([1, 3 * MIN, 5 * MIN, MAX_PHASE_MS]))
 talk_lists = st.lists(
@@ -191,6 +192,8 @@ class ShowMachine(RuleBasedStateMachine):
             assert restorable(after) == expected
             assert (after.projector_mode, after.stage_message, after.stage_message_id, after.auto_questions) == (
                 settled.projector_mode, settled.stage_message, settled.stage_message_id, settled.auto_questions)
+            # The spotlighted question stays only while the same talk is on stage.
+            assert after.spotlight == (settled.spotlight if after.current == settled.current else None)
         else:
             self.check_status_changes(settled, after, name, args)
             if name in NOT_UNDOABLE:
@@ -198,6 +201,8 @@ class ShowMachine(RuleBasedStateMachine):
             else:
                 self.model_undo = [to_dict(settled, with_undo=False)] + self.model_undo[: MAX_UNDO - 1]
         assert [to_dict(s, with_undo=False) for s in after.undo_stack] == self.model_undo
+        if after.current != settled.current:
+            assert after.spotlight is None, "a question stayed on the projector after its talk"
         self.show = after
         return after
 
@@ -314,6 +319,18 @@ class ShowMachine(RuleBasedStateMachine):
     @rule(text=st.one_of(st.sampled_from(["Une minute", "  Micro  ", "", " "]), st.text(max_size=160)))
     def message(self, text):
         self.command("message", {"text": text})
+
+    @rule(question_id=st.one_of(st.integers(-2, 40), st.sampled_from([True, "7", None])))
+    def spotlight(self, question_id):
+        after = self.command("spotlight", {"question_id": question_id})
+        if after is not None:
+            assert after.spotlight == question_id
+
+    @rule()
+    def clear_spotlight(self):
+        after = self.command("clear_spotlight", {})
+        if after is not None:
+            assert after.spotlight is None
 
     @precondition(lambda self: settle(self.show, self.now).phase is Phase.PITCH and self.show.auto_questions)
     @rule(dt=steps)
