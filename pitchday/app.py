@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import Config
-from .extensions import babel, csrf, db, socketio
+from .extensions import babel, csrf, db, rate_limits, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from .realtime import handlers  # noqa: F401 -- Socket.IO handlers must exist before init_app
+    from .realtime import audience, handlers, moderation  # noqa: F401 -- handlers must exist before init_app
     from .services import access
     from .web.i18n import select_locale
 
@@ -39,6 +39,7 @@ def register_extensions(app: Flask) -> None:
             access.set_organiser_password(password)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     csrf.init_app(app)
+    rate_limits.init_app(app)
     origins = app.config.get("PITCHDAY_ALLOWED_ORIGINS")
     socketio.init_app(
         app,
@@ -48,6 +49,12 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=app.config["PITCHDAY_MAX_FRAME_BYTES"],
         ping_interval=10, ping_timeout=10,  # notice a dead venue Wi-Fi link quickly
     )
+    if app.config["PITCHDAY_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy the peer is the proxy: take the phone's address from X-Forwarded-For.
+        proxies = app.config["PITCHDAY_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     if not app.config["PITCHDAY_WEBSOCKET_COMPRESSION"]:
         from .realtime.transport import DeclineWebSocketCompression
 
@@ -56,9 +63,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .web import organiser, pages
+    from .web import audience, organiser, pages
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(audience.bp)
     app.register_blueprint(organiser.bp)
 
 

@@ -27,7 +27,15 @@ class Config:
     ASYNC_MODE: str = field(default_factory=lambda: _env("ASYNC_MODE", "eventlet"))
     MESSAGE_QUEUE: str | None = field(default_factory=lambda: _env("MESSAGE_QUEUE"))
     # Comma-separated origins allowed to open a Socket.IO connection; empty = same origin only.
+    # Where rate-limit counters live: memory:// (one process) or redis://… (several); default: the queue.
+    RATE_LIMIT_STORAGE: str | None = field(default_factory=lambda: _env("RATE_LIMIT_STORAGE"))
+    # How many proxies in front of pitchday set X-Forwarded-For (0: none; the address is the peer's).
+    TRUSTED_PROXIES: int = field(default_factory=lambda: int(_env("TRUSTED_PROXIES", "0")))
     ALLOWED_ORIGINS: str | None = field(default_factory=lambda: _env("ALLOWED_ORIGINS"))
+    # Who is responsible for the personal data collected (named in every consent and privacy notice).
+    PRIVACY_CONTROLLER: str = field(default_factory=lambda: _env("PRIVACY_CONTROLLER", "la Métropole Européenne de Lille"))
+    # How people exercise their rights (an e-mail address or a postal address), shown in the privacy notice.
+    PRIVACY_CONTACT: str | None = field(default_factory=lambda: _env("PRIVACY_CONTACT"))
     MODERATOR_LINK_HOURS: int = field(default_factory=lambda: int(_env("MODERATOR_LINK_HOURS", "12")))
     DEFAULT_LOCALE: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "fr"))
     SECURE_COOKIES: bool = field(default_factory=lambda: _env_bool("SECURE_COOKIES", False))
@@ -46,7 +54,12 @@ class Config:
             "PITCHDAY_ASYNC_MODE": self.ASYNC_MODE,
             "PITCHDAY_MESSAGE_QUEUE": self.MESSAGE_QUEUE,
             "PITCHDAY_ALLOWED_ORIGINS": self.ALLOWED_ORIGINS,
+            "PITCHDAY_RATE_LIMIT_STORAGE": self.RATE_LIMIT_STORAGE or (
+                self.MESSAGE_QUEUE if (self.MESSAGE_QUEUE or "").startswith("redis") else "memory://"),
+            "PITCHDAY_TRUSTED_PROXIES": self.TRUSTED_PROXIES,
             "PITCHDAY_MODERATOR_LINK_HOURS": self.MODERATOR_LINK_HOURS,
+            "PITCHDAY_PRIVACY_CONTROLLER": self.PRIVACY_CONTROLLER,
+            "PITCHDAY_PRIVACY_CONTACT": self.PRIVACY_CONTACT,
             "BABEL_DEFAULT_LOCALE": self.DEFAULT_LOCALE,
             "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
             "PITCHDAY_MAX_FRAME_BYTES": self.MAX_FRAME_BYTES,

@@ -26,7 +26,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 echo "==> compiling translations"
-.venv/bin/pybabel compile --use-fuzzy -d translations 2>/dev/null
+.venv/bin/pybabel compile -d translations 2>/dev/null
 
 if [ "$want" = "test" ]; then
   missing=()

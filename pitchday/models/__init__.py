@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import DateTime, JSON, Boolean, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -55,6 +56,8 @@ class Edition(Base):
     qa_ms: Mapped[int] = mapped_column(Integer, default=300_000)  # default Q&A length
     changeover_ms: Mapped[int] = mapped_column(Integer, default=60_000)  # planned gap between talks
     auto_questions: Mapped[bool] = mapped_column(Boolean, default=False)  # switch to Q&A at 0:00
+    # Publish audience questions without moderation (suspect ones still wait for the moderator).
+    questions_auto_publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())
 
     talks: Mapped[list["Talk"]] = relationship(back_populates="edition", order_by="Talk.position")
 
@@ -124,6 +127,64 @@ class ModeratorLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Question(Base):
+    """A question from the audience to one talk. Anonymous unless the asker gives a first name."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("edition_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))  # made by the phone: a retried submission is stored once
+    device_id: Mapped[str] = mapped_column(String(64), index=True)  # the phone's random id: "my questions", limits
+    text: Mapped[str] = mapped_column(Text)  # cleaned, at most 280 characters, possibly edited by the moderator
+    original_text: Mapped[str | None] = mapped_column(Text, nullable=True)  # as asked, when the moderator edited it
+    author: Mapped[str | None] = mapped_column(String(40), nullable=True)  # a first name, only if given
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # domain.audience.QuestionStatus
+    suspect: Mapped[list[str]] = mapped_column(JSON, default=list)  # suspect words shown to the moderator
+    votes: Mapped[int] = mapped_column(Integer, default=0)  # = its QuestionVote rows, updated in the same transaction
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class QuestionVote(Base):
+    """One phone's vote for one question: the unique constraint is the "once per phone" rule."""
+
+    __tablename__ = "question_votes"
+    __table_args__ = (UniqueConstraint("question_id", "device_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConnectRequest(Base):
+    """"Je veux échanger": someone asks to be put in touch with a talk's team (personal data)."""
+
+    __tablename__ = "connect_requests"
+    __table_args__ = (UniqueConstraint("edition_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))  # made by the phone (or the form): stored once
+    device_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    organisation: Mapped[str] = mapped_column(String(150))
+    email: Mapped[str] = mapped_column(String(254), index=True)  # normalised; export and erasure look it up
+    phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    intent: Mapped[str] = mapped_column(String(30))  # domain.audience.INTENTS_BY_KIND
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    consent_text: Mapped[str] = mapped_column(Text)  # the exact sentence the person agreed to
+    consented_at: Mapped[datetime] = mapped_column()
+    locale: Mapped[str] = mapped_column(String(5), default="fr")  # language of the form, for the follow-up
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new / introduced / no_follow_up
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Setting(Base):

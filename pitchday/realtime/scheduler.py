@@ -30,7 +30,7 @@ def _loop(app) -> None:
         try:
             with app.app_context():
                 _settle_due()
-                broadcast.flush_presence()
+                broadcast.flush()
                 if since_refresh >= MODERATOR_REFRESH_S:
                     since_refresh = 0.0
                     _refresh_moderators()

@@ -1,11 +1,16 @@
-"""The one place that emits to clients. Called only after the change has committed."""
+"""The one place that emits to clients. Called only after the change has committed.
+
+Run-of-show changes go out at once. Questions, votes and counters are only marked here and
+sent by ``flush`` (the scheduler calls it five times a second): a vote storm costs a few
+broadcasts per second, not one per vote.
+"""
 from __future__ import annotations
 
 from ..domain import show as domain
 from ..extensions import db, socketio
 from ..models import Edition, LiveState
 from ..timeutil import now_ms
-from . import presenter, presence
+from . import boards, presenter, presence
 
 
 def public_room(edition_id: int) -> str:
@@ -16,6 +21,11 @@ def moderator_room(edition_id: int) -> str:
     return f"edition:{edition_id}:moderators"
 
 
+def device_room(device_id: str) -> str:
+    """Every socket of one phone (several tabs, reconnections): where its own questions' news go."""
+    return f"device:{device_id}"
+
+
 def snapshot(edition_id: int, *, moderator: bool) -> dict:
     """A full snapshot ``{version, server_time, state[, moderator]}`` read from the database."""
     with db.transaction() as session:
@@ -23,7 +33,8 @@ def snapshot(edition_id: int, *, moderator: bool) -> dict:
         show = domain.from_dict(session.get(LiveState, edition_id).state)
         now = now_ms()
         message = {"version": show.version, "server_time": now,
-                   "state": presenter.public_state(edition, show, now=now)}
+                   "state": presenter.public_state(edition, show, now=now,
+                                                   spotlight=boards.spotlight_view(session, edition_id, show.spotlight))}
         if moderator:
             message["moderator"] = presenter.moderator_extras(
                 edition, show, now=now, presence=presence.counts(edition_id))
@@ -46,16 +57,66 @@ def moderators_refresh(edition_id: int) -> None:
     socketio.emit("state", message, to=moderator_room(edition_id))
 
 
+def own_question_changed(device_id: str, question: dict) -> None:
+    """The asker's phone learns at once what the moderator did with its question."""
+    socketio.emit("my_question", question, to=device_room(device_id))
+
+
+# -- coalesced: marked now, sent by flush() ------------------------------------------------------
+
 _presence_dirty: set[int] = set()
+_boards_dirty: set[tuple[int, int]] = set()  # (edition, talk): the public list changed
+_moderation_dirty: set[tuple[int, int]] = set()  # (edition, talk): the moderators' list changed
+_votes_dirty: set[tuple[int, int]] = set()  # (edition, question)
+_counts_dirty: set[int] = set()  # editions whose waiting-question or connect-request counts changed
 
 
 def presence_changed(edition_id: int) -> None:
-    """Noted now, sent by ``flush_presence``: a room filling up must not mean one emit per phone."""
+    """A room filling up must not mean one emit per phone."""
     _presence_dirty.add(edition_id)
 
 
-def flush_presence() -> None:
-    """Send the connected-screen counts of editions whose audience changed (a few times a second)."""
-    while _presence_dirty:
-        edition_id = _presence_dirty.pop()
+def question_changed(edition_id: int, talk_id: int, *, public: bool) -> None:
+    """A question was asked or moderated; ``public`` if the room's list of the talk changed."""
+    _moderation_dirty.add((edition_id, talk_id))
+    _counts_dirty.add(edition_id)
+    if public:
+        _boards_dirty.add((edition_id, talk_id))
+
+
+def votes_changed(edition_id: int, question_id: int) -> None:
+    _votes_dirty.add((edition_id, question_id))
+
+
+def counts_changed(edition_id: int) -> None:
+    """Waiting questions, connect requests or the auto-publish setting changed (moderators' counters)."""
+    _counts_dirty.add(edition_id)
+
+
+def _drain(dirty: set) -> list:
+    drained = []
+    while dirty:  # pop() one at a time: nothing marked meanwhile is lost
+        drained.append(dirty.pop())
+    return drained
+
+
+def flush() -> None:
+    """Send what changed since the last flush, one message per list or counter."""
+    for edition_id in _drain(_presence_dirty):
         socketio.emit("presence", presence.counts(edition_id), to=moderator_room(edition_id))
+    for edition_id, talk_id in _drain(_boards_dirty):
+        socketio.emit("questions", {"talk_id": talk_id, "questions": boards.public_board(edition_id, talk_id)},
+                      to=public_room(edition_id))
+    for edition_id, talk_id in _drain(_moderation_dirty):
+        socketio.emit("moderation", {"talk_id": talk_id, "questions": boards.moderation_list(edition_id, talk_id)},
+                      to=moderator_room(edition_id))
+    votes: dict[int, set[int]] = {}
+    for edition_id, question_id in _drain(_votes_dirty):
+        votes.setdefault(edition_id, set()).add(question_id)
+    for edition_id, question_ids in votes.items():
+        counts = boards.vote_counts(question_ids)
+        if counts:
+            socketio.emit("votes", {"counts": counts}, to=public_room(edition_id))
+            socketio.emit("votes", {"counts": counts}, to=moderator_room(edition_id))
+    for edition_id in _drain(_counts_dirty):
+        socketio.emit("moderation_counts", boards.moderation_counts(edition_id), to=moderator_room(edition_id))

@@ -16,6 +16,8 @@ class Client:
     edition_id: int
     view: str
     moderator_link: str | None = None  # token id of the link that opened a moderator console
+    device_id: str | None = None  # audience phones: the signed device id of their cookie
+    address: str | None = None  # the peer's address (the venue's, for a whole room): rate-limit ceiling
 
 
 _clients: dict[str, Client] = {}

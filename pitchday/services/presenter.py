@@ -16,7 +16,7 @@ def talk_card(talk: Talk | None) -> dict[str, Any] | None:
             "kind": talk.kind, "speaker": talk.speaker}
 
 
-def public_state(edition: Edition, show: domain.Show, *, now: int) -> dict[str, Any]:
+def public_state(edition: Edition, show: domain.Show, *, now: int, spotlight: dict | None = None) -> dict[str, Any]:
     """The state every screen may see (projector, stage, audience)."""
     talks = {t.id: t for t in edition.talks}
     plan = schedule(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms, now=now)
@@ -39,6 +39,7 @@ def public_state(edition: Edition, show: domain.Show, *, now: int) -> dict[str, 
         ],
         "stage_message": ({"id": show.stage_message_id, "text": show.stage_message}
                           if show.stage_message is not None else None),
+        "spotlight": spotlight,  # a public question (boards.public_view) or None
     }
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import show as domain
 from ..extensions import db
-from ..models import Edition, LiveState, ShowCommand
+from ..domain.audience import PUBLIC_STATUSES
+from ..models import Edition, LiveState, Question, ShowCommand
 from ..timeutil import now_ms
 from . import broadcast
 
@@ -104,7 +105,7 @@ def run_command(edition_id: int, *, command_id: str, name: str, args: dict, vers
             if previous is not None:
                 return previous
             row = _locked_row(session, edition_id)
-            result = _decide(row, name, args, version, now)
+            result = _missing_reference(session, edition_id, name, args, row) or _decide(row, name, args, version, now)
             session.add(ShowCommand(edition_id=edition_id, command_id=command_id, name=name,
                                     args=args, result=result))
     except IntegrityError:
@@ -114,6 +115,39 @@ def run_command(edition_id: int, *, command_id: str, name: str, args: dict, vers
     if result["ok"]:
         broadcast.show_changed(edition_id)
     return result
+
+
+def _missing_reference(session, edition_id: int, name: str, args: dict, row: LiveState) -> dict | None:
+    """What the domain cannot check: a spotlighted question is a public question of this edition."""
+    question_id = args.get("question_id")
+    if name != "spotlight" or not isinstance(question_id, int) or isinstance(question_id, bool):
+        return None  # nothing to look up; the domain judges the arguments
+    question = session.get(Question, question_id) if 0 < question_id < 2**31 else None
+    if question is not None and question.edition_id == edition_id and question.status in PUBLIC_STATUSES:
+        return None
+    return {"ok": False, "version": row.version,
+            "error": {"code": "unknown_question", "message": "No such public question"}}
+
+
+def run_internal(edition_id: int, name: str, args: dict, *, only_if=None) -> bool:
+    """A command the server decides itself, on the current state (no moderator view can be stale).
+
+    ``only_if(show)`` guards it: e.g. take a question down only if it is still the one shown.
+    Returns whether the state changed.
+    """
+    now = now_ms()
+    with db.transaction() as session:
+        row = _locked_row(session, edition_id)
+        stored = domain.settle(domain.from_dict(row.state), now)
+        if only_if is not None and not only_if(stored):
+            return False
+        try:
+            changed = domain.apply(stored, name, args, now=now)
+        except domain.CommandRefused:
+            return False
+        row.state, row.version = domain.to_dict(changed), changed.version
+    broadcast.show_changed(edition_id)
+    return True
 
 
 def _stored_answer(session, edition_id: int, command_id: str) -> dict | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("fr", "en")
 LANG_COOKIE = "pitchday_lang"
@@ -59,4 +60,73 @@ def script_strings() -> dict[str, str]:
         "error.generic": _("Commande refusée"),
         "done": _("Fait"),
         "undone": _("Annulé"),
+        # audience questions
+        "question.sending": _("envoi en cours…"),
+        "question.queued": _("en attente de réseau : elle partira dès le retour de la connexion"),
+        "question.pending": _("en attente de modération"),
+        "question.published": _("publiée"),
+        "question.answered": _("répondue"),
+        "question.rejected": _("non retenue"),
+        "question.sent": _("Question envoyée : elle sera publiée après relecture."),
+        "question.sent_published": _("Question envoyée et publiée."),
+        "question.by": _("— {author}"),
+        "question.anonymous": _("anonyme"),
+        "question.none": _("Pas encore de question publiée pour cette intervention."),
+        "chars": _("{count}/{max} caractères"),
+        "vote.label": _("Voter pour cette question ({votes} votes)"),
+        "vote.done": _("Vous avez voté pour cette question ({votes} votes)"),
+        "votes": _("{votes} votes"),
+        "vote.one": _("1 vote"),
+        "spotlight.label": _("Question du public"),
+        "connect.sent": _("Demande envoyée. L'équipe organisatrice vous mettra en relation."),
+        "connect.queued": _("Hors ligne : votre demande est gardée et partira dès le retour du réseau."),
+        "error.offline_pending": _("Hors ligne : envoi dès le retour du réseau."),
+        "error.required": _("Ce champ est obligatoire."),
+        # moderator: questions
+        "mod.approve": _("Publier"),
+        "mod.reject": _("Refuser"),
+        "mod.answer": _("Répondue"),
+        "mod.reopen": _("Rouvrir"),
+        "mod.edit": _("Modifier"),
+        "mod.save_approve": _("Publier ce texte"),
+        "mod.cancel": _("Annuler la modification"),
+        "mod.spotlight": _("Projeter"),
+        "mod.unspotlight": _("Retirer du projecteur"),
+        "mod.suspect": _("Mots à vérifier : {words}"),
+        "mod.edited": _("modifiée (texte d'origine : « {text} »)"),
+        "mod.empty": _("Aucune question pour cette intervention."),
+        "mod.waiting": _("{count} en attente"),
+        "mod.connect": _("{count} demandes d'échange"),
+        "mod.connect_one": _("1 demande d'échange"),
     }
+
+
+FIELD_ERRORS = {
+    "required": _l("Ce champ est obligatoire."),
+    "not_text": _l("Ce champ attend du texte."),
+    "invalid_email": _l("Adresse e-mail invalide (exemple : prenom.nom@exemple.fr)."),
+    "invalid_phone": _l("Numéro de téléphone invalide (exemple : 01 99 00 10 01)."),
+    "invalid_choice": _l("Choisissez l'une des propositions."),
+    "unknown_talk": _l("Choisissez une intervention de la soirée."),
+    "consent_required": _l("Cochez la case pour accepter la transmission de vos coordonnées."),
+}
+
+
+def field_error(code: str, limit: int | None = None) -> str:
+    """The sentence shown under a field, in the request's language."""
+    if code == "too_long":
+        return _("%(limit)d caractères au plus.", limit=limit or 0)
+    return str(FIELD_ERRORS.get(code, _("Valeur refusée.")))
+
+
+def rate_limited(seconds: int) -> str:
+    return _("Doucement : trop d'envois d'un coup. Réessayez dans %(seconds)d s.", seconds=seconds)
+
+
+# What someone may want from a talk's team (domain.audience.INTENTS_BY_KIND gives which, by kind of talk).
+INTENT_LABELS = {
+    "have_solution": _l("J'ai une solution pour ce besoin"),
+    "want_to_experiment": _l("Je souhaite expérimenter"),
+    "offer_test_site": _l("Je peux proposer un terrain d'expérimentation"),
+    "learn_more": _l("Je veux en savoir plus"),
+}

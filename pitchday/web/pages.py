@@ -29,15 +29,15 @@ def audience_url(slug: str) -> str:
     return f"{public_base_url()}/e/{slug}/"
 
 
-def _edition_or_404(slug: str):
+def edition_or_404(slug: str):
     found = show_service.edition_by_slug(slug)
     if found is None:
         abort(404)
     return editions.get_edition(found.id)
 
 
-def _render(view: str, slug: str, **extra):
-    edition = _edition_or_404(slug)
+def render_view(view: str, slug: str, **extra):
+    edition = edition_or_404(slug)
     starts, ends = as_utc(edition.starts_at).astimezone(PARIS), as_utc(edition.ends_at).astimezone(PARIS)
     url = audience_url(edition.slug)
     return render_template(
@@ -54,25 +54,20 @@ def index():
 
 @bp.get("/e/<slug>/projector")
 def projector(slug: str):
-    return _render("projector", slug)
+    return render_view("projector", slug)
 
 
 @bp.get("/e/<slug>/stage")
 def stage(slug: str):
-    return _render("stage", slug)
-
-
-@bp.get("/e/<slug>/")
-def audience(slug: str):
-    return _render("audience", slug)
+    return render_view("stage", slug)
 
 
 @bp.get("/e/<slug>/moderator")
 def moderator(slug: str):
-    edition = _edition_or_404(slug)
+    edition = edition_or_404(slug)
     if access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id) is None:
         return render_template("moderator_locked.html", edition=edition), 403
-    return _render("moderator", slug)
+    return render_view("moderator", slug)
 
 
 @bp.get("/m/<token>")
@@ -92,7 +87,7 @@ def redeem_moderator_link(token: str):
 
 @bp.get("/qr/<slug>.svg")
 def audience_qr(slug: str):
-    edition = _edition_or_404(slug)
+    edition = edition_or_404(slug)
     response = Response(qr.svg(audience_url(edition.slug)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -1,6 +1,7 @@
 // Moderator console: sends commands built on the version it shows; the server refuses stale ones.
 import { connectLive, remainingAt, displayPhase, t, uuid } from "./live.js";
 import { countdown, wrapStage, setText, clockTime } from "./format.js";
+import { initQuestions } from "./moderator-questions.js";
 
 const el = (id) => document.getElementById(id);
 const labels = JSON.parse(el("labels").textContent);
@@ -46,7 +47,9 @@ function rowFor(row, state) {
   title.textContent = row.title;
   const meta = document.createElement("span");
   meta.className = "meta";
-  meta.textContent = `${row.organisation} · ${t("kind." + row.kind)} · ${t("status." + row.status)}`;
+  const requests = questionsTab?.counts().connect[row.id] ?? 0;
+  const connect = requests === 0 ? "" : requests === 1 ? t("mod.connect_one") : t("mod.connect", { count: requests });
+  meta.textContent = [row.organisation, t("kind." + row.kind), t("status." + row.status), connect].filter(Boolean).join(" · ");
   name.append(title, document.createElement("br"), meta);
   const planned = document.createElement("td");
   planned.textContent = clockTime(row.planned_start);
@@ -84,6 +87,7 @@ function renderStatic(message) {
   setText(el("current-message"), state.stage_message ? `« ${state.stage_message.text} »` : "");
   el("agenda").replaceChildren(...state.agenda.map((row) => rowFor(row, state)));
   if (extras) renderExtras(extras);
+  questionsTab?.onState(state);
 }
 
 function renderExtras(extras) {
@@ -128,7 +132,7 @@ document.addEventListener("click", (event) => {
   }
   if (button.dataset.message) return send("message", { text: button.dataset.message });
   if (button.dataset.mode) return send("set_mode", { mode: button.dataset.mode });
-  if (button.dataset.action && live) {
+  if (button.dataset.action && button.dataset.talk && live) {  // agenda rows (questions have their own)
     const talkId = Number(button.dataset.talk);
     const action = button.dataset.action;
     if (action === "jump") return send("jump", { talk_id: talkId });
@@ -176,4 +180,32 @@ const { socket, clock, current, resync } = connectLive({
     el("connection").dataset.up = String(up);
   },
 });
+const questionsTab = initQuestions({
+  socket,
+  send,
+  onCounts: () => {
+    const live = current();
+    if (live) el("agenda").replaceChildren(...live.state.agenda.map((row) => rowFor(row, live.state)));
+  },
+});
+
+// Tabs (WAI-ARIA pattern): click, or arrow keys between the two tabs.
+const tabs = [el("tab-agenda"), el("tab-questions")];
+function selectTab(tab) {
+  for (const other of tabs) {
+    const selected = other === tab;
+    other.setAttribute("aria-selected", String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    el(other.getAttribute("aria-controls")).hidden = !selected;
+  }
+}
+for (const tab of tabs) {
+  tab.addEventListener("click", () => selectTab(tab));
+  tab.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    const next = tabs[(tabs.indexOf(tab) + 1) % tabs.length];
+    selectTab(next);
+    next.focus();
+  });
+}
 requestAnimationFrame(frame);

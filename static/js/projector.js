@@ -6,7 +6,6 @@ const body = document.body;
 const screen = document.getElementById("screen");
 const el = (id) => document.getElementById(id);
 const connection = el("connection");
-let message = null;
 
 function screenFor(state) {
   if (state.projector_mode !== "auto") return state.projector_mode;
@@ -40,8 +39,22 @@ function renderAgenda(state) {
   );
 }
 
+let spotlight = null;
+
+/** The audience question on screen, with its votes (kept up to date by "votes" messages). */
+function renderSpotlight() {
+  screen.dataset.spotlight = spotlight ? "on" : "off";
+  el("spotlight").hidden = !spotlight;
+  if (!spotlight) return;
+  setText(el("spotlight-text"), spotlight.text);
+  setText(el("spotlight-author"), spotlight.author ? t("question.by", { author: spotlight.author }) : "");
+  setText(el("spotlight-votes"), spotlight.votes === 1 ? t("vote.one") : t("votes", { votes: spotlight.votes }));
+}
+
 function renderStatic(state) {
   screen.dataset.screen = screenFor(state);
+  spotlight = state.spotlight;
+  renderSpotlight();
   const talk = state.current;
   setText(el("talk-kind"), talk ? t("kind." + talk.kind) : "");
   setText(el("talk-title"), talk ? talk.title : "");
@@ -73,10 +86,16 @@ function frame() {
   requestAnimationFrame(frame);
 }
 
-const { clock, current } = connectLive({
+const { socket, clock, current } = connectLive({
   view: "projector",
   edition: body.dataset.edition,
   onState: (m) => renderStatic(m.state),
   onConnection: (up) => (connection.hidden = up),
+});
+socket.on("votes", ({ counts }) => {
+  if (spotlight && String(spotlight.id) in counts) {
+    spotlight = { ...spotlight, votes: counts[spotlight.id] };
+    renderSpotlight();
+  }
 });
 requestAnimationFrame(frame);

@@ -11,6 +11,10 @@ function renderStatic(state) {
   const message = state.stage_message;
   el("message").hidden = !message;
   setText(el("message-text"), message ? message.text : "");
+  el("spotlight").hidden = !state.spotlight;
+  setText(el("spotlight-text"), state.spotlight ? state.spotlight.text : "");
+  // A question from the room takes room: the countdown steps down so that everything fits.
+  screen.dataset.busy = String(Boolean(state.spotlight));
 }
 
 function frame() {

@@ -32,6 +32,9 @@ def edition(app):
                 if table.name != "settings":
                     session.execute(delete(table))
         demo = editions.load_demo_edition()
+    from pitchday.extensions import rate_limits
+
+    rate_limits.reset()  # counters are per process: each test starts with none
     return demo
 
 
@@ -77,3 +80,19 @@ def _disconnect_clients():
 
 def events(sio, name):
     return [e["args"][0] for e in sio.get_received() if e["name"] == name]
+
+
+def phone(app, *, address: str = "192.0.2.10"):
+    """A phone that opened the audience page (it holds its device cookie) and its socket.
+
+    ``address`` is the peer address the server sees (the venue's public address, shared by the room).
+    """
+    http = app.test_client()
+    http.environ_base["REMOTE_ADDR"] = address
+    assert http.get("/e/jdn10/").status_code == 200
+    sio = connect(app, "audience", http=http)
+    return http, sio
+
+
+def moderator_socket(app, moderator_http):
+    return connect(app, "moderator", http=moderator_http)

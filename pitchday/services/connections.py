@@ -1,0 +1,111 @@
+""""Je veux échanger": connect requests from the audience to a talk's team (personal data).
+
+A request is stored only with the person's consent, and with the exact sentence they agreed to
+(built here, on the server, in their language: never taken from what the phone sends). Nothing
+of it is ever logged.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain import audience as rules
+from ..domain.audience import InvalidField
+from ..extensions import db, rate_limits
+from ..models import ConnectRequest, Talk
+from . import broadcast
+from .questions import client_id_of, collect, invalid, refusal, talk_of_edition
+
+DEFAULT_RETENTION_DAYS = 30  # after the evening, then the request is erased (see `pitchday purge`)
+
+
+def clean_email(value: Any) -> str:
+    text = rules.clean_text(value, field="email", max_chars=rules.EMAIL_MAX_CHARS)
+    try:
+        return validate_email(text, check_deliverability=False).normalized  # no DNS: the venue may be offline
+    except EmailNotValidError:
+        raise InvalidField("email", "invalid_email") from None
+
+
+def consent_sentence(talk: Talk) -> str:
+    """What the person agrees to, naming who receives their details (in the request's language)."""
+    return _("J'accepte que mes coordonnées et mon message soient transmis à l'équipe « %(organisation)s » "
+             "(%(talk)s) et à %(controller)s, organisateur de la soirée, pour organiser cette mise en relation. "
+             "Ils sont conservés %(days)d jours après la soirée.",
+             organisation=talk.organisation, talk=talk.title, controller=controller_name(),
+             days=DEFAULT_RETENTION_DAYS)
+
+
+def controller_name() -> str:
+    return current_app.config["PITCHDAY_PRIVACY_CONTROLLER"]
+
+
+def _stored(session, edition_id: int, client_id: str) -> ConnectRequest | None:
+    return session.scalar(select(ConnectRequest).where(
+        ConnectRequest.edition_id == edition_id, ConnectRequest.client_id == client_id))
+
+
+def submit(edition_id: int, *, device_id: str, address: str | None, payload: Any, locale: str) -> dict:
+    client_id = client_id_of(payload)
+    if client_id is None:
+        return refusal("bad_request")
+    with db.transaction() as session:
+        stored = _stored(session, edition_id, client_id)
+        if stored is not None:
+            return {"ok": True, "request_id": stored.id}
+        talk = None
+        try:
+            talk = talk_of_edition(session, edition_id, payload.get("talk_id"))
+        except InvalidField as error:
+            talk_error = error
+        values, errors = collect({
+            "name": lambda: rules.clean_text(payload.get("name"), field="name", max_chars=rules.NAME_MAX_CHARS),
+            "organisation": lambda: rules.clean_text(payload.get("organisation"), field="organisation",
+                                                     max_chars=rules.ORGANISATION_MAX_CHARS),
+            "email": lambda: clean_email(payload.get("email")),
+            "phone": lambda: rules.clean_phone(payload.get("phone")),
+            "intent": lambda: rules.check_intent(talk.kind if talk else "", payload.get("intent")),
+            "message": lambda: rules.clean_text(payload.get("message"), field="message",
+                                                max_chars=rules.MESSAGE_MAX_CHARS, required=False, multiline=True),
+        })
+        if talk is None:
+            errors = [talk_error] + [e for e in errors if e.field != "intent"]
+        if payload.get("consent") is not True:
+            errors.append(InvalidField("consent", "consent_required"))
+        if errors:
+            return invalid(errors)
+        consent_text = consent_sentence(talk)
+        talk_id = talk.id
+    decision = rate_limits.check("connect", device_id=device_id, address=address)
+    if not decision.allowed:
+        return refusal("rate_limited", retry_after=decision.retry_after_s)
+    now = datetime.now(timezone.utc)
+    try:
+        with db.transaction() as session:
+            request = ConnectRequest(edition_id=edition_id, talk_id=talk_id, client_id=client_id,
+                                     device_id=device_id, consent_text=consent_text, consented_at=now,
+                                     locale=locale if locale in ("fr", "en") else "fr", **values)
+            session.add(request)
+    except IntegrityError:  # the same request twice at the same moment: the first copy won
+        with db.transaction() as session:
+            return {"ok": True, "request_id": _stored(session, edition_id, client_id).id}
+    broadcast.counts_changed(edition_id)
+    return {"ok": True, "request_id": request.id}
+
+
+def by_talk(edition_id: int) -> list[tuple[Talk, list[ConnectRequest]]]:
+    """Every talk of the edition in running order, with its connect requests (oldest first)."""
+    with db.transaction() as session:
+        talks = list(session.scalars(select(Talk).where(Talk.edition_id == edition_id).order_by(Talk.position)))
+        requests = list(session.scalars(select(ConnectRequest).where(
+            ConnectRequest.edition_id == edition_id).order_by(ConnectRequest.id)))
+    grouped = {talk.id: [] for talk in talks}
+    for request in requests:
+        grouped.setdefault(request.talk_id, []).append(request)
+    return [(talk, grouped[talk.id]) for talk in talks]

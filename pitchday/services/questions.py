@@ -1,0 +1,191 @@
+"""Audience questions: ask, vote, moderate. Each use case: validate → store → commit → mark for broadcast.
+
+Answers are plain dicts, language-neutral (codes, limits); the realtime layer words them. A
+submission carries a ``client_id`` made by the phone: a retry, a double tap or a replay is
+answered with what the first copy got, and stored once (a unique constraint guarantees it when
+two copies race).
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..domain import audience as rules
+from ..domain.audience import InvalidField, ModerationRefused, QuestionStatus
+from ..extensions import db, rate_limits
+from ..models import Edition, Question, QuestionVote, Talk
+from . import boards, broadcast
+from . import show as show_service
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def refusal(code: str, **details: Any) -> dict:
+    return {"ok": False, "error": {"code": code, **details}}
+
+
+def invalid(errors: list[InvalidField]) -> dict:
+    return refusal("invalid", fields={e.field: {"code": e.code, "limit": e.limit} for e in errors})
+
+
+def client_id_of(payload: Any) -> str | None:
+    value = payload.get("client_id") if isinstance(payload, dict) else None
+    return value if isinstance(value, str) and CLIENT_ID.match(value) else None
+
+
+def positive_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31 else None
+
+
+def talk_of_edition(session, edition_id: int, value: Any, field: str = "talk_id") -> Talk:
+    """The talk ``value`` names, if it belongs to the edition; else ``InvalidField``."""
+    talk = session.get(Talk, positive_int(value)) if positive_int(value) else None
+    if talk is None or talk.edition_id != edition_id:
+        raise InvalidField(field, "unknown_talk")
+    return talk
+
+
+def collect(checks: dict[str, Any]) -> tuple[dict[str, Any], list[InvalidField]]:
+    """Run every field check, keeping each value or error: a form shows all its errors at once."""
+    values, errors = {}, []
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except InvalidField as error:
+            errors.append(error)
+    return values, errors
+
+
+# -- ask -------------------------------------------------------------------------------------------
+
+
+def _stored_question(session, edition_id: int, client_id: str) -> Question | None:
+    return session.scalar(select(Question).where(Question.edition_id == edition_id, Question.client_id == client_id))
+
+
+def ask(edition_id: int, *, device_id: str, address: str | None, payload: Any) -> dict:
+    client_id = client_id_of(payload)
+    if client_id is None:
+        return refusal("bad_request")
+    with db.transaction() as session:
+        stored = _stored_question(session, edition_id, client_id)
+        if stored is not None:
+            return {"ok": True, "question": boards.own_view(stored)}
+        values, errors = collect({
+            "talk": lambda: talk_of_edition(session, edition_id, payload.get("talk_id")),
+            "text": lambda: rules.clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS),
+            "author": lambda: rules.clean_text(payload.get("author"), field="author",
+                                               max_chars=rules.AUTHOR_MAX_CHARS, required=False),
+        })
+    if errors:
+        return invalid(errors)
+    decision = rate_limits.check("ask", device_id=device_id, address=address)
+    if not decision.allowed:
+        return refusal("rate_limited", retry_after=decision.retry_after_s)
+    suspect = rules.suspect_words(" ".join(filter(None, (values["text"], values["author"]))))
+    try:
+        with db.transaction() as session:
+            auto_publish = session.scalar(select(Edition.questions_auto_publish).where(Edition.id == edition_id))
+            status = rules.first_status(auto_publish=bool(auto_publish), suspect=suspect)
+            question = Question(
+                edition_id=edition_id, talk_id=values["talk"].id, client_id=client_id, device_id=device_id,
+                text=values["text"], author=values["author"], status=status.value, suspect=suspect,
+                published_at=datetime.now(timezone.utc) if status is QuestionStatus.PUBLISHED else None,
+            )
+            session.add(question)
+    except IntegrityError:  # the same submission twice at the same moment: the first copy won
+        with db.transaction() as session:
+            return {"ok": True, "question": boards.own_view(_stored_question(session, edition_id, client_id))}
+    broadcast.question_changed(edition_id, question.talk_id, public=status is QuestionStatus.PUBLISHED)
+    return {"ok": True, "question": boards.own_view(question)}
+
+
+# -- vote ------------------------------------------------------------------------------------------
+
+
+def vote(edition_id: int, *, device_id: str, address: str | None, payload: Any) -> dict:
+    """One vote per phone per question; voting again answers as the first vote did."""
+    question_id = positive_int(payload.get("question_id")) if isinstance(payload, dict) else None
+    if question_id is None:
+        return refusal("bad_request")
+    with db.transaction() as session:
+        question = session.get(Question, question_id)
+        # Pending and rejected questions do not exist for the audience: same answer as an unknown id.
+        if question is None or question.edition_id != edition_id or question.status not in boards.PUBLIC:
+            return refusal("unknown_question")
+        already = session.scalar(select(QuestionVote.id).where(
+            QuestionVote.question_id == question_id, QuestionVote.device_id == device_id))
+        if already is not None:
+            return {"ok": True, "question_id": question_id, "votes": question.votes, "voted": True}
+        if question.status != QuestionStatus.PUBLISHED:
+            return refusal("not_votable")
+    decision = rate_limits.check("vote", device_id=device_id, address=address)
+    if not decision.allowed:
+        return refusal("rate_limited", retry_after=decision.retry_after_s)
+    try:
+        with db.transaction() as session:
+            session.add(QuestionVote(question_id=question_id, device_id=device_id))
+            session.flush()  # the unique constraint speaks before the count moves
+            session.execute(update(Question).where(Question.id == question_id).values(votes=Question.votes + 1))
+            votes = session.scalar(select(Question.votes).where(Question.id == question_id))
+    except IntegrityError:  # a double tap raced itself: one vote was counted
+        with db.transaction() as session:
+            votes = session.scalar(select(Question.votes).where(Question.id == question_id))
+        return {"ok": True, "question_id": question_id, "votes": votes, "voted": True}
+    broadcast.votes_changed(edition_id, question_id)
+    return {"ok": True, "question_id": question_id, "votes": votes, "voted": True}
+
+
+# -- moderation ------------------------------------------------------------------------------------
+
+
+def moderate(edition_id: int, payload: Any) -> dict:
+    """approve (optionally with an edited text), reject, answer, reopen."""
+    if not isinstance(payload, dict):
+        return refusal("bad_request")
+    question_id, action = positive_int(payload.get("question_id")), payload.get("action")
+    if question_id is None or not isinstance(action, str):
+        return refusal("bad_request")
+    with db.transaction() as session:
+        question = session.get(Question, question_id, with_for_update=True)
+        if question is None or question.edition_id != edition_id:
+            return refusal("unknown_question")
+        was_public = question.status in boards.PUBLIC
+        try:
+            status = rules.moderate(QuestionStatus(question.status), action)
+            edited = None
+            if action == "approve" and payload.get("text") is not None:
+                edited = rules.clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS)
+        except ModerationRefused as refused:
+            return refusal(refused.code)
+        except InvalidField as error:
+            return invalid([error])
+        if edited is not None and edited != question.text:
+            question.original_text = question.original_text or question.text
+            question.text = edited
+        now = datetime.now(timezone.utc)
+        question.status = status.value
+        if status is QuestionStatus.PUBLISHED and question.published_at is None:
+            question.published_at = now
+        question.answered_at = now if status is QuestionStatus.ANSWERED else None
+        talk_id, device_id, view = question.talk_id, question.device_id, boards.own_view(question)
+    if action in ("reject", "answer"):
+        # A question rejected, or answered, leaves the projector with it.
+        show_service.run_internal(edition_id, "clear_spotlight", {}, only_if=lambda s: s.spotlight == question_id)
+    broadcast.question_changed(edition_id, talk_id, public=was_public or status in rules.PUBLIC_STATUSES)
+    broadcast.own_question_changed(device_id, view)
+    return {"ok": True, "question": view}
+
+
+def set_auto_publish(edition_id: int, payload: Any) -> dict:
+    enabled = payload.get("enabled") if isinstance(payload, dict) else None
+    if not isinstance(enabled, bool):
+        return refusal("bad_request")
+    with db.transaction() as session:
+        session.get(Edition, edition_id).questions_auto_publish = enabled
+    broadcast.counts_changed(edition_id)
+    return {"ok": True, "auto_publish": enabled}

@@ -1,0 +1,61 @@
+"""Rate limits on what the audience sends: per phone, with a generous ceiling per address.
+
+A whole room shares one public address on the venue Wi-Fi, so the per-address ceiling is set for
+hundreds of honest phones; a single flooding phone hits its own limit long before and slows down
+nobody else. Counters live in memory, or in Redis when several processes serve the evening
+(``PITCHDAY_RATE_LIMIT_STORAGE``, by default the Redis message queue if there is one).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+# action: (per phone, per address)
+LIMITS = {
+    "ask": ("3/minute;20/hour", "1000/minute"),
+    "vote": ("60/minute", "10000/minute"),
+    "connect": ("5/10 minutes", "300/minute"),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after_s: int = 0  # when refused: seconds until the next attempt can succeed
+
+
+def _items(spec: str) -> list[RateLimitItem]:
+    return [parse(part) for part in spec.split(";")]
+
+
+class RateLimits:
+    """Bound to the app like an extension; ``check`` both tests and, if allowed, counts."""
+
+    def __init__(self) -> None:
+        self.limiter: MovingWindowRateLimiter | None = None
+        self.storage_url = "memory://"
+
+    def init_app(self, app) -> None:
+        self.storage_url = app.config.get("PITCHDAY_RATE_LIMIT_STORAGE") or "memory://"
+        self.limiter = MovingWindowRateLimiter(storage_from_string(self.storage_url))
+
+    def reset(self) -> None:
+        """Forget every counter (tests, and the organiser's "new evening")."""
+        self.limiter.storage.reset()
+
+    def check(self, action: str, *, device_id: str, address: str | None) -> Decision:
+        per_device, per_address = LIMITS[action]
+        keys = [(item, (action, "device", device_id)) for item in _items(per_device)]
+        keys += [(item, (action, "address", address or "unknown")) for item in _items(per_address)]
+        for item, identifiers in keys:
+            if not self.limiter.test(item, *identifiers):
+                reset_at = self.limiter.get_window_stats(item, *identifiers).reset_time
+                return Decision(False, max(1, math.ceil(reset_at - time.time())))
+        for item, identifiers in keys:
+            self.limiter.hit(item, *identifiers)
+        return Decision(True)
