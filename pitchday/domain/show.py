@@ -232,6 +232,7 @@ def _start(show: Show, args: Mapping[str, Any], now: int) -> Show:
         show,
         phase=Phase.PITCH,
         current=talk_id,
+        spotlight=show.spotlight if talk_id == show.current else None,  # a question stays with its talk
         running=True,
         ends_at=now + run.pitch_ms,
         remaining_ms=None,

@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 MODERATOR_LINK = re.compile(r"Régie \(moderator\) : (http://\S+/m/\S+)")
+ORGANISER_PASSWORD = re.compile(r"Mot de passe org\. : (\S+)")
 
 
 def pytest_collection_modifyitems(items):
@@ -51,6 +52,7 @@ class PitchdayServer:
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         self.moderator_url: str | None = None
+        self.organiser_password: str | None = None  # printed by the demo on its first start
         self.output: list[str] = []
 
     @property
@@ -73,6 +75,9 @@ class PitchdayServer:
         def pump(stream):
             for line in stream:
                 self.output.append(line)
+                password = ORGANISER_PASSWORD.search(line)
+                if password:
+                    self.organiser_password = password.group(1)
                 found = MODERATOR_LINK.search(line)
                 if found:
                     self.moderator_url = found.group(1)

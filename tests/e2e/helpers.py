@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -112,3 +113,55 @@ def open_public(open_view, server, view: str, width: int, height: int, **options
 def wait_presence(moderator: Page, *, projector: int, stage: int, moderator_count: int, audience: int = 0) -> None:
     expect(moderator.locator("#presence")).to_have_text(
         f"Projecteur {projector} · Scène {stage} · Régie {moderator_count} · Public {audience}", timeout=5000)
+
+
+class Wifi:
+    """The venue Wi-Fi of one browser context, which the test can cut and bring back.
+
+    Playwright's offline mode does not close open WebSockets (microsoft/playwright#4910), so the
+    sockets are routed through here: cutting the Wi-Fi closes them and refuses new ones, as a
+    real network drop does, and HTTP requests fail (``set_offline``).
+    """
+
+    def __init__(self, context):
+        self.context = context
+        self.up = True
+        self.routes = []
+        context.route_web_socket(re.compile(r"/socket\.io/"), self._route)
+
+    def _route(self, ws):
+        if not self.up:
+            ws.close()
+            return
+        server = ws.connect_to_server()
+        self.routes.append((ws, server))
+
+    def cut(self) -> None:
+        self.up = False
+        self.context.set_offline(True)
+        for ws, server in self.routes:
+            ws.close()
+            server.close()
+        self.routes.clear()
+
+    def restore(self) -> None:
+        self.up = True
+        self.context.set_offline(False)
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page, *, impacts=("serious", "critical")) -> list[str]:
+    """WCAG 2.1 A/AA problems axe-core finds on the page, of the given impacts.
+
+    The page's context must be opened with ``bypass_csp=True``: the audit script is injected
+    inline, which our own Content Security Policy (rightly) forbids.
+    """
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+    }""")
+    return [f"{v['impact']}: {v['id']} — {v['help']} {v['nodes']}" for v in result if v["impact"] in impacts]

@@ -882,6 +882,22 @@ def test_spotlight_leaves_with_its_talk(name, args):
     assert moved.spotlight is None
 
 
+def test_spotlight_set_before_the_first_talk_leaves_when_it_starts():
+    show = apply(make_show(), "spotlight", {"question_id": 7}, now=T0)
+
+    started = apply(show, "start", {}, now=T0 + 1_000)
+
+    assert started.spotlight is None
+
+
+def test_spotlight_set_while_a_talk_is_up_next_stays_when_it_starts():
+    show = run(pitching(), ("next", {}, T0 + 1_000), ("spotlight", {"question_id": 7}, T0 + 2_000))
+
+    started = apply(show, "start", {}, now=T0 + 3_000)
+
+    assert started.current == 2 and started.spotlight == 7
+
+
 def test_spotlight_stays_through_pause_questions_and_extend():
     show = run(pitching(), ("spotlight", {"question_id": 7}, T0 + 1_000), ("pause", {}, T0 + 2_000),
                ("resume", {}, T0 + 3_000), ("extend", {"delta_ms": MIN}, T0 + 4_000),
