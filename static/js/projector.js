@@ -47,6 +47,9 @@ function renderSpotlight() {
   el("spotlight").hidden = !spotlight;
   if (!spotlight) return;
   setText(el("spotlight-text"), spotlight.text);
+  // Up to 280 characters must fit whole on screen: the longer the question, the smaller its type.
+  const length = [...spotlight.text].length;
+  el("spotlight").dataset.size = length <= 100 ? "large" : length <= 180 ? "medium" : "small";
   setText(el("spotlight-author"), spotlight.author ? t("question.by", { author: spotlight.author }) : "");
   setText(el("spotlight-votes"), spotlight.votes === 1 ? t("vote.one") : t("votes", { votes: spotlight.votes }));
 }

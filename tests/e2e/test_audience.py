@@ -267,3 +267,35 @@ def test_audience_pages_have_no_serious_accessibility_violation(module_server, o
     problems["privacy"] = axe_violations(privacy)
 
     assert {page: found for page, found in problems.items() if found} == {}
+
+
+def test_long_words_and_combining_floods_stay_in_their_boxes(server, open_view, screenshots):
+    from .layout import overflowing
+
+    long_word = "Pneumonoultramicroscopicsilicovolcanoconiose" * 6  # 264 letters, no space
+    zalgo = "Z" + "\u0336\u0337\u0338\u0303\u0304\u0305" * 30 + "algo !"
+    projector = open_public(open_view, server, "projector", 1920, 1080)
+    moderator = open_moderator(open_view, server, 1280, 800)
+    phone = open_phone(open_view, server, 320, 640)
+    click_command(moderator, "#btn-main")
+    ask(phone, long_word)
+    expect(phone.locator("#my-questions .q-status")).to_have_text(["en attente de modération"])
+    ask(phone, zalgo, author="W" * 40)
+    expect(phone.locator("#my-questions .q-status")).to_have_text(["en attente de modération"] * 2)
+    moderator_questions_tab(moderator)
+    for _ in range(2):
+        moderator.locator("#mod-questions button[data-action=approve]").first.click()
+        time.sleep(0.3)
+    expect(phone.locator("#board .question")).to_have_count(2)
+    moderator.locator("#mod-questions button[data-action=spotlight]").first.click()
+    expect(projector.locator("#spotlight")).to_be_visible()
+
+    phone.screenshot(path=screenshots / "audience-long-words-320x640.png", full_page=True)
+    projector.screenshot(path=screenshots / "projector-spotlight-long-word-1920x1080.png")
+    moderator.screenshot(path=screenshots / "moderator-long-words-1280x800.png")
+    assert overflowing(phone, vertical=False) == []
+    assert overflowing(moderator, vertical=False) == []
+    assert overflowing(projector, vertical=True) == []
+    # The flood was cut to two marks per letter: it cannot climb over the lines around it.
+    shown = phone.locator("#board .q-text", has_text="algo").text_content()
+    assert shown == "Z\u0336\u0337algo !"

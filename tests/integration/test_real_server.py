@@ -148,3 +148,39 @@ def test_websocket_compression_is_negotiated_when_turned_on(tmp_path):
 
     assert head.startswith("HTTP/1.1 101")
     assert "permessage-deflate" in head.lower()
+
+
+def test_personal_data_never_reaches_the_server_output(server):
+    """Names, e-mails, phones and messages go to the database only: never to the logs."""
+    import re
+
+    import requests
+
+    secrets_typed = {"name": "Ysolde Traçable", "organisation": "Org Traçable", "email": "ysolde.tracable@secret.example.org",
+                     "phone": "01 99 00 77 77", "message": "Message privé traçable"}
+    http = requests.Session()
+    page = http.get(f"{server.base}/e/jdn10/")
+    talk_id = int(re.search(r"/e/jdn10/echanger/(\d+)", page.text).group(1))
+    phone = socketio.SimpleClient(reconnection=False)
+    phone.connect(server.base, auth={"edition": "jdn10", "view": "audience"}, transports=["websocket"],
+                  headers={"Cookie": f"pitchday_device={http.cookies['pitchday_device']}"})
+    accepted = phone.call("connect_request", {"client_id": str(uuid.uuid4()), "talk_id": talk_id, "intent": "want_to_experiment",
+                                              "consent": True, **secrets_typed}, timeout=5)
+    refused = phone.call("connect_request", {"client_id": str(uuid.uuid4()), "talk_id": talk_id, "intent": "nope",
+                                             "consent": False, **secrets_typed}, timeout=5)
+    asked = phone.call("ask", {"client_id": str(uuid.uuid4()), "talk_id": talk_id, "text": "Question traçable",
+                               "author": "Ysolde"}, timeout=5)
+    form = http.get(f"{server.base}/e/jdn10/echanger/{talk_id}")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    posted = http.post(f"{server.base}/e/jdn10/echanger/{talk_id}", allow_redirects=False,
+                       data={**secrets_typed, "csrf_token": token, "client_id": str(uuid.uuid4()),
+                             "intent": "learn_more", "consent": "yes"})
+    phone.disconnect()
+    time.sleep(0.5)  # let the server write whatever it would write
+
+    assert accepted["ok"] is True and refused["ok"] is False and asked["ok"] is True
+    assert posted.status_code == 303
+    output = "".join(server.output)
+    leaked = [value for value in (*secrets_typed.values(), "Question traçable") if value in output]
+    assert leaked == [], output[-2000:]
+    assert "Serving on" in output  # the output was captured: the check above looked at something
