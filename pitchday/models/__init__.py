@@ -44,6 +44,7 @@ class Edition(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)  # in every public URL
+    series: Mapped[str] = mapped_column(String(120), default="Jeudis du numérique", server_default="Jeudis du numérique")
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     theme: Mapped[str] = mapped_column(String(200))
@@ -58,6 +59,15 @@ class Edition(Base):
     auto_questions: Mapped[bool] = mapped_column(Boolean, default=False)  # switch to Q&A at 0:00
     # Publish audience questions without moderation (suspect ones still wait for the moderator).
     questions_auto_publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())
+    # Applications: the public form closes at this moment (Europe/Paris when shown); None: no form.
+    applications_close_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    talks_wanted: Mapped[int] = mapped_column(Integer, default=10, server_default="10")  # talks to retain
+    # Personal data is erased this many days after the evening (``pitchday purge`` and at start-up).
+    connect_retention_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    applications_retention_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    # The most phones connected at once, as counted by the server processes (for the report).
+    peak_audience: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    peak_audience_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     talks: Mapped[list["Talk"]] = relationship(back_populates="edition", order_by="Talk.position")
 
@@ -77,6 +87,10 @@ class Talk(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     pitch_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)  # overrides the edition's
     qa_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The retained application this talk comes from, if any, and whom to introduce people to.
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="SET NULL", name="fk_talks_application_id"),
+                                                       nullable=True, index=True)
+    contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
 
     edition: Mapped[Edition] = relationship(back_populates="talks")
 
@@ -185,6 +199,78 @@ class ConnectRequest(Base):
     locale: Mapped[str] = mapped_column(String(5), default="fr")  # language of the form, for the follow-up
     status: Mapped[str] = mapped_column(String(20), default="new")  # new / introduced / no_follow_up
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_changed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Application(Base):
+    """A "dossier de candidature" to speak at an edition (personal data: the referent's details).
+
+    ``edition_id`` is the pool the application is in now: deferring it to a later edition moves it
+    there (``deferred_from_edition_id`` remembers where it came from).
+    """
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)  # "AMI-QA-001", or made at submission
+    received_at: Mapped[datetime] = mapped_column()
+    source: Mapped[str] = mapped_column(String(10))  # form / import
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # received after the deadline: flagged, not refused
+    status: Mapped[str] = mapped_column(String(12), default="received")  # received / retained / deferred / declined
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    deferred_from_edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"),
+                                                                 nullable=True)
+    # The project and who carries it
+    project_name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str | None] = mapped_column(String(200), nullable=True)  # name of the structure
+    applicant_type: Mapped[str] = mapped_column(String(30))  # commune / entreprise / association / acteur_academique / autre
+    applicant_type_detail: Mapped[str | None] = mapped_column(String(200), nullable=True)  # "autre, précisez"
+    address: Mapped[str] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    referent_name: Mapped[str] = mapped_column(String(120))
+    referent_role: Mapped[str] = mapped_column(String(120))
+    referent_phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    referent_email: Mapped[str] = mapped_column(String(254), index=True)
+    # The talk proposed
+    talk_kind: Mapped[str] = mapped_column(String(30))  # solution / besoin / retour_experience
+    description: Mapped[str] = mapped_column(Text)  # 15 lines at most
+    situation: Mapped[str] = mapped_column(Text)
+    # Experimentation proposal (solution and besoin)
+    exp_what_why: Mapped[str | None] = mapped_column(Text, nullable=True)
+    exp_site: Mapped[str | None] = mapped_column(Text, nullable=True)
+    exp_target: Mapped[str | None] = mapped_column(Text, nullable=True)
+    needs: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Experience feedback (retour_experience)
+    fb_positive: Mapped[str | None] = mapped_column(Text, nullable=True)
+    fb_negative: Mapped[str | None] = mapped_column(Text, nullable=True)
+    fb_advice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    fb_next: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportDraft(Base):
+    """An uploaded CSV of applications between its preview and its import (kept a day at most)."""
+
+    __tablename__ = "import_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)  # decoded text of the file
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """What organisers did with personal data (exports, erasures, purges, imports), without the data itself."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # counts and kinds only, never a name or address
 
 
 class Setting(Base):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import audience as rules
-from ..domain.audience import InvalidField
+from ..domain.text import InvalidField, clean_phone, clean_text
 from ..extensions import db, rate_limits
 from ..models import ConnectRequest, Talk
 from . import broadcast
@@ -26,7 +26,7 @@ DEFAULT_RETENTION_DAYS = 30  # after the evening, then the request is erased (se
 
 
 def clean_email(value: Any) -> str:
-    text = rules.clean_text(value, field="email", max_chars=rules.EMAIL_MAX_CHARS)
+    text = clean_text(value, field="email", max_chars=rules.EMAIL_MAX_CHARS)
     try:
         return validate_email(text, check_deliverability=False).normalized  # no DNS: the venue may be offline
     except EmailNotValidError:
@@ -65,13 +65,13 @@ def submit(edition_id: int, *, device_id: str, address: str | None, payload: Any
         except InvalidField as error:
             talk_error = error
         values, errors = collect({
-            "name": lambda: rules.clean_text(payload.get("name"), field="name", max_chars=rules.NAME_MAX_CHARS),
-            "organisation": lambda: rules.clean_text(payload.get("organisation"), field="organisation",
+            "name": lambda: clean_text(payload.get("name"), field="name", max_chars=rules.NAME_MAX_CHARS),
+            "organisation": lambda: clean_text(payload.get("organisation"), field="organisation",
                                                      max_chars=rules.ORGANISATION_MAX_CHARS),
             "email": lambda: clean_email(payload.get("email")),
-            "phone": lambda: rules.clean_phone(payload.get("phone")),
+            "phone": lambda: clean_phone(payload.get("phone")),
             "intent": lambda: rules.check_intent(talk.kind if talk else "", payload.get("intent")),
-            "message": lambda: rules.clean_text(payload.get("message"), field="message",
+            "message": lambda: clean_text(payload.get("message"), field="message",
                                                 max_chars=rules.MESSAGE_MAX_CHARS, required=False, multiline=True),
         })
         if talk is None:

@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import audience as rules
-from ..domain.audience import InvalidField, ModerationRefused, QuestionStatus
+from ..domain.audience import ModerationRefused, QuestionStatus
+from ..domain.text import InvalidField, clean_text
 from ..extensions import db, rate_limits
 from ..models import Edition, Question, QuestionVote, Talk
 from . import boards, broadcast
@@ -77,8 +78,8 @@ def ask(edition_id: int, *, device_id: str, address: str | None, payload: Any) -
             return {"ok": True, "question": boards.own_view(stored)}
         values, errors = collect({
             "talk": lambda: talk_of_edition(session, edition_id, payload.get("talk_id")),
-            "text": lambda: rules.clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS),
-            "author": lambda: rules.clean_text(payload.get("author"), field="author",
+            "text": lambda: clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS),
+            "author": lambda: clean_text(payload.get("author"), field="author",
                                                max_chars=rules.AUTHOR_MAX_CHARS, required=False),
         })
     if errors:
@@ -159,7 +160,7 @@ def moderate(edition_id: int, payload: Any) -> dict:
             status = rules.moderate(QuestionStatus(question.status), action)
             edited = None
             if action == "approve" and payload.get("text") is not None:
-                edited = rules.clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS)
+                edited = clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS)
         except ModerationRefused as refused:
             return refusal(refused.code)
         except InvalidField as error:

@@ -8,20 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pitchday.domain.audience import (
-    BIDI_CONTROLS,
-    MAX_COMBINING_RUN,
     QUESTION_MAX_CHARS,
-    InvalidField,
     ModerationRefused,
     QuestionStatus,
     board_order,
     check_intent,
-    clean_phone,
-    clean_text,
     first_status,
     moderate,
     suspect_words,
 )
+from pitchday.domain.text import BIDI_CONTROLS, MAX_COMBINING_RUN, InvalidField, clean_phone, clean_text
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,265 @@
+"""The "dossier de candidature" as pure rules: its fields, their limits, and the CSV that carries them.
+
+One set of rules for the public form, the CSV import and the organiser's edits. The proposal
+part depends on the kind of talk: an experimentation proposal for a solution or a need, the
+experience-feedback questions for a feedback talk; the other part is dropped, not stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+
+from .text import InvalidField, clean_phone, clean_text
+
+APPLICANT_TYPES = ("commune", "entreprise", "association", "acteur_academique", "autre")
+TALK_KINDS = ("solution", "besoin", "retour_experience")
+STATUSES = ("received", "retained", "deferred", "declined")
+DESCRIPTION_MAX_LINES = 15
+EXPERIMENT_FIELDS = ("exp_what_why", "exp_site", "exp_target", "needs")
+FEEDBACK_FIELDS = ("fb_positive", "fb_negative", "fb_advice", "fb_next")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    csv: str  # column of the MEL's spreadsheet (../shared/data/candidatures-qualite-air.csv)
+    max_chars: int
+    multiline: bool = False
+
+
+FIELDS = (
+    Field("project_name", "nom_projet", 200),
+    Field("organisation", "structure", 200),  # optional column: the MEL's sheet has none
+    Field("applicant_type", "type_porteur", 30),
+    Field("applicant_type_detail", "type_porteur_precision", 200),
+    Field("address", "adresse", 500, multiline=True),
+    Field("website", "site_internet", 300),
+    Field("referent_name", "referent_nom", 120),
+    Field("referent_role", "referent_fonction", 120),
+    Field("referent_phone", "referent_telephone", 30),
+    Field("referent_email", "referent_email", 254),
+    Field("talk_kind", "type_presentation", 30),
+    Field("description", "description", 2000, multiline=True),
+    Field("situation", "situation", 1000, multiline=True),
+    Field("exp_what_why", "experimentation_quoi_pourquoi", 1500, multiline=True),
+    Field("exp_site", "experimentation_terrain", 1000, multiline=True),
+    Field("exp_target", "experimentation_cible", 1000, multiline=True),
+    Field("needs", "besoins", 1500, multiline=True),
+    Field("fb_positive", "retour_positif", 1500, multiline=True),
+    Field("fb_negative", "retour_negatif", 1500, multiline=True),
+    Field("fb_advice", "retour_conseils", 1500, multiline=True),
+    Field("fb_next", "retour_poursuites", 1500, multiline=True),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+CSV_COLUMNS = ("reference", "recu_le") + tuple(f.csv for f in FIELDS)
+REQUIRED_CSV_COLUMNS = tuple(c for c in CSV_COLUMNS if c != "structure")
+
+ALWAYS_REQUIRED = ("project_name", "applicant_type", "address", "referent_name", "referent_role",
+                   "referent_email", "talk_kind", "description", "situation")
+REQUIRED_BY_KIND = {
+    "solution": ("exp_what_why", "exp_site", "exp_target"),
+    "besoin": ("exp_what_why", "exp_site", "exp_target"),
+    "retour_experience": ("fb_positive", "fb_negative", "fb_advice"),
+}
+
+
+def _text(values: Mapping[str, Any], name: str, *, required: bool) -> str | None:
+    field = BY_NAME[name]
+    return clean_text(values.get(name), field=name, max_chars=field.max_chars, required=required,
+                      multiline=field.multiline)
+
+
+def _choice(values: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str:
+    value = _text(values, name, required=True)
+    if value not in allowed:
+        raise InvalidField(name, "invalid_choice")
+    return value
+
+
+def _email(values: Mapping[str, Any], name: str) -> str:
+    text = _text(values, name, required=True)
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise InvalidField(name, "invalid_email") from None
+
+
+def _website(values: Mapping[str, Any]) -> str | None:
+    url = _text(values, "website", required=False)
+    if url is None:
+        return None
+    if "://" not in url:
+        url = "https://" + url  # "capteurecole.example.org" is what people type
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url:
+        raise InvalidField("website", "invalid_url")
+    return url
+
+
+def _description(values: Mapping[str, Any]) -> str:
+    text = _text(values, "description", required=True)
+    if text.count("\n") + 1 > DESCRIPTION_MAX_LINES:
+        raise InvalidField("description", "too_many_lines", DESCRIPTION_MAX_LINES)
+    return text
+
+
+def validate(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[InvalidField]]:
+    """Every field checked at once: ``(clean values, errors)``; the clean values are complete only without errors.
+
+    The part of the proposal that does not belong to the kind of talk is set to None.
+    """
+    checks = {
+        "project_name": lambda: _text(values, "project_name", required=True),
+        "organisation": lambda: _text(values, "organisation", required=False),
+        "applicant_type": lambda: _choice(values, "applicant_type", APPLICANT_TYPES),
+        "address": lambda: _text(values, "address", required=True),
+        "website": lambda: _website(values),
+        "referent_name": lambda: _text(values, "referent_name", required=True),
+        "referent_role": lambda: _text(values, "referent_role", required=True),
+        "referent_phone": lambda: clean_phone(values.get("referent_phone"), field="referent_phone"),
+        "referent_email": lambda: _email(values, "referent_email"),
+        "talk_kind": lambda: _choice(values, "talk_kind", TALK_KINDS),
+        "description": lambda: _description(values),
+        "situation": lambda: _text(values, "situation", required=True),
+    }
+    clean: dict[str, Any] = {}
+    errors: list[InvalidField] = []
+    for name, check in checks.items():
+        try:
+            clean[name] = check()
+        except InvalidField as error:
+            errors.append(error)
+    applicant_type = clean.get("applicant_type")
+    try:
+        clean["applicant_type_detail"] = _text(values, "applicant_type_detail", required=applicant_type == "autre")
+    except InvalidField as error:
+        errors.append(error)
+    if applicant_type not in (None, "autre"):
+        clean["applicant_type_detail"] = None
+    kind = clean.get("talk_kind")
+    wanted = FEEDBACK_FIELDS if kind == "retour_experience" else EXPERIMENT_FIELDS if kind else ()
+    for name in EXPERIMENT_FIELDS + FEEDBACK_FIELDS:
+        if name not in wanted:
+            clean[name] = None
+            continue
+        try:
+            clean[name] = _text(values, name, required=name in REQUIRED_BY_KIND[kind])
+        except InvalidField as error:
+            errors.append(error)
+    return clean, errors
+
+
+def from_csv_row(row: Mapping[str, str]) -> dict[str, str]:
+    """The form's field names from a spreadsheet row (absent optional columns read as empty)."""
+    return {f.name: row.get(f.csv) or "" for f in FIELDS}
+
+
+def parse_received_at(value: Any) -> datetime:
+    """An ISO 8601 moment with its offset (the spreadsheet's ``recu_le``)."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidField("recu_le", "required")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidField("recu_le", "invalid_datetime") from None
+    if moment.tzinfo is None:
+        raise InvalidField("recu_le", "invalid_datetime")  # without an offset the moment is ambiguous
+    return moment
+
+
+def is_late(received_at: datetime, deadline: datetime | None) -> bool:
+    return deadline is not None and received_at > deadline
+
+
+# -- the spreadsheet ---------------------------------------------------------------------------------
+
+MAX_ROWS = 1000
+REFERENCE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+class FileRefused(ValueError):
+    """The file as a whole cannot be read; ``code`` says why (``detail`` names columns, if any)."""
+
+    def __init__(self, code: str, detail: tuple[str, ...] = ()):
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Row:
+    """One application of the file: its clean values, or why it cannot be imported."""
+
+    line: int  # where the row starts in the file (the header is line 1; cells may span lines)
+    reference: str | None
+    received_at: datetime | None
+    values: dict[str, Any]
+    errors: tuple[InvalidField, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def _reference(value: Any) -> str:
+    text = clean_text(value, field="reference", max_chars=30)
+    if not set(text) <= REFERENCE_CHARS:
+        raise InvalidField("reference", "invalid_reference")
+    return text
+
+
+def parse_csv(data: bytes) -> list[Row]:
+    """Every row of an applications file, each valid or with its errors; ``FileRefused`` if unreadable.
+
+    UTF-8 only (with or without the BOM Excel writes): guessing another encoding would import
+    garbled names without anyone noticing. Comma, semicolon or tab separated; RFC 4180 quoting.
+    """
+    import csv
+    import io
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRefused("not_utf8") from None
+    if not text.strip():
+        raise FileRefused("empty")
+    header = text.splitlines()[0]
+    delimiter = max(",;\t", key=header.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = tuple(name.strip() for name in reader.fieldnames or ())
+    reader.fieldnames = list(columns)
+    missing = tuple(c for c in REQUIRED_CSV_COLUMNS if c not in columns)
+    if missing:
+        raise FileRefused("missing_columns", missing)
+    rows: list[Row] = []
+    seen: set[str] = set()
+    end_of_previous = 1
+    for record in reader:
+        start = end_of_previous + 1
+        end_of_previous = reader.line_num
+        if len(rows) >= MAX_ROWS:
+            raise FileRefused("too_many_rows")
+        if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
+            continue  # a blank line, as spreadsheets leave at the end
+        errors: list[InvalidField] = []
+        reference = received_at = None
+        try:
+            reference = _reference(record.get("reference"))
+            if reference in seen:
+                errors.append(InvalidField("reference", "duplicate_in_file"))
+            seen.add(reference)
+        except InvalidField as error:
+            errors.append(error)
+        try:
+            received_at = parse_received_at(record.get("recu_le"))
+        except InvalidField as error:
+            errors.append(error)
+        values, invalid = validate(from_csv_row(record))
+        rows.append(Row(start, reference, received_at, values, tuple(errors + invalid)))
+    if not rows:
+        raise FileRefused("empty")
+    return rows
