@@ -78,3 +78,13 @@ def register_hooks(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.after_request(remember_language)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.filters["paris"] = paris_time
+
+
+def paris_time(moment, pattern: str = "d MMMM y HH:mm") -> str:
+    """A stored moment as people in Lille read it, in the page's language (Jinja filter ``paris``)."""
+    from flask_babel import format_datetime
+
+    from .timeutil import as_utc
+
+    return "" if moment is None else format_datetime(as_utc(moment), pattern)

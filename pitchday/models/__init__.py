@@ -93,6 +93,7 @@ class Talk(Base):
     contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
 
     edition: Mapped[Edition] = relationship(back_populates="talks")
+    application: Mapped["Application | None"] = relationship()
 
     @property
     def effective_pitch_ms(self) -> int:

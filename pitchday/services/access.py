@@ -125,13 +125,13 @@ def link_still_valid(token_id: str | None) -> bool:
     return token_id is not None and _usable(token_id) is not None
 
 
-def revoke_moderator_link(link_id: int) -> bool:
+def revoke_moderator_link(link_id: int) -> ModeratorLink | None:
+    """Revoke a link (again is harmless); the link, or None if there is no such link."""
     with db.transaction() as session:
         link = session.get(ModeratorLink, link_id)
-        if link is None or link.revoked_at is not None:
-            return False
-        link.revoked_at = datetime.now(timezone.utc)
-        return True
+        if link is not None and link.revoked_at is None:
+            link.revoked_at = datetime.now(timezone.utc)
+        return link
 
 
 def moderator_links(edition_id: int) -> list[ModeratorLink]:

@@ -5,33 +5,51 @@ import json
 from datetime import datetime
 from importlib import resources
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..domain import editions as edition_rules
+from ..domain.applications import parse_csv
+from ..domain.text import InvalidField
 from ..extensions import db
-from ..models import Edition, Talk
+from ..models import Application, ConnectRequest, Edition, Question, Talk
+from . import applications
 from . import show as show_service
 
 
 def load_demo_edition() -> Edition:
-    """The 10th Jeudi du numérique (fictional talks), created once; returns it."""
+    """The 10th Jeudi du numérique, created once with its 14 applications and the MEL's decisions.
+
+    Everything in it is fictional (see ../shared/data). Returns the edition.
+    """
     data = json.loads(resources.files("pitchday.data").joinpath("demo_edition.json").read_text("utf-8"))
     with db.transaction() as session:
         existing = session.scalar(select(Edition).where(Edition.slug == data["slug"]))
         if existing is not None:
             return existing
         edition = Edition(
-            slug=data["slug"], number=data["number"], title=data["title"], theme=data["theme"],
-            starts_at=datetime.fromisoformat(data["starts_at"]), ends_at=datetime.fromisoformat(data["ends_at"]),
-            talks_start_at=datetime.fromisoformat(data["talks_start_at"]), venue=data["venue"],
-            partners=data["partners"], pitch_ms=data["pitch_ms"], qa_ms=data["qa_ms"],
-            changeover_ms=data["changeover_ms"],
+            slug=data["slug"], series=data["series"], number=data["number"], title=data["title"],
+            theme=data["theme"], starts_at=datetime.fromisoformat(data["starts_at"]),
+            ends_at=datetime.fromisoformat(data["ends_at"]), talks_start_at=datetime.fromisoformat(data["talks_start_at"]),
+            venue=data["venue"], partners=data["partners"], pitch_ms=data["pitch_ms"], qa_ms=data["qa_ms"],
+            changeover_ms=data["changeover_ms"], applications_close_at=datetime.fromisoformat(data["applications_close_at"]),
+            talks_wanted=data["talks_wanted"],
         )
+        session.add(edition)
+        session.flush()
+        rows = parse_csv(resources.files("pitchday.data").joinpath(data["applications_file"]).read_bytes())
+        by_reference = {a.reference: a for a in applications.import_rows(session, edition, rows)}
+        decided = datetime.fromisoformat(data["decided_at"])
+        for status, references in data["decisions"].items():
+            for reference in references:
+                applications.decide(by_reference[reference], status, when=decided)
         edition.talks = [
-            Talk(position=i, title=t["title"], organisation=t["organisation"], kind=t["kind"],
-                 speaker=t["speaker"], summary=t["summary"])
+            Talk(position=i, title=t["title"], organisation=t["organisation"], kind=t["kind"], speaker=t["speaker"],
+                 summary=t["summary"], application=by_reference[t["reference"]],
+                 contact_email=by_reference[t["reference"]].referent_email)
             for i, t in enumerate(data["talks"], start=1)
         ]
-        session.add(edition)
+        for talk in edition.talks:
+            applications.decide(talk.application, "retained", when=decided)
     show_service.reset_show(edition.id)
     return edition
 
@@ -42,3 +60,69 @@ def get_edition(edition_id: int) -> Edition | None:
         if edition is not None:
             list(edition.talks)  # loaded while the session is open
         return edition
+
+
+def new_edition_defaults() -> dict[str, str]:
+    """The form for the next edition: the series' habits (a Thursday 17:00–20:00, 5 + 5 minutes)."""
+    with db.transaction() as session:
+        last = session.scalar(select(Edition).order_by(Edition.number.desc()))
+    return {
+        "series": last.series if last else "Jeudis du numérique", "number": str(last.number + 1) if last else "1",
+        "title": f"Jeudi du numérique n° {last.number + 1}" if last else "", "theme": "",
+        "venue": last.venue if last else "", "partners": "\n".join(last.partners) if last else "", "slug": "",
+        "day": "", "doors": "17:00", "talks_start": "17:25", "end": "20:00", "deadline_day": "", "deadline_time": "10:00",
+        "talks_wanted": "10", "pitch_ms": "5:00", "qa_ms": "5:00", "changeover_ms": "1:00",
+        "connect_retention_days": "30", "applications_retention_days": "365",
+    }
+
+
+def _slug_taken(session, slug: str, edition_id: int | None) -> bool:
+    other = session.scalar(select(Edition.id).where(Edition.slug == slug))
+    return other is not None and other != edition_id
+
+
+def create_edition(values: dict) -> tuple[Edition | None, list[InvalidField]]:
+    """A new edition from the organiser's form; applications deferred "to a later edition" join its pool."""
+    clean, errors = edition_rules.validate(values)
+    if errors:
+        return None, errors
+    with db.transaction() as session:
+        if _slug_taken(session, clean["slug"], None):
+            return None, [InvalidField("slug", "taken")]
+        edition = Edition(**clean)
+        session.add(edition)
+        session.flush()
+        applications.adopt_deferred(session, edition)
+    show_service.reset_show(edition.id)
+    return edition, []
+
+
+def update_edition(edition_id: int, values: dict) -> list[InvalidField]:
+    """The organiser's changes; new default lengths reach the talks not yet played (never the one on stage)."""
+    clean, errors = edition_rules.validate(values)
+    if errors:
+        return errors
+    with db.transaction() as session:
+        if _slug_taken(session, clean["slug"], edition_id):
+            return [InvalidField("slug", "taken")]
+        edition = session.get(Edition, edition_id)
+        pitch_ms, qa_ms = clean.pop("pitch_ms"), clean.pop("qa_ms")
+        for name, value in clean.items():
+            setattr(edition, name, value)
+        overrides = {talk.id: (talk.pitch_ms, talk.qa_ms) for talk in edition.talks}
+    show_service.set_durations(edition_id, pitch_ms=pitch_ms, qa_ms=qa_ms, overrides=overrides)
+    return []
+
+
+def overview(edition_id: int) -> dict:
+    """Counts for the edition's page: applications by status, talks, connect requests, questions."""
+    with db.transaction() as session:
+        by_status = dict(session.execute(select(Application.status, func.count()).where(
+            Application.edition_id == edition_id).group_by(Application.status)).all())
+        late = session.scalar(select(func.count()).where(Application.edition_id == edition_id, Application.late))
+        talks = session.scalar(select(func.count()).select_from(Talk).where(Talk.edition_id == edition_id))
+        requests = session.scalar(select(func.count()).select_from(ConnectRequest).where(
+            ConnectRequest.edition_id == edition_id))
+        questions = session.scalar(select(func.count()).select_from(Question).where(Question.edition_id == edition_id))
+    return {"applications": sum(by_status.values()), "by_status": by_status, "late": late, "talks": talks,
+            "connect_requests": requests, "questions": questions}

@@ -109,6 +109,18 @@ FIELD_ERRORS = {
     "invalid_choice": _l("Choisissez l'une des propositions."),
     "unknown_talk": _l("Choisissez une intervention de la soirée."),
     "consent_required": _l("Cochez la case pour accepter la transmission de vos coordonnées."),
+    "out_of_range": _l("Valeur hors des limites."),
+    "invalid_date": _l("Date attendue (exemple : 23/01/2020)."),
+    "invalid_time": _l("Heure attendue (exemple : 17:25)."),
+    "invalid_duration": _l("Durée au format minutes:secondes (exemple : 5:00)."),
+    "invalid_slug": _l("Lettres minuscules, chiffres et tirets seulement (exemple : jdn11)."),
+    "taken": _l("Déjà utilisée par une autre édition."),
+    "out_of_order": _l("Le premier pitch doit commencer entre l'ouverture des portes et la fin."),
+    "invalid_url": _l("Adresse web invalide (exemple : https://exemple.fr)."),
+    "invalid_reference": _l("Référence invalide : lettres, chiffres et tirets seulement."),
+    "invalid_datetime": _l("Date et heure attendues avec leur décalage (exemple : 2020-01-13T10:00:00+01:00)."),
+    "duplicate_in_file": _l("Cette référence apparaît plusieurs fois dans le fichier."),
+    "already_imported": _l("Une candidature porte déjà cette référence."),
 }
 
 
@@ -116,6 +128,8 @@ def field_error(code: str, limit: int | None = None) -> str:
     """The sentence shown under a field, in the request's language."""
     if code == "too_long":
         return _("%(limit)d caractères au plus.", limit=limit or 0)
+    if code == "too_many_lines":
+        return _("%(limit)d lignes au plus.", limit=limit or 0)
     return str(FIELD_ERRORS.get(code, _("Valeur refusée.")))
 
 

@@ -96,3 +96,24 @@ def phone(app, *, address: str = "192.0.2.10"):
 
 def moderator_socket(app, moderator_http):
     return connect(app, "moderator", http=moderator_http)
+
+
+def csrf_token(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture()
+def organiser(app, edition):
+    """An HTTP client logged in as the organiser (through the real login form)."""
+    http = app.test_client()
+    token = csrf_token(http.get("/organiser/login").text)
+    assert http.post("/organiser/login", data={"password": ORGANISER_PASSWORD, "csrf_token": token}).status_code == 302
+    return http
+
+
+def post_form(http, url: str, data: dict, *, page: str | None = None):
+    """POST ``data`` with the CSRF token of ``page`` (by default the form's own page)."""
+    token = csrf_token(http.get(page or url).text)
+    return http.post(url, data={**data, "csrf_token": token})

@@ -109,10 +109,10 @@ def test_organiser_creates_then_revokes_a_moderator_link(app, client, edition):
     token = _csrf(client.get("/organiser/login").text)
     response = client.post("/organiser/login", data={"password": ORGANISER_PASSWORD, "csrf_token": token})
     assert response.status_code == 302
-    page = client.get("/organiser/").text
+    page = client.get(f"/organiser/editions/{edition.id}/").text
     created = client.post(f"/organiser/editions/{edition.id}/moderator-links", data={"label": "Tablette A", "csrf_token": _csrf(page)})
-    assert created.status_code == 302, created.text
-    page = client.get("/organiser/").text
+    assert created.status_code == 303, created.text
+    page = client.get(f"/organiser/editions/{edition.id}/").text
     assert "Tablette A" in page and 'src="data:image/svg+xml;base64,' in page
     url = re.search(r'href="(http://localhost/m/[^"]+)"', page).group(1)
     moderator = app.test_client()

@@ -1,0 +1,88 @@
+"""The organiser area: one blueprint, a module per part of the work.
+
+``__init__`` holds the login and the list of editions; ``editions`` the settings of an edition and
+its moderator links; ``applications``, ``followup``, ``report`` and ``privacy`` the rest. Every
+view but the login needs the organiser's session (``organiser_required``).
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import Edition
+from ...services import access
+from ..pages import public_base_url
+
+bp = Blueprint("organiser", __name__, url_prefix="/organiser")
+
+# The sections of an edition's pages and of the whole area, in the order of the work; a section
+# appears once its module has registered its view.
+EDITION_SECTIONS = (
+    ("organiser.edition", _l("Vue d'ensemble")),
+    ("organiser.applications", _l("Candidatures")),
+    ("organiser.programme", _l("Programme")),
+    ("organiser.durations", _l("Durées")),
+    ("organiser.connections", _l("Échanges")),
+    ("organiser.report", _l("Bilan")),
+    ("organiser.edit_edition", _l("Réglages")),
+)
+AREA_LINKS = (
+    ("organiser.dashboard", _l("Éditions")),
+    ("organiser.privacy_settings", _l("Confidentialité")),
+    ("organiser.personal_data", _l("Données personnelles")),
+)
+
+
+@bp.context_processor
+def navigation():
+    def present(links):
+        return [(endpoint, str(label)) for endpoint, label in links if endpoint in current_app.view_functions]
+    return {"edition_sections": present(EDITION_SECTIONS), "area_links": present(AREA_LINKS)}
+
+
+def organiser_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not session.get("organiser"):
+            return redirect(url_for("organiser.login", next=request.path))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if len(password) <= 200 and access.check_organiser_password(password):
+            session.clear()
+            session["organiser"] = True
+            target = request.args.get("next", "")
+            # Only local paths: never an open redirect.
+            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for(".dashboard"))
+        error = _("Mot de passe incorrect.") if access.organiser_password_is_set() else \
+            _("Aucun mot de passe organisateur n'est défini : lancez « pitchday set-password ».")
+    return render_template("organiser/login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for(".login"))
+
+
+@bp.get("/")
+@organiser_required
+def dashboard():
+    with db.transaction() as s:
+        all_editions = list(s.scalars(select(Edition).order_by(Edition.starts_at.desc())))
+    return render_template("organiser/dashboard.html", editions=all_editions, base_url=public_base_url())
+
+
+# The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
+from . import editions, followup  # noqa: E402,F401

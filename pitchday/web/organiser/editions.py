@@ -1,0 +1,130 @@
+"""An edition's page, its settings, its moderator links and the lengths of its talks."""
+from __future__ import annotations
+
+import base64
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...domain.editions import form_values, format_duration, parse_duration
+from ...services import access, editions, qr
+from ...timeutil import PARIS, as_utc
+from ..i18n import field_error
+from ..pages import public_base_url
+from . import bp, organiser_required
+
+EDITION_FIELDS = ("series", "number", "title", "theme", "slug", "day", "doors", "talks_start", "end", "venue",
+                  "partners", "deadline_day", "deadline_time", "talks_wanted", "pitch_ms", "qa_ms", "changeover_ms",
+                  "connect_retention_days", "applications_retention_days")
+
+
+def _link_view(link):
+    url = f"{public_base_url()}/m/{access.moderator_token(link)}"
+    return {
+        "id": link.id, "label": link.label, "url": url,
+        "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg(url)).decode(),
+        "expires": as_utc(link.expires_at).astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+        "revoked": link.revoked_at is not None,
+    }
+
+
+def edition_or_404(edition_id: int):
+    edition = editions.get_edition(edition_id)
+    if edition is None:
+        abort(404)
+    return edition
+
+
+@bp.get("/editions/<int:edition_id>/")
+@organiser_required
+def edition(edition_id: int):
+    """Everything about one evening at a glance: where it stands, its public links, its moderator links."""
+    found = edition_or_404(edition_id)
+    return render_template("organiser/edition.html", edition=found, overview=editions.overview(edition_id),
+                           links=[_link_view(link) for link in access.moderator_links(edition_id)],
+                           base_url=public_base_url())
+
+
+def _edition_form(template_values: dict, errors: dict, *, edition=None, status: int = 200):
+    return render_template("organiser/edition_form.html", values=template_values, errors=errors, edition=edition), status
+
+
+@bp.route("/editions/new", methods=["GET", "POST"])
+@organiser_required
+def new_edition():
+    if request.method == "GET":
+        return _edition_form(editions.new_edition_defaults(), {})
+    values = {name: request.form.get(name, "")[:3000] for name in EDITION_FIELDS}
+    created, errors = editions.create_edition(values)
+    if errors:
+        return _edition_form(values, {e.field: field_error(e.code, e.limit) for e in errors}, status=400)
+    flash(_("Édition créée."))
+    return redirect(url_for(".edition", edition_id=created.id), code=303)
+
+
+@bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit_edition(edition_id: int):
+    found = edition_or_404(edition_id)
+    if request.method == "GET":
+        return _edition_form(form_values(found), {}, edition=found)
+    values = {name: request.form.get(name, "")[:3000] for name in EDITION_FIELDS}
+    errors = editions.update_edition(edition_id, values)
+    if errors:
+        return _edition_form(values, {e.field: field_error(e.code, e.limit) for e in errors}, edition=found, status=400)
+    flash(_("Réglages enregistrés."))
+    return redirect(url_for(".edition", edition_id=edition_id), code=303)
+
+
+@bp.post("/editions/<int:edition_id>/moderator-links")
+@organiser_required
+def create_link(edition_id: int):
+    edition_or_404(edition_id)
+    label = request.form.get("label", "").strip()[:100]
+    access.create_moderator_link(edition_id, hours=current_app.config["PITCHDAY_MODERATOR_LINK_HOURS"], label=label)
+    flash(_("Lien de régie créé."))
+    return redirect(url_for(".edition", edition_id=edition_id) + "#moderator-links", code=303)
+
+
+@bp.post("/moderator-links/<int:link_id>/revoke")
+@organiser_required
+def revoke_link(link_id: int):
+    link = access.revoke_moderator_link(link_id)
+    if link is None:
+        abort(404)
+    flash(_("Lien révoqué : les tablettes qui l'utilisaient n'ont plus accès à la régie."))
+    return redirect(url_for(".edition", edition_id=link.edition_id) + "#moderator-links", code=303)
+
+
+@bp.route("/editions/<int:edition_id>/durations", methods=["GET", "POST"])
+@organiser_required
+def durations(edition_id: int):
+    from ...services import show as show_service
+
+    edition = edition_or_404(edition_id)
+    values = {"pitch": format_duration(edition.pitch_ms), "qa": format_duration(edition.qa_ms)}
+    for talk in edition.talks:
+        values[f"pitch-{talk.id}"] = format_duration(talk.pitch_ms)
+        values[f"qa-{talk.id}"] = format_duration(talk.qa_ms)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {key: request.form.get(key, "")[:10] for key in values}
+        parsed = {}
+        for key, text in values.items():
+            try:
+                parsed[key] = parse_duration(text)
+            except ValueError:
+                errors[key] = _("Durée entre 0:01 et 60:00, au format minutes:secondes (ex. 5:00).")
+        for key in ("pitch", "qa"):
+            if key not in errors and parsed[key] is None:
+                errors[key] = _("Indiquez une durée (ex. 5:00).")
+        if not errors:
+            show_service.set_durations(
+                edition_id, pitch_ms=parsed["pitch"], qa_ms=parsed["qa"],
+                overrides={t.id: (parsed[f"pitch-{t.id}"], parsed[f"qa-{t.id}"]) for t in edition.talks})
+            flash(_("Durées enregistrées."))
+            return redirect(url_for(".durations", edition_id=edition_id))
+    return render_template("organiser/durations.html", edition=edition, values=values, errors=errors), \
+        (400 if errors else 200)
+
+

@@ -1,0 +1,126 @@
+"""Editions: the demo edition's data, creating and changing an edition, deferred applications."""
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from pitchday.extensions import db
+from pitchday.models import Application, Edition, Talk
+
+from .conftest import post_form
+
+pytestmark = pytest.mark.integration
+
+
+def next_edition(**changes) -> dict:
+    return {"series": "Jeudis du numérique", "number": "11", "title": "Jeudi du numérique n° 11",
+            "theme": "Mobilités et numérique", "slug": "", "day": "2020-03-19", "doors": "17:00", "talks_start": "17:25",
+            "end": "20:00", "venue": "CITC, Lille", "partners": "Métropole Européenne de Lille\nCITC",
+            "deadline_day": "2020-03-09", "deadline_time": "10:00", "talks_wanted": "8", "pitch_ms": "5:00",
+            "qa_ms": "4:30", "changeover_ms": "1:00", "connect_retention_days": "30",
+            "applications_retention_days": "365", **changes}
+
+
+def applications(app) -> dict[str, Application]:
+    with app.app_context():
+        with db.transaction() as session:
+            return {a.reference: a for a in session.scalars(select(Application))}
+
+
+def test_demo_edition_holds_the_fourteen_applications_and_the_meals_decisions(app, edition):
+    found = applications(app)
+
+    assert len(found) == 14
+    statuses = {ref: a.status for ref, a in found.items()}
+    assert [r for r, s in sorted(statuses.items()) if s == "retained"] == [
+        "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-007", "AMI-QA-008",
+        "AMI-QA-009", "AMI-QA-010", "AMI-QA-013"]
+    assert (statuses["AMI-QA-006"], statuses["AMI-QA-011"]) == ("deferred", "deferred")
+    assert (statuses["AMI-QA-012"], statuses["AMI-QA-014"]) == ("declined", "declined")
+    assert [r for r, a in found.items() if a.late] == ["AMI-QA-014"]  # 11:20, after the 10:00 deadline
+    with app.app_context():
+        with db.transaction() as session:
+            talks = list(session.scalars(select(Talk).order_by(Talk.position)))
+            assert [t.application.reference for t in talks][:6] == [
+                "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-008"]
+            assert talks[0].contact_email == "camille@capteurecole.example.org"
+
+
+def test_organiser_creates_an_edition_and_the_deferred_applications_join_it(app, organiser):
+    response = post_form(organiser, "/organiser/editions/new", next_edition())
+
+    assert response.status_code == 303
+    with app.app_context():
+        with db.transaction() as session:
+            created = session.scalar(select(Edition).where(Edition.number == 11))
+            assert created.slug == "jdn11"
+            assert created.starts_at == datetime(2020, 3, 19, 16, 0, tzinfo=timezone.utc)  # 17:00 in Paris, winter
+            assert created.applications_close_at == datetime(2020, 3, 9, 9, 0, tzinfo=timezone.utc)
+            assert (created.qa_ms, created.talks_wanted, created.partners) == (270_000, 8, ["Métropole Européenne de Lille", "CITC"])
+            edition_id = created.id
+    moved = applications(app)
+    assert (moved["AMI-QA-006"].edition_id, moved["AMI-QA-006"].status) == (edition_id, "received")
+    assert moved["AMI-QA-011"].deferred_from_edition_id != edition_id
+    assert moved["AMI-QA-012"].edition_id != edition_id  # declined ones stay where they were
+    assert "Mobilités et numérique" in organiser.get(response.headers["Location"]).text
+
+
+def test_new_edition_form_shows_every_error_and_keeps_what_was_typed(app, organiser):
+    response = post_form(organiser, "/organiser/editions/new", next_edition(
+        number="douze", day="19/03", talks_start="25:00", pitch_ms="5 minutes", slug="JDN 11", theme=""))
+
+    assert response.status_code == 400
+    html = response.text
+    for field in ("number", "day", "talks_start", "pitch_ms", "slug", "theme"):
+        assert f'id="{field}-error">' in html and f'id="{field}" name="{field}"' in html
+    assert 'value="douze"' in html and 'value="Jeudi du numérique n° 11"' in html
+    assert "Durée au format minutes:secondes" in html
+    with app.app_context():
+        with db.transaction() as session:
+            assert session.scalar(select(Edition).where(Edition.number == 11)) is None
+
+
+def test_new_edition_with_a_slug_already_used_is_refused(app, organiser):
+    response = post_form(organiser, "/organiser/editions/new", next_edition(slug="jdn10"))
+
+    assert response.status_code == 400
+    assert "Déjà utilisée par une autre édition." in response.text
+
+
+def test_first_pitch_before_the_doors_open_is_refused(organiser):
+    response = post_form(organiser, "/organiser/editions/new", next_edition(doors="18:00", talks_start="17:25"))
+
+    assert response.status_code == 400
+    assert "Le premier pitch doit commencer entre l'ouverture des portes et la fin." in html.unescape(response.text)
+
+
+def test_settings_change_reaches_the_live_show_but_not_a_talk_on_stage(app, organiser, edition):
+    url = f"/organiser/editions/{edition.id}/edit"
+    form = organiser.get(url).text
+    assert 'value="Qualité de l&#39;air et numérique"' in form and 'value="2020-01-23"' in form
+
+    from .test_editions import next_edition as defaults
+    values = {**defaults(number="10", title="Jeudi du numérique n° 10", theme="Qualité de l'air et numérique",
+                         slug="jdn10", day="2020-01-23", deadline_day="2020-01-13", talks_wanted="10"), "qa_ms": "6:00"}
+    response = post_form(organiser, url, values)
+
+    assert response.status_code == 303
+    with app.app_context():
+        from pitchday.services import show as show_service
+
+        show = show_service.current_show(edition.id)
+        assert {run.qa_ms for run in show.talks.values()} == {360_000}
+        assert show_service.edition_by_slug("jdn10").venue == "CITC, Lille"
+
+
+def test_edition_pages_need_the_organiser(client, edition):
+    for path in (f"/organiser/editions/{edition.id}/", "/organiser/editions/new", f"/organiser/editions/{edition.id}/edit"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/organiser/login" in response.headers["Location"], path
+
+
+def test_unknown_edition_is_404(organiser):
+    assert organiser.get("/organiser/editions/999999/").status_code == 404
