@@ -14,9 +14,11 @@ test-fast:
 	./scripts/setup.sh test
 	.venv/bin/python -m pytest -m "unit or integration"
 
+# Benchmarks against a real server (see docs/benchmarks.md); results in bench/results/.
 bench:
-	./scripts/setup.sh test
+	./scripts/setup.sh bench
 	.venv/bin/python bench/broadcast_latency.py
+	.venv/bin/python bench/question_storm.py
 
 # Refresh the English catalogue after changing user-facing strings (French is the source language).
 translations:

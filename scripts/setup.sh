@@ -3,7 +3,7 @@
 # (for the tests) Debian's Chromium and zbar. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-want="${1:-app}"   # app | test
+want="${1:-app}"   # app | test | bench (the test packages and the benchmarks' clients, no browser)
 
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
@@ -13,6 +13,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extras=""
 [ "$want" = "test" ] && extras="[test]"
+[ "$want" = "bench" ] && extras="[test,bench]"
 stamp=".venv/.installed$extras"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> installing Python packages (pinned in pyproject.toml)"
