@@ -136,9 +136,11 @@ def _demo_password_hint() -> None:
 
 def _run(app, host: str, port: int) -> None:
     from .extensions import socketio
+    from .process import prepare_for_serving
     from .realtime import scheduler
 
     scheduler.start(app)
+    prepare_for_serving()
     click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode}). Ctrl+C to stop.")
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
 

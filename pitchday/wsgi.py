@@ -16,3 +16,7 @@ from .realtime import scheduler  # noqa: E402
 
 app = create_app()
 scheduler.start(app)
+
+from .process import prepare_for_serving  # noqa: E402
+
+prepare_for_serving()
