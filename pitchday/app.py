@@ -63,10 +63,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .web import audience, organiser, pages
+    from .web import api, apply, audience, organiser, pages, public
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(audience.bp)
+    app.register_blueprint(apply.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(organiser.bp)
 
 

@@ -85,4 +85,4 @@ def dashboard():
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import editions, followup  # noqa: E402,F401
+from . import applications, editions, followup, privacy, report  # noqa: E402,F401
