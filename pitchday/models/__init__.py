@@ -211,10 +211,13 @@ class Application(Base):
     """
 
     __tablename__ = "applications"
+    __table_args__ = (UniqueConstraint("edition_id", "client_id", name="uq_applications_edition_client"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
     reference: Mapped[str] = mapped_column(String(30), unique=True)  # "AMI-QA-001", or made at submission
+    # Made by the public form's page: a form sent twice (double click, resubmit) is stored once.
+    client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     received_at: Mapped[datetime] = mapped_column()
     source: Mapped[str] = mapped_column(String(10))  # form / import
     late: Mapped[bool] = mapped_column(Boolean, default=False)  # received after the deadline: flagged, not refused
