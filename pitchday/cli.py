@@ -1,4 +1,4 @@
-"""The ``pitchday`` command: serve, demo, database migrations, organiser password, links."""
+"""The ``pitchday`` command: serve, demo, database migrations, organiser password, links, purge."""
 import os
 
 # eventlet must patch the standard library before anything else is imported.
@@ -52,6 +52,24 @@ def set_password(password: str) -> None:
         except ValueError as error:
             raise click.BadParameter(str(error)) from error
     click.echo("Organiser password set.")
+
+
+@main.command()
+def purge() -> None:
+    """Erase personal data past its retention period (also done at every start of the server)."""
+    app = _app()
+    with app.app_context():
+        _purge()
+
+
+def _purge() -> None:
+    from .services import privacy
+
+    erased = privacy.purge()
+    if any(erased.values()):
+        click.echo("Données personnelles échues effacées : " + ", ".join(f"{k} {v}" for k, v in erased.items() if v))
+    else:
+        click.echo("Aucune donnée personnelle échue.")
 
 
 @main.command("moderator-link")
@@ -139,6 +157,8 @@ def _run(app, host: str, port: int) -> None:
     from .process import prepare_for_serving
     from .realtime import scheduler
 
+    with app.app_context():
+        _purge()  # retention is enforced at every start, not only when someone remembers the command
     scheduler.start(app)
     prepare_for_serving()
     click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode}). Ctrl+C to stop.")

@@ -15,6 +15,10 @@ from . import create_app  # noqa: E402
 from .realtime import scheduler  # noqa: E402
 
 app = create_app()
+with app.app_context():
+    from .services import privacy
+
+    privacy.purge()  # retention is enforced at every start (as `pitchday serve` does)
 scheduler.start(app)
 
 from .process import prepare_for_serving  # noqa: E402

@@ -112,7 +112,7 @@ class LiveState(Base):
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)  # mirrors state["version"], for compare-and-set
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)  # last change of the run of show
 
 
 class ShowCommand(Base):

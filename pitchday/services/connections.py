@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,10 +19,8 @@ from ..domain.text import InvalidField, clean_phone, clean_text
 from ..extensions import db, rate_limits
 from ..models import ConnectRequest, Talk
 from . import broadcast
+from .privacy import controller_name
 from .questions import client_id_of, collect, invalid, refusal, talk_of_edition
-
-DEFAULT_RETENTION_DAYS = 30  # after the evening, then the request is erased (see `pitchday purge`)
-
 
 def clean_email(value: Any) -> str:
     text = clean_text(value, field="email", max_chars=rules.EMAIL_MAX_CHARS)
@@ -33,17 +30,13 @@ def clean_email(value: Any) -> str:
         raise InvalidField("email", "invalid_email") from None
 
 
-def consent_sentence(talk: Talk) -> str:
+def consent_sentence(talk: Talk, controller: str) -> str:
     """What the person agrees to, naming who receives their details (in the request's language)."""
     return _("J'accepte que mes coordonnées et mon message soient transmis à l'équipe « %(organisation)s » "
              "(%(talk)s) et à %(controller)s, organisateur de la soirée, pour organiser cette mise en relation. "
              "Ils sont conservés %(days)d jours après la soirée.",
-             organisation=talk.organisation, talk=talk.title, controller=controller_name(),
-             days=DEFAULT_RETENTION_DAYS)
-
-
-def controller_name() -> str:
-    return current_app.config["PITCHDAY_PRIVACY_CONTROLLER"]
+             organisation=talk.organisation, talk=talk.title, controller=controller,
+             days=talk.edition.connect_retention_days)
 
 
 def _stored(session, edition_id: int, client_id: str) -> ConnectRequest | None:
@@ -55,6 +48,7 @@ def submit(edition_id: int, *, device_id: str, address: str | None, payload: Any
     client_id = client_id_of(payload)
     if client_id is None:
         return refusal("bad_request")
+    controller = controller_name()  # read before the transaction below (they do not nest)
     with db.transaction() as session:
         stored = _stored(session, edition_id, client_id)
         if stored is not None:
@@ -80,7 +74,7 @@ def submit(edition_id: int, *, device_id: str, address: str | None, payload: Any
             errors.append(InvalidField("consent", "consent_required"))
         if errors:
             return invalid(errors)
-        consent_text = consent_sentence(talk)
+        consent_text = consent_sentence(talk, controller)
         talk_id = talk.id
     decision = rate_limits.check("connect", device_id=device_id, address=address)
     if not decision.allowed:

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 
 from ..domain.audience import INTENTS_BY_KIND, MESSAGE_MAX_CHARS
 from ..services import connections, devices
-from ..services.connections import DEFAULT_RETENTION_DAYS
+from ..services import privacy as privacy_service
 from .i18n import INTENT_LABELS, field_error, rate_limited, script_strings
 from .pages import edition_or_404, render_view
 
@@ -85,7 +85,7 @@ def connect(slug: str, talk_id: int):
     response = current_app.make_response((render_template(
         "audience/connect.html", edition=edition, talk=talk, values=values, errors=errors,
         intents=[(code, str(INTENT_LABELS[code])) for code in INTENTS_BY_KIND[talk.kind]],
-        consent_text=connections.consent_sentence(talk), i18n=script_strings(), view="connect",
+        consent_text=connections.consent_sentence(talk, privacy_service.controller_name()), i18n=script_strings(), view="connect",
         message_max=MESSAGE_MAX_CHARS,
     ), 400 if errors else 200))
     return with_device_cookie(response, new_cookie)
@@ -100,7 +100,4 @@ def connect_sent(slug: str, talk_id: int):
 @bp.get("/e/<slug>/confidentialite")
 def privacy(slug: str):
     edition = edition_or_404(slug)
-    return render_template("audience/privacy.html", edition=edition,
-                           controller=current_app.config["PITCHDAY_PRIVACY_CONTROLLER"],
-                           contact=current_app.config.get("PITCHDAY_PRIVACY_CONTACT"),
-                           retention_days=DEFAULT_RETENTION_DAYS)
+    return render_template("audience/privacy.html", edition=edition, notice=privacy_service.notice_settings())

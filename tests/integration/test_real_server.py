@@ -184,3 +184,4 @@ def test_personal_data_never_reaches_the_server_output(server):
     leaked = [value for value in (*secrets_typed.values(), "Question traçable") if value in output]
     assert leaked == [], output[-2000:]
     assert "Serving on" in output  # the output was captured: the check above looked at something
+    assert "Aucune donnée personnelle échue." in output  # retention was enforced when the server started

@@ -70,3 +70,14 @@ def test_parse_duration_reads_minutes_and_seconds(text, ms):
 def test_parse_duration_refuses_what_is_not_a_length(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_retention_counts_from_the_planned_end_or_a_later_replay():
+    from pitchday.services.privacy import evening_end
+
+    planned = datetime(2020, 1, 23, 19, 0, tzinfo=timezone.utc)
+    replayed = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+
+    assert evening_end(planned, None) == planned
+    assert evening_end(planned, datetime(2020, 1, 23, 18, 30, tzinfo=timezone.utc)) == planned
+    assert evening_end(planned, replayed) == replayed

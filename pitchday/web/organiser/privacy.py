@@ -1,4 +1,58 @@
 """Personal data: the privacy notice's settings, export and erasure for one person, the audit log."""
 from __future__ import annotations
 
-from . import bp, organiser_required  # noqa: F401
+import json
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...domain.text import InvalidField
+from ...services import privacy
+from ..i18n import field_error
+from . import bp, organiser_required
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@organiser_required
+def privacy_settings():
+    """Who the controller is, how to reach the DPO, purposes, recipients, rights (blank: default wording)."""
+    values, errors = privacy.notice_settings(), {}
+    if request.method == "POST":
+        values = {name: request.form.get(name, "")[:limit * 2] for name, limit in privacy.SETTING_FIELDS.items()}
+        problems = privacy.save_notice_settings(values)
+        if not problems:
+            flash(_("Mentions enregistrées : elles s'affichent sur la page « Vos données personnelles » de chaque édition."))
+            return redirect(url_for(".privacy_settings"), code=303)
+        errors = {e.field: field_error(e.code, e.limit) for e in problems}
+    return render_template("organiser/privacy_settings.html", values=values, errors=errors), 400 if errors else 200
+
+
+@bp.route("/personal-data", methods=["GET", "POST"])
+@organiser_required
+def personal_data():
+    """Find what is held about one e-mail address, then export it or erase it."""
+    typed = (request.values.get("email") or "")[:300]
+    email, held, error = None, None, None
+    if typed:
+        try:
+            email = privacy.normalise_email(typed)
+            held = privacy.held_about(email)
+        except InvalidField as problem:
+            error = field_error(problem.code, problem.limit)
+    if request.method == "POST" and email is not None:
+        if request.form.get("action") == "export":
+            data = json.dumps(privacy.export_for(email), ensure_ascii=False, indent=2)
+            return Response(data, mimetype="application/json", headers={
+                "Content-Disposition": "attachment; filename=donnees-personnelles.json", "Cache-Control": "no-store"})
+        if request.form.get("action") == "erase":
+            if request.form.get("confirm") != "yes":
+                error = _("Cochez la case de confirmation : l'effacement est définitif.")
+            else:
+                counts = privacy.erase(email)
+                flash(_("Effacé : %(requests)d demandes d'échange, %(applications)d candidatures, %(contacts)d adresses de contact d'intervention.",
+                        requests=counts["connect_requests"], applications=counts["applications"],
+                        contacts=counts["talk_contacts"]))
+                return redirect(url_for(".personal_data"), code=303)
+    status = 400 if error else 200
+    return render_template("organiser/personal_data.html", typed=typed, email=email, held=held, error=error,
+                           log=privacy.audit_log()), status

@@ -1,0 +1,188 @@
+"""Personal data: the privacy notice's settings, retention, and one person's export and erasure.
+
+A French public body is the controller. What is held about people: connect requests (name,
+organisation, e-mail, phone, message, consent), applications (the referent's details), a talk's
+contact e-mail, and on questions a first name if one was given and the phone's random id.
+Every export, erasure and purge is written to the audit log with counts only, never the data.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+
+from ..domain.text import InvalidField, clean_text
+from ..extensions import db
+from ..models import (Application, AuditEntry, ConnectRequest, Edition, ImportDraft, LiveState, Question,
+                      QuestionVote, Setting, Talk)
+
+SETTINGS_KEY = "privacy_notice"
+SETTING_FIELDS = {"controller": 200, "dpo_contact": 300, "purposes": 2000, "recipients": 1000, "rights": 2000}
+DRAFT_LIFETIME = timedelta(days=1)
+
+
+# -- the notice's settings ------------------------------------------------------------------------
+
+
+def notice_settings() -> dict[str, str]:
+    """What the organisers set; an empty value means the notice's default wording."""
+    with db.transaction() as session:
+        row = session.get(Setting, SETTINGS_KEY)
+        stored = json.loads(row.value) if row else {}
+    settings = {name: stored.get(name, "") for name in SETTING_FIELDS}
+    if not settings["controller"]:
+        settings["controller"] = current_app.config["PITCHDAY_PRIVACY_CONTROLLER"]
+    if not settings["dpo_contact"]:
+        settings["dpo_contact"] = current_app.config.get("PITCHDAY_PRIVACY_CONTACT") or ""
+    return settings
+
+
+def save_notice_settings(values: dict[str, Any]) -> list[InvalidField]:
+    clean, errors = {}, []
+    for name, limit in SETTING_FIELDS.items():
+        try:
+            clean[name] = clean_text(values.get(name), field=name, max_chars=limit, required=name == "controller",
+                                     multiline=limit > 300) or ""
+        except InvalidField as error:
+            errors.append(error)
+    if errors:
+        return errors
+    with db.transaction() as session:
+        row = session.get(Setting, SETTINGS_KEY)
+        if row is None:
+            session.add(Setting(key=SETTINGS_KEY, value=json.dumps(clean, ensure_ascii=False)))
+        else:
+            row.value = json.dumps(clean, ensure_ascii=False)
+    return []
+
+
+def controller_name() -> str:
+    return notice_settings()["controller"]
+
+
+# -- audit ------------------------------------------------------------------------------------------
+
+
+def audit(session, action: str, *, edition_id: int | None = None, **counts: int) -> None:
+    """Write what was done, with counts only: the log itself must hold no personal data."""
+    session.add(AuditEntry(action=action, edition_id=edition_id, detail=counts))
+
+
+def audit_log(limit: int = 50) -> list[AuditEntry]:
+    with db.transaction() as session:
+        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
+
+
+# -- one person: find, export, erase ------------------------------------------------------------------
+
+
+def normalise_email(value: Any) -> str:
+    text = clean_text(value, field="email", max_chars=254)
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise InvalidField("email", "invalid_email") from None
+
+
+def _matching(model, column, email: str):
+    return select(model).where(func.lower(column) == email)
+
+
+def held_about(email: str) -> dict[str, int]:
+    """How many records of each kind name this address."""
+    with db.transaction() as session:
+        count = lambda model, column: session.scalar(  # noqa: E731
+            select(func.count()).select_from(model).where(func.lower(column) == email))
+        return {"connect_requests": count(ConnectRequest, ConnectRequest.email),
+                "applications": count(Application, Application.referent_email),
+                "talk_contacts": count(Talk, Talk.contact_email)}
+
+
+def _plain(row) -> dict[str, Any]:
+    data = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        data[column.key] = value.isoformat() if isinstance(value, datetime) else value
+    return data
+
+
+def export_for(email: str) -> dict[str, Any]:
+    """Everything held about one address, as plain data (the person's right of access)."""
+    with db.transaction() as session:
+        editions = {e.id: e.title for e in session.scalars(select(Edition))}
+        requests = [{**_plain(r), "edition": editions.get(r.edition_id)}
+                    for r in session.scalars(_matching(ConnectRequest, ConnectRequest.email, email))]
+        applications = [{**_plain(a), "edition": editions.get(a.edition_id)}
+                        for a in session.scalars(_matching(Application, Application.referent_email, email))]
+        talks = [{"talk": t.title, "edition": editions.get(t.edition_id), "contact_email": t.contact_email}
+                 for t in session.scalars(_matching(Talk, Talk.contact_email, email))]
+        audit(session, "export_person", connect_requests=len(requests), applications=len(applications),
+              talk_contacts=len(talks))
+    return {"email": email, "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "connect_requests": requests, "applications": applications, "talk_contacts": talks}
+
+
+def erase(email: str) -> dict[str, int]:
+    """Erase everything held about one address (right to erasure); a talk already announced keeps
+    its title and speaker but loses the contact address and its link to the application."""
+    with db.transaction() as session:
+        requests = session.execute(delete(ConnectRequest).where(func.lower(ConnectRequest.email) == email)).rowcount
+        application_ids = list(session.scalars(select(Application.id).where(func.lower(Application.referent_email) == email)))
+        session.execute(update(Talk).where(Talk.application_id.in_(application_ids)).values(application_id=None))
+        applications = session.execute(delete(Application).where(Application.id.in_(application_ids))).rowcount
+        contacts = session.execute(update(Talk).where(func.lower(Talk.contact_email) == email)
+                                   .values(contact_email=None)).rowcount
+        counts = {"connect_requests": requests, "applications": applications, "talk_contacts": contacts}
+        audit(session, "erase_person", **counts)
+    return counts
+
+
+# -- retention ------------------------------------------------------------------------------------------
+
+
+def evening_end(planned_end: datetime, last_run: datetime | None) -> datetime:
+    """When retention starts counting: the planned end, or the last change of the run of show if
+    later. A real evening runs on its day; a rehearsal or a replay (the demo edition is dated 2020)
+    is counted from when it was really played, so that data typed during it is not kept less long.
+    """
+    return max(planned_end, last_run) if last_run is not None else planned_end
+
+
+def purge(now: datetime | None = None) -> dict[str, int]:
+    """Erase what is past its retention period (``pitchday purge``, and at every start of the server).
+
+    Per edition, counted from the end of the evening (``evening_end``): connect requests, the phones' ids and the
+    askers' first names after ``connect_retention_days``; applications (and the talks' contact
+    addresses) after ``applications_retention_days``. Import drafts after a day. Anonymous
+    questions and vote counts stay for the report.
+    """
+    now = now or datetime.now(timezone.utc)
+    totals = {"connect_requests": 0, "applications": 0, "votes": 0, "questions_anonymised": 0, "import_drafts": 0}
+    with db.transaction() as session:
+        last_runs = dict(session.execute(select(LiveState.edition_id, LiveState.updated_at)).all())
+        for edition in session.scalars(select(Edition)):
+            ended = evening_end(edition.ends_at, last_runs.get(edition.id))
+            if ended + timedelta(days=edition.connect_retention_days) <= now:
+                totals["connect_requests"] += session.execute(
+                    delete(ConnectRequest).where(ConnectRequest.edition_id == edition.id)).rowcount
+                question_ids = select(Question.id).where(Question.edition_id == edition.id)
+                totals["votes"] += session.execute(
+                    delete(QuestionVote).where(QuestionVote.question_id.in_(question_ids))).rowcount
+                totals["questions_anonymised"] += session.execute(
+                    update(Question).where(Question.edition_id == edition.id,
+                                           (Question.device_id != "") | Question.author.is_not(None))
+                    .values(device_id="", author=None)).rowcount
+            if ended + timedelta(days=edition.applications_retention_days) <= now:
+                session.execute(update(Talk).where(Talk.edition_id == edition.id)
+                                .values(contact_email=None, application_id=None))
+                totals["applications"] += session.execute(
+                    delete(Application).where(Application.edition_id == edition.id)).rowcount
+        totals["import_drafts"] = session.execute(
+            delete(ImportDraft).where(ImportDraft.created_at < now - DRAFT_LIFETIME)).rowcount
+        if any(totals.values()):
+            audit(session, "purge", **totals)
+    return totals
