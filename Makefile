@@ -24,3 +24,4 @@ bench:
 translations:
 	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
 	.venv/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+	.venv/bin/python scripts/french_plurals.py

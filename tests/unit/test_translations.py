@@ -52,3 +52,15 @@ def test_translations_every_english_entry_is_translated_and_none_is_a_guess(engl
 
     assert untranslated == []
     assert fuzzy == []
+
+
+def test_translations_french_plurals_follow_the_french_rule():
+    """French counts 0 in the singular: the French catalogue carries every plural of the sources."""
+    with (ROOT / "translations/fr/LC_MESSAGES/messages.po").open("rb") as f:
+        french = read_po(f)
+    with (ROOT / "translations/messages.pot").open("rb") as f:
+        plurals = {m.id for m in read_po(f) if isinstance(m.id, tuple)}
+
+    filled = {m.id for m in french if isinstance(m.id, tuple) and m.string == m.id}
+    assert plurals and plurals <= filled
+    assert french.plural_expr == "(n > 1)"
