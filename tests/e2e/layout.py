@@ -34,10 +34,12 @@ OVERFLOW_JS = """(vertical) => {
   return bad;
 }"""
 
-SMALL_TARGETS_JS = """(minimum) => {
+SMALL_TARGETS_JS = """([minimum, skipInline]) => {
   const small = [];
   for (const el of document.querySelectorAll('button, a[href], input, select, textarea, label.toggle')) {
     if (el.closest('[hidden], .sr-only, template')) continue;
+    // A link inside a sentence is exempt (WCAG 2.5.8): on pages read on a laptop, only controls count.
+    if (skipInline && el.tagName === 'A' && getComputedStyle(el).display === 'inline') continue;
     if (el.matches('input[type=checkbox]') && el.closest('label')) continue;  // the whole label is the target
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
@@ -57,8 +59,8 @@ def overflowing(page: Page, *, vertical: bool) -> list[str]:
     return page.evaluate(OVERFLOW_JS, vertical)
 
 
-def small_targets(page: Page, minimum: int = 44) -> list[str]:
-    return page.evaluate(SMALL_TARGETS_JS, minimum)
+def small_targets(page: Page, minimum: int = 44, *, skip_inline_links: bool = False) -> list[str]:
+    return page.evaluate(SMALL_TARGETS_JS, [minimum, skip_inline_links])
 
 
 def boxes(page: Page, selectors: list[str]) -> dict[str, dict]:
