@@ -41,6 +41,15 @@ class Config:
     SECURE_COOKIES: bool = field(default_factory=lambda: _env_bool("SECURE_COOKIES", False))
     # permessage-deflate on WebSockets: off, it costs ~110 KB of memory per phone (docs/benchmarks.md).
     WEBSOCKET_COMPRESSION: bool = field(default_factory=lambda: _env_bool("WEBSOCKET_COMPRESSION", False))
+    # Outgoing e-mail (the introductions after the evening). No host: nothing is sent, the organiser
+    # downloads each message as a draft (.eml) instead.
+    SMTP_HOST: str | None = field(default_factory=lambda: _env("SMTP_HOST"))
+    SMTP_PORT: int = field(default_factory=lambda: int(_env("SMTP_PORT", "587")))
+    SMTP_USERNAME: str | None = field(default_factory=lambda: _env("SMTP_USERNAME"))
+    SMTP_PASSWORD: str | None = field(default_factory=lambda: _env("SMTP_PASSWORD"))
+    # starttls (port 587), ssl (port 465) or none (a relay on the same machine or network only).
+    SMTP_SECURITY: str = field(default_factory=lambda: _env("SMTP_SECURITY", "starttls"))
+    MAIL_FROM: str = field(default_factory=lambda: _env("MAIL_FROM", "pitchday@localhost"))
     # Largest Socket.IO frame accepted (bytes): commands are tiny.
     MAX_FRAME_BYTES: int = 16 * 1024
     TESTING: bool = False
@@ -64,6 +73,12 @@ class Config:
             "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
             "PITCHDAY_MAX_FRAME_BYTES": self.MAX_FRAME_BYTES,
             "PITCHDAY_WEBSOCKET_COMPRESSION": self.WEBSOCKET_COMPRESSION,
+            "PITCHDAY_SMTP_HOST": self.SMTP_HOST,
+            "PITCHDAY_SMTP_PORT": self.SMTP_PORT,
+            "PITCHDAY_SMTP_USERNAME": self.SMTP_USERNAME,
+            "PITCHDAY_SMTP_PASSWORD": self.SMTP_PASSWORD,
+            "PITCHDAY_SMTP_SECURITY": self.SMTP_SECURITY,
+            "PITCHDAY_MAIL_FROM": self.MAIL_FROM,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.SECURE_COOKIES,

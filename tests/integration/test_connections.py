@@ -10,7 +10,7 @@ from sqlalchemy import select
 from pitchday.extensions import db
 from pitchday.models import ConnectRequest, Talk
 
-from .conftest import ORGANISER_PASSWORD, connect, phone
+from .conftest import connect, phone
 
 pytestmark = pytest.mark.integration
 
@@ -249,20 +249,19 @@ def test_privacy_notice_names_controller_purpose_retention_and_rights(client, ed
 # -- organiser -----------------------------------------------------------------------------------------
 
 
-def test_organiser_sees_requests_grouped_by_talk(app, edition):
+def test_organiser_sees_a_request_from_a_phone_on_the_board_under_its_talk(app, edition, organiser):
     need = talk(app, "besoin")
     _http, sio = phone(app)
-    send(sio, valid(need.id, name="Alex Testeur", message=HOSTILE))
-    organiser = app.test_client()
-    login = organiser.get("/organiser/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
-    organiser.post("/organiser/login", data={"password": ORGANISER_PASSWORD, "csrf_token": token})
+    request_id = send(sio, valid(need.id, name="Alex Testeur", message=HOSTILE))["request_id"]
 
     html = organiser.get(f"/organiser/editions/{edition.id}/connections").text
 
     section = html.split(f'id="talk-{need.id}"', 1)[1].split("</section>", 1)[0]
-    assert "Alex Testeur" in section and "alex@fictiveville.example.org" in section
+    assert f'id="request-{request_id}"' in section
+    assert "Alex Testeur" in section and 'href="mailto:alex@fictiveville.example.org"' in section
     assert "J&#39;ai une solution pour ce besoin" in section
+    assert '<span class="status status-new">nouvelle</span>' in section
+    assert f'href="/organiser/editions/{edition.id}/connections/{request_id}/introduce"' in section
     assert "&lt;script&gt;" in section and "<script>alert" not in html
 
 
