@@ -31,6 +31,14 @@ EDITION_SECTIONS = (
     ("organiser.report", _l("Bilan")),
     ("organiser.edit_edition", _l("Réglages")),
 )
+# Pages that belong to a section without being its first page keep its tab highlighted.
+SUBPAGES = {
+    "organiser.application": "organiser.applications",
+    "organiser.import_applications": "organiser.applications",
+    "organiser.import_preview": "organiser.applications",
+    "organiser.introduce": "organiser.connections",
+    "organiser.digest": "organiser.connections",
+}
 AREA_LINKS = (
     ("organiser.dashboard", _l("Éditions")),
     ("organiser.privacy_settings", _l("Confidentialité")),
@@ -42,7 +50,8 @@ AREA_LINKS = (
 def navigation():
     def present(links):
         return [(endpoint, str(label)) for endpoint, label in links if endpoint in current_app.view_functions]
-    return {"edition_sections": present(EDITION_SECTIONS), "area_links": present(AREA_LINKS)}
+    return {"edition_sections": present(EDITION_SECTIONS), "area_links": present(AREA_LINKS),
+            "current_section": SUBPAGES.get(request.endpoint, request.endpoint)}
 
 
 def organiser_required(view):
