@@ -19,3 +19,8 @@ def as_utc(moment: datetime) -> datetime:
 
 def to_ms(moment: datetime) -> int:
     return int(as_utc(moment).timestamp() * 1000)
+
+
+def from_ms(ms: int | None) -> datetime | None:
+    """Epoch milliseconds (the run of show's times) to an aware UTC datetime."""
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, timezone.utc)

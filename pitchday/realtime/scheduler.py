@@ -1,4 +1,4 @@
-"""Background work of a server process: due transitions and moderators' live drift.
+"""Background work of a server process: due transitions, moderators' live drift, the peak of phones.
 
 Transitions are computed from stored timestamps (see domain.settle), so this loop
 only makes them visible on time; a restarted server catches up on its first pass.
@@ -31,6 +31,7 @@ def _loop(app) -> None:
             with app.app_context():
                 _settle_due()
                 broadcast.flush()
+                presence.record_peaks()  # writes only when an edition's count of phones beats its peak
                 if since_refresh >= MODERATOR_REFRESH_S:
                     since_refresh = 0.0
                     _refresh_moderators()

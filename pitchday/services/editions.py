@@ -1,19 +1,23 @@
-"""Editions and their talks."""
+"""Editions, their talks, and their public programme."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..domain import editions as edition_rules
 from ..domain.applications import parse_csv
+from ..domain.schedule import schedule
 from ..domain.text import InvalidField
 from ..extensions import db
 from ..models import Application, ConnectRequest, Edition, Question, Talk
 from . import applications
 from . import show as show_service
+from ..timeutil import from_ms, to_ms
 
 
 def load_demo_edition() -> Edition:
@@ -126,3 +130,48 @@ def overview(edition_id: int) -> dict:
         questions = session.scalar(select(func.count()).select_from(Question).where(Question.edition_id == edition_id))
     return {"applications": sum(by_status.values()), "by_status": by_status, "late": late, "talks": talks,
             "connect_requests": requests, "questions": questions}
+
+
+# -- the public programme (agenda page, iCalendar, API) ---------------------------------------------
+
+# The same wording as the live screens (web.i18n.script_strings), so the translations are shared.
+KIND_LABELS = {"solution": _l("Solution"), "besoin": _l("Pitch inversé"), "retour_experience": _l("Retour d'expérience")}
+
+
+@dataclass(frozen=True)
+class ProgrammeTalk:
+    talk: Talk
+    planned_start: datetime  # aware, UTC
+    planned_end: datetime
+
+
+def all_editions() -> list[Edition]:
+    """Every edition, the latest first (public data only is used from them)."""
+    with db.transaction() as session:
+        return list(session.scalars(select(Edition).order_by(Edition.starts_at.desc(), Edition.id.desc())))
+
+
+def with_talks_by_slug(slug: str) -> Edition | None:
+    """An edition with its talks loaded, or None."""
+    found = show_service.edition_by_slug(slug)
+    if found is None:
+        return None
+    with db.transaction() as session:
+        edition = session.get(Edition, found.id)
+        list(edition.talks)
+        return edition
+
+
+def programme(edition: Edition) -> list[ProgrammeTalk]:
+    """The talks in running order at their announced times (back to back, with the changeovers).
+
+    The announced plan, not the live one: a programme does not move when a talk runs late.
+    """
+    plan_start = to_ms(edition.talks_start_at)
+    plan = schedule(show_service.initial_show(edition), plan_start=plan_start, changeover_ms=edition.changeover_ms,
+                    now=plan_start)
+    talks = {t.id: t for t in edition.talks}
+    return [ProgrammeTalk(talks[slot.talk_id], from_ms(slot.planned_start),
+                          from_ms(slot.planned_start + talks[slot.talk_id].effective_pitch_ms
+                                  + talks[slot.talk_id].effective_qa_ms))
+            for slot in plan.slots]

@@ -1,4 +1,4 @@
-"""Who is connected, per edition and view (in this process's memory).
+"""Who is connected, per edition and view (in this process's memory), and the peak of phones.
 
 With several processes behind a message queue each process counts its own
 clients; the moderator sees the counts of the process it is connected to.
@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Edition
 
 VIEWS = ("projector", "stage", "moderator", "audience")
 
@@ -40,3 +46,40 @@ def counts(edition_id: int) -> dict[str, int]:
     return {view: tally.get(view, 0) for view in VIEWS}
 
 
+def audience_by_edition() -> Counter:
+    """Connected audience sockets (phones) per edition, in one pass over the clients."""
+    return Counter(c.edition_id for c in _clients.values() if c.view == "audience")
+
+
+# The highest peak this process knows to be stored, per edition: the database is written only
+# when the count goes above it, not five times a second.
+_peaks_stored: dict[int, int] = {}
+
+
+def record_peaks(*, now: datetime | None = None) -> None:
+    """Store an edition's count of phones, with its time, when it beats ``Edition.peak_audience``.
+
+    Called by the scheduler on every pass. Each process counts only its own sockets (see the
+    module's docstring): with several processes the stored peak is the highest count one process
+    saw, not the sum, so it can read low. Acceptable for a report; the update only ever raises the
+    stored value, so two processes never lower each other's peak.
+    """
+    for edition_id, phones in audience_by_edition().items():
+        if phones > _peaks_stored.get(edition_id, 0):
+            _store_peak(edition_id, phones, now or datetime.now(timezone.utc))
+
+
+def _store_peak(edition_id: int, phones: int, moment: datetime) -> None:
+    with db.transaction() as session:
+        raised = session.execute(
+            update(Edition).where(Edition.id == edition_id, Edition.peak_audience < phones)
+            .values(peak_audience=phones, peak_audience_at=moment)
+            .execution_options(synchronize_session=False)).rowcount
+        stored = phones if raised else session.scalar(select(Edition.peak_audience).where(Edition.id == edition_id))
+    # An edition deleted meanwhile (stored None): remember the count so as not to retry every pass.
+    _peaks_stored[edition_id] = max(stored or 0, phones)
+
+
+def forget_peaks() -> None:
+    """Forget the peaks known to be stored (the database was emptied under this process, as tests do)."""
+    _peaks_stored.clear()

@@ -1,6 +1,151 @@
 """Public pages that are not live screens: the agenda of an edition (HTML with JSON-LD, iCalendar)."""
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, Response, abort, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..models import Edition
+from ..services import editions, privacy
+from ..timeutil import PARIS, as_utc
+from .pages import public_base_url
 
 bp = Blueprint("public", __name__)
+
+SCHEMA = "https://schema.org/"
+
+
+def paris_iso(moment: datetime) -> str:
+    """ISO 8601 with the offset of Lille at that date: 2020-01-23T17:00:00+01:00."""
+    return as_utc(moment).astimezone(PARIS).isoformat(timespec="seconds")
+
+
+def organiser_name() -> str:
+    """The organisation that runs the evenings, as a name ("la Métropole…" → "Métropole…")."""
+    return re.sub(r"^(la |le |les |l'|l’)", "", privacy.controller_name())
+
+
+def applications_open(edition: Edition) -> bool:
+    closes = edition.applications_close_at
+    return closes is not None and as_utc(closes) > datetime.now(timezone.utc)
+
+
+def _edition_or_404(slug: str) -> Edition:
+    edition = editions.with_talks_by_slug(slug)
+    if edition is None:
+        abort(404)
+    return edition
+
+
+def event_data(edition: Edition, programme: list[editions.ProgrammeTalk]) -> dict:
+    """The edition as a schema.org ``Event`` (JSON-LD), its talks as sub-events."""
+    agenda_url = public_base_url() + url_for("public.agenda", slug=edition.slug)
+    place = {"@type": "Place", "name": edition.venue.split(",", 1)[0].strip(), "address": edition.venue}
+    common = {"eventStatus": SCHEMA + "EventScheduled",
+              "eventAttendanceMode": SCHEMA + "OfflineEventAttendanceMode", "location": place}
+    return {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": edition.title,
+        "description": edition.theme,
+        "startDate": paris_iso(edition.starts_at),
+        "endDate": paris_iso(edition.ends_at),
+        **common,
+        "organizer": {"@type": "Organization", "name": organiser_name(), "url": public_base_url() + "/"},
+        "url": agenda_url,
+        "inLanguage": str(get_locale()),
+        "isAccessibleForFree": True,
+        "subEvent": [
+            {
+                "@type": "Event",
+                "name": item.talk.title,
+                "description": item.talk.summary or item.talk.title,
+                "startDate": paris_iso(item.planned_start),
+                "endDate": paris_iso(item.planned_end),
+                **common,
+                "url": f"{agenda_url}#talk-{item.talk.id}",
+                "performer": [{"@type": "Organization", "name": item.talk.organisation}]
+                + ([{"@type": "Person", "name": item.talk.speaker}] if item.talk.speaker else []),
+            }
+            for item in programme
+        ],
+    }
+
+
+@bp.get("/e/<slug>/programme")
+def agenda(slug: str):
+    edition = _edition_or_404(slug)
+    programme = editions.programme(edition)
+    return render_template(
+        "public/agenda.html", edition=edition, programme=programme, event=event_data(edition, programme),
+        kinds={code: str(label) for code, label in editions.KIND_LABELS.items()},
+        applications_open=applications_open(edition),
+        application_url=f"/e/{edition.slug}/candidater",  # the public form (apply blueprint)
+    )
+
+
+def calendar_bytes(edition: Edition, programme: list[editions.ProgrammeTalk]) -> bytes:
+    """The evening and each talk as VEVENTs.
+
+    Times are local to Lille (TZID=Europe/Paris) with the VTIMEZONE in the file, not UTC: the
+    evening happens at a place, calendars show it at the right wall-clock time wherever the reader
+    is, and a client that does not know the zone's name still has its rules.
+    """
+    from icalendar import Calendar, Event
+
+    agenda_url = public_base_url() + url_for("public.agenda", slug=edition.slug)
+    stamp = datetime.now(timezone.utc)
+    evening_uid = f"{edition.slug}-soiree@pitchday"
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//pitchday//Jeudis du numérique//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", edition.title)
+
+    evening = Event()
+    evening.add("uid", evening_uid)
+    evening.add("dtstamp", stamp)
+    evening.add("dtstart", as_utc(edition.starts_at).astimezone(PARIS))
+    evening.add("dtend", as_utc(edition.ends_at).astimezone(PARIS))
+    evening.add("summary", f"{edition.title} — {edition.theme}")
+    evening.add("location", edition.venue)
+    evening.add("url", agenda_url)
+    lines = [edition.theme, "", _("Programme :")]
+    lines += [f"{item.planned_start.astimezone(PARIS):%H:%M} {item.talk.title} ({item.talk.organisation})"
+              for item in programme]
+    evening.add("description", "\n".join(lines))
+    calendar.add_component(evening)
+
+    for item in programme:
+        talk = item.talk
+        event = Event()
+        event.add("uid", f"{edition.slug}-talk-{talk.id}@pitchday")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.planned_start.astimezone(PARIS))
+        event.add("dtend", item.planned_end.astimezone(PARIS))
+        event.add("summary", f"{talk.title} — {talk.organisation}")
+        event.add("location", edition.venue)
+        event.add("url", f"{agenda_url}#talk-{talk.id}")
+        event.add("categories", [str(editions.KIND_LABELS.get(talk.kind, talk.kind))])
+        event.add("description", "\n".join(filter(None, (
+            str(editions.KIND_LABELS.get(talk.kind, talk.kind)), talk.speaker, talk.summary))))
+        event.add("related-to", evening_uid)
+        calendar.add_component(event)
+
+    day = as_utc(edition.starts_at).date()
+    calendar.add_missing_timezones(first_date=day - timedelta(days=366), last_date=day + timedelta(days=366))
+    return calendar.to_ical()
+
+
+@bp.get("/e/<slug>/programme.ics")
+def agenda_ics(slug: str):
+    edition = _edition_or_404(slug)
+    response = Response(calendar_bytes(edition, editions.programme(edition)),
+                        content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{edition.slug}.ics"'
+    return response

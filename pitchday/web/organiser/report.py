@@ -1,4 +1,51 @@
 """The report of an edition: what was planned, what happened, what the room said (page, CSV, XLSX)."""
 from __future__ import annotations
 
-from . import bp, organiser_required  # noqa: F401
+from flask import Response, abort, render_template
+
+from ...domain.report import duration, signed_duration
+from ...services import editions
+from ...services import report as report_service
+from . import bp, organiser_required
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report_or_404(edition_id: int) -> report_service.Report:
+    found = report_service.edition_report(edition_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _download(filename: str, content: bytes, mimetype: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/editions/<int:edition_id>/report")
+@organiser_required
+def report(edition_id: int):
+    found = _report_or_404(edition_id)
+    return render_template(
+        "organiser/report.html", edition=found.edition, report=found, from_ms=report_service.from_ms,
+        duration=duration, signed_duration=signed_duration, chart_width=report_service.CHART_WIDTH,
+        kinds={code: str(label) for code, label in editions.KIND_LABELS.items()},
+        outcomes={outcome.value: str(label) for outcome, label in report_service.OUTCOME_LABELS.items()},
+    )
+
+
+@bp.get("/editions/<int:edition_id>/report.csv")
+@organiser_required
+def report_csv(edition_id: int):
+    filename, content = report_service.report_csv(_report_or_404(edition_id))
+    return _download(filename, content, "text/csv; charset=utf-8")
+
+
+@bp.get("/editions/<int:edition_id>/report.xlsx")
+@organiser_required
+def report_xlsx(edition_id: int):
+    filename, content = report_service.report_xlsx(_report_or_404(edition_id))
+    return _download(filename, content, XLSX_MIMETYPE)
