@@ -20,6 +20,8 @@ LIMITS = {
     "ask": ("3/minute;20/hour", "1000/minute"),
     "vote": ("60/minute", "10000/minute"),
     "connect": ("5/10 minutes", "300/minute"),
+    # The public application form has no device cookie: both limits count the sender's address.
+    "apply": ("10/10 minutes", "30/hour"),
 }
 
 

@@ -39,15 +39,23 @@ def initial_show(edition: Edition) -> domain.Show:
 def reset_show(edition_id: int) -> None:
     """Put the edition back to its welcome screen with its running order (organiser action)."""
     with db.transaction() as session:
-        edition = session.get(Edition, edition_id)
-        show = initial_show(edition)
-        row = session.get(LiveState, edition_id)
-        if row is None:
-            session.add(LiveState(edition_id=edition_id, version=0, state=domain.to_dict(show)))
-        else:
-            show = replace(show, version=row.version + 1)
-            row.state, row.version = domain.to_dict(show), show.version
+        reset_in(session, edition_id)
     broadcast.show_changed(edition_id)
+
+
+def reset_in(session, edition_id: int) -> None:
+    """The reset, inside the caller's transaction: a change of the programme and the new live state
+    are committed together, under the live row's lock, so that no command can slip in between.
+    The caller broadcasts (``broadcast.show_changed``) once it has committed."""
+    edition = session.get(Edition, edition_id)
+    session.expire(edition, ["talks"])  # talks changed in this transaction: read them again
+    show = initial_show(edition)
+    row = session.get(LiveState, edition_id, with_for_update=True)
+    if row is None:
+        session.add(LiveState(edition_id=edition_id, version=0, state=domain.to_dict(show)))
+    else:
+        show = replace(show, version=row.version + 1)
+        row.state, row.version = domain.to_dict(show), show.version
 
 
 def current_show(edition_id: int, *, now: int | None = None) -> domain.Show:

@@ -1,4 +1,227 @@
 """Applications of an edition: the review list, a dossier, decisions, the CSV import, the running order."""
 from __future__ import annotations
 
-from . import bp, organiser_required  # noqa: F401
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
+from ...services import applications as service
+from ..apply import labels
+from ..i18n import field_error
+from . import bp, organiser_required
+from .editions import edition_or_404
+
+STATUS_LABELS = {
+    "received": _l("À l'étude"),
+    "retained": _l("Retenue"),
+    "deferred": _l("Reportée"),
+    "declined": _l("Non retenue"),
+}
+DECISION_DONE = {
+    "retained": _l("Candidature retenue : elle est ajoutée à la fin du programme."),
+    "deferred": _l("Candidature reportée : elle rejoindra la prochaine édition dès sa création."),
+    "declined": _l("Candidature non retenue."),
+    "received": _l("Candidature remise à l'étude."),
+}
+# What the applicant is, as the organiser reads it in a list (the form asks "Vous êtes : une commune…").
+APPLICANT_KINDS = {
+    "commune": _l("Commune"),
+    "entreprise": _l("Entreprise"),
+    "association": _l("Association"),
+    "acteur_academique": _l("Acteur académique"),
+    "autre": _l("Autre"),
+}
+EVENING_STARTED = _l("La soirée a commencé : changez l'ordre depuis la régie.")
+
+
+def _labels() -> dict:
+    return labels() | {"status": {code: str(label) for code, label in STATUS_LABELS.items()},
+                       "applicant_kind": {code: str(label) for code, label in APPLICANT_KINDS.items()},
+                       "applicant_kinds": [(code, str(APPLICANT_KINDS[code])) for code in APPLICANT_TYPES]}
+
+
+def _over_retained(retained: int, wanted: int) -> str | None:
+    if retained <= wanted:
+        return None
+    return ngettext("%(retained)d retenues pour %(num)d souhaitée", "%(retained)d retenues pour %(num)d souhaitées",
+                    wanted, retained=retained)
+
+
+def _row_id(text: str) -> int | None:
+    """An id typed in a form field: digits that fit the database's integer, or None."""
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
+    value = request.args.get(name, "")
+    return value if value in allowed else None
+
+
+@bp.get("/editions/<int:edition_id>/applications")
+@organiser_required
+def applications(edition_id: int):
+    edition = edition_or_404(edition_id)
+    filters = {"talk_kind": _choice("talk_kind", TALK_KINDS), "applicant_type": _choice("applicant_type", APPLICANT_TYPES),
+               "status": _choice("status", STATUSES)}
+    found = service.pool(edition_id, **filters)
+    return render_template("organiser/applications/list.html", edition=edition, pool=found, filters=filters,
+                           labels=_labels(), statuses=STATUSES,
+                           warning=_over_retained(found.by_status.get("retained", 0), edition.talks_wanted))
+
+
+def _render_dossier(edition, found, *, error: str | None = None, status: int = 200):
+    return render_template("organiser/applications/dossier.html", edition=edition, dossier=found,
+                           application=found.application, labels=_labels(), error=error), status
+
+
+@bp.route("/editions/<int:edition_id>/applications/<int:application_id>", methods=["GET", "POST"])
+@organiser_required
+def application(edition_id: int, application_id: int):
+    edition = edition_or_404(edition_id)
+    found = service.dossier(edition_id, application_id)
+    if found is None:
+        abort(404)
+    if request.method == "GET":
+        return _render_dossier(edition, found)
+    decision = request.form.get("decision", "")
+    target = request.form.get("target", "").strip()
+    try:
+        if decision == "defer" and target and _row_id(target) is None:
+            raise ValueError(target)
+        decided = service.decide_application(
+            edition_id, application_id, decision,
+            target_edition_id=_row_id(target) if decision == "defer" and target else None)
+    except service.EveningStarted:
+        return _render_dossier(edition, found, error=str(EVENING_STARTED), status=409)
+    except service.NotFound:
+        abort(404)
+    except ValueError:
+        return _render_dossier(edition, found, error=_("Décision inconnue ou édition cible invalide."), status=400)
+    if decided.moved_to is not None:
+        flash(_("Candidature reportée à « %(title)s » : elle est maintenant dans ses candidatures.",
+                title=decided.moved_to.title))
+        return redirect(url_for(".applications", edition_id=edition_id), code=303)
+    flash(str(DECISION_DONE[decided.status]))
+    return redirect(url_for(".application", edition_id=edition_id, application_id=application_id), code=303)
+
+
+# -- the running order ----------------------------------------------------------------------------
+
+def _render_programme(edition, *, values=None, errors=None, error: str | None = None, status: int = 200):
+    found = service.programme(edition.id)
+    values = values or {}
+    return render_template(
+        "organiser/applications/programme.html", edition=edition, programme=found, labels=_labels(),
+        values={t.id: values.get(t.id) or {name: getattr(t, name) for name in service.TALK_FIELDS} for t in found.talks},
+        errors=errors or {}, error=error, warning=_over_retained(found.retained, edition.talks_wanted)), status
+
+
+@bp.route("/editions/<int:edition_id>/programme", methods=["GET", "POST"])
+@organiser_required
+def programme(edition_id: int):
+    edition = edition_or_404(edition_id)
+    if request.method == "GET":
+        return _render_programme(edition)
+    action, talk_id = request.form.get("action", ""), _row_id(request.form.get("talk_id", ""))
+    if talk_id is None or action not in ("up", "down", "save"):
+        abort(400)
+    try:
+        if action == "save":
+            values = {name: request.form.get(name, "")[:1000] for name in service.TALK_FIELDS}
+            errors = service.update_talk(edition_id, talk_id, values)
+            if errors:
+                return _render_programme(edition, values={talk_id: values}, status=400,
+                                         errors={talk_id: {e.field: field_error(e.code, e.limit) for e in errors}})
+            flash(_("Intervention modifiée."))
+        else:
+            service.move_talk(edition_id, talk_id, action)
+            flash(_("Ordre de passage modifié."))
+    except service.EveningStarted:
+        return _render_programme(edition, error=str(EVENING_STARTED), status=409)
+    except service.NotFound:
+        abort(404)
+    return redirect(url_for(".programme", edition_id=edition_id) + f"#talk-{talk_id}", code=303)
+
+
+# -- the CSV import --------------------------------------------------------------------------------
+
+def refusal_message(refused: FileRefused) -> str:
+    if refused.code == "not_utf8":
+        return _("Ce fichier n'est pas enregistré en UTF-8 : les accents seraient mal lus. Enregistrez-le à nouveau "
+                 "au format « CSV UTF-8 » : dans Excel, Fichier › Enregistrer sous › « CSV UTF-8 (délimité par des "
+                 "virgules) » ; dans LibreOffice, Enregistrer sous › « Texte CSV », jeu de caractères "
+                 "« Unicode (UTF-8) ».")
+    if refused.code == "missing_columns":
+        return ngettext("Il manque une colonne : %(columns)s. La première ligne du fichier doit donner le nom des "
+                        "colonnes, comme dans le modèle.",
+                        "Il manque %(num)d colonnes : %(columns)s. La première ligne du fichier doit donner le nom "
+                        "des colonnes, comme dans le modèle.", len(refused.detail), columns=", ".join(refused.detail))
+    if refused.code == "too_many_rows":
+        return _("Trop de lignes : %(max)d candidatures au plus par fichier. Découpez-le en plusieurs fichiers.",
+                 max=MAX_ROWS)
+    return _("Le fichier est vide : aucune candidature à importer.")
+
+
+@bp.route("/editions/<int:edition_id>/applications/import", methods=["GET", "POST"])
+@organiser_required
+def import_applications(edition_id: int):
+    edition = edition_or_404(edition_id)
+    error = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            error = _("Choisissez un fichier CSV.")
+        else:
+            try:
+                draft_id = service.start_import(edition_id, upload.filename, upload.read())
+                return redirect(url_for(".import_preview", edition_id=edition_id, draft_id=draft_id), code=303)
+            except FileRefused as refused:
+                error = refusal_message(refused)
+    return render_template("organiser/applications/import.html", edition=edition, error=error), 400 if error else 200
+
+
+IMPORT_FAILED = {
+    "changed": _l("Rien n'a été importé : entre l'aperçu et votre confirmation, des candidatures de ce fichier ont "
+                  "été enregistrées par ailleurs. Vérifiez l'aperçu mis à jour ci-dessous, puis recommencez."),
+    "conflict": _l("Rien n'a été importé : une autre importation a enregistré certaines de ces candidatures au même "
+                   "moment. Vérifiez l'aperçu mis à jour ci-dessous, puis recommencez."),
+    "nothing": _l("Rien n'a été importé : aucune candidature de ce fichier n'est prête (déjà importées ou en "
+                  "erreur)."),
+}
+
+
+@bp.route("/editions/<int:edition_id>/applications/import/<int:draft_id>", methods=["GET", "POST"])
+@organiser_required
+def import_preview(edition_id: int, draft_id: int):
+    edition = edition_or_404(edition_id)
+    error = None
+    if request.method == "POST":
+        try:
+            done = service.confirm_import(edition_id, draft_id, fingerprint=request.form.get("fingerprint", "")[:64])
+        except service.NotFound:
+            abort(404)
+        except service.ImportFailed as failed:
+            error = str(IMPORT_FAILED[failed.code])
+        else:
+            message = ngettext("%(num)d candidature importée.", "%(num)d candidatures importées.", done.imported)
+            if done.skipped:
+                message += " " + ngettext("%(num)d ligne ignorée (déjà importée ou en erreur).",
+                                          "%(num)d lignes ignorées (déjà importées ou en erreur).", done.skipped)
+            flash(message)
+            return redirect(url_for(".applications", edition_id=edition_id), code=303)
+    preview = service.preview_import(edition_id, draft_id)
+    if preview is None:
+        abort(404)
+    return render_template("organiser/applications/preview.html", edition=edition, preview=preview, error=error,
+                           labels=_labels(), field_error=field_error), 409 if error else 200
+
+
+@bp.post("/editions/<int:edition_id>/applications/import/<int:draft_id>/cancel")
+@organiser_required
+def cancel_import(edition_id: int, draft_id: int):
+    edition_or_404(edition_id)
+    service.cancel_import(edition_id, draft_id)
+    flash(_("Importation annulée : le fichier n'est pas conservé."))
+    return redirect(url_for(".import_applications", edition_id=edition_id), code=303)

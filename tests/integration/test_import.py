@@ -1,0 +1,330 @@
+"""Importing applications from a CSV file: upload, preview, confirm (all or nothing), cancel."""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, insert, select, update
+
+from pitchday.extensions import db
+from pitchday.models import Application, AuditEntry, ImportDraft
+
+from .conftest import csrf_token, post_form
+from .test_apply_form import new_edition
+
+pytestmark = pytest.mark.integration
+
+SAMPLE = Path(__file__).resolve().parents[2] / "pitchday" / "data" / "candidatures-qualite-air.csv"
+SAMPLE_REFERENCES = [f"AMI-QA-{n:03d}" for n in range(1, 15)]
+
+
+@pytest.fixture()
+def target(app, edition):
+    """Jeudi du numérique n° 11, applications closing on 13 January 2020 at 10:00 (Paris), and no
+    application stored anywhere yet (the demo edition's are erased, so the sample can be imported)."""
+    with app.app_context():
+        with db.transaction() as session:
+            session.execute(delete(Application))
+    return new_edition(app, number=11, day="2020-01-30", deadline_day="2020-01-13", deadline_time="10:00")
+
+
+def upload(organiser, edition, data: bytes, filename: str = "candidatures.csv"):
+    page = organiser.get(f"/organiser/editions/{edition.id}/applications/import").text
+    return organiser.post(f"/organiser/editions/{edition.id}/applications/import",
+                          data={"csrf_token": csrf_token(page), "file": (io.BytesIO(data), filename)},
+                          content_type="multipart/form-data")
+
+
+def preview_of(organiser, edition, data: bytes):
+    response = upload(organiser, edition, data)
+    assert response.status_code == 303, response.text
+    return response.headers["Location"], organiser.get(response.headers["Location"])
+
+
+def confirm(organiser, preview_url: str, page: str):
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]*)"', page)
+    return post_form(organiser, preview_url, {"fingerprint": fingerprint.group(1) if fingerprint else ""})
+
+
+def stored(app, **where) -> dict[str, Application]:
+    with app.app_context():
+        with db.transaction() as session:
+            query = select(Application).filter_by(**where)
+            return {a.reference: a for a in session.scalars(query)}
+
+
+def drafts(app) -> list[ImportDraft]:
+    with app.app_context():
+        with db.transaction() as session:
+            return list(session.scalars(select(ImportDraft)))
+
+
+def audit(app) -> list[tuple[str, int, dict]]:
+    with app.app_context():
+        with db.transaction() as session:
+            return [(e.action, e.edition_id, e.detail) for e in session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "import_applications"))]
+
+
+def rows_csv(rows: list[dict]) -> bytes:
+    """A file with the sample's columns, from the sample's first row changed as given.
+
+    That row's description holds a line break: each row takes two lines (2-3, 4-5, 6-7…).
+    """
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns, base = reader.fieldnames, next(reader)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for changes in rows:
+        writer.writerow({**base, **changes})
+    return out.getvalue().encode("utf-8")
+
+
+def summary(page: str) -> str:
+    found = re.search(r'id="import-summary">(.*?)</p>', page, re.S).group(1)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", found)).split())
+
+
+def line(page: str, number: int) -> str:
+    """The text of the preview's row for that line of the file."""
+    found = re.search(rf'<tr class="row-\w+" id="line-{number}">(.*?)</tr>', page, re.S).group(1)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found)).split())
+
+
+def test_sample_file_imports_its_fourteen_applications_and_flags_the_late_one(app, organiser, target):
+    preview_url, preview = preview_of(organiser, target, SAMPLE.read_bytes())
+
+    assert preview.status_code == 200
+    page = preview.text
+    assert summary(page) == "14 lignes : 14 prêtes (dont 1 hors délai)"
+    assert "AMI-QA-001" in line(page, 2) and "prête" in line(page, 2) and "hors délai" not in line(page, 2)
+    assert "AMI-QA-002" in line(page, 4)  # the first row's description spans two lines of the file
+    assert "AMI-QA-014" in line(page, 16) and "hors délai" in line(page, 16) and "prête" in line(page, 16)
+    assert "Importer les 14 candidatures prêtes" in page
+    assert stored(app) == {}  # nothing before the confirmation
+
+    response = confirm(organiser, preview_url, page)
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/organiser/editions/{target.id}/applications"
+    imported = stored(app, edition_id=target.id)
+    assert sorted(imported) == SAMPLE_REFERENCES
+    assert [r for r, a in sorted(imported.items()) if a.late] == ["AMI-QA-014"]
+    assert {(a.source, a.status) for a in imported.values()} == {("import", "received")}
+    assert imported["AMI-QA-014"].received_at == datetime(2020, 1, 13, 10, 20, tzinfo=timezone.utc)
+    assert audit(app) == [("import_applications", target.id, {"imported": 14, "skipped": 0})]
+    assert drafts(app) == []
+    listing = html.unescape(organiser.get(response.headers["Location"]).text)
+    assert "14 candidatures importées." in listing and "ignorée" not in listing
+    assert listing.count("hors délai</span>") == 1
+
+
+def test_importing_the_same_file_twice_imports_nothing_the_second_time(app, organiser, target):
+    first_url, first = preview_of(organiser, target, SAMPLE.read_bytes())
+    confirm(organiser, first_url, first.text)
+
+    again_url, again = preview_of(organiser, target, SAMPLE.read_bytes())
+    response = confirm(organiser, again_url, again.text)
+
+    page = html.unescape(again.text)
+    assert summary(again.text) == "14 lignes : aucune prête · 14 déjà importées"
+    assert "déjà importée" in line(again.text, 2)
+    assert 'id="import-confirm"' not in again.text
+    assert "Aucune candidature à importer" in page
+    assert response.status_code == 409
+    assert "Rien n'a été importé : aucune candidature de ce fichier n'est prête" in html.unescape(response.text)
+    assert len(stored(app)) == 14
+    assert audit(app) == [("import_applications", target.id, {"imported": 14, "skipped": 0})]
+
+
+def test_references_already_in_another_edition_are_skipped(app, organiser, edition):
+    later = new_edition(app, number=11, day="2020-01-30", deadline_day="2020-01-13")
+    extra = rows_csv([{"reference": "AMI-QA-099", "nom_projet": "Nouveau projet"}, {"reference": "AMI-QA-003"}])
+
+    preview_url, preview = preview_of(organiser, later, extra)
+    response = confirm(organiser, preview_url, preview.text)
+
+    assert "prête" in line(preview.text, 2) and "déjà importée" in line(preview.text, 4)
+    assert response.status_code == 303
+    assert sorted(stored(app, edition_id=later.id)) == ["AMI-QA-006", "AMI-QA-011", "AMI-QA-099"]  # + the adopted two
+    assert stored(app)["AMI-QA-003"].edition_id == edition.id
+    assert audit(app) == [("import_applications", later.id, {"imported": 1, "skipped": 1})]
+
+
+def test_broken_rows_are_shown_with_their_line_and_the_good_ones_imported(app, organiser, target):
+    data = rows_csv([
+        {"reference": "T-001"},
+        {"reference": "T-002", "referent_email": "", "type_presentation": "keynote", "recu_le": "13/01/2020"},
+        {"reference": "T-003", "description": "Une ligne\nDeux lignes"},
+        {"reference": "T-001", "nom_projet": "Doublon"},
+    ])
+
+    preview_url, preview = preview_of(organiser, target, data)
+    response = confirm(organiser, preview_url, preview.text)
+
+    page = preview.text
+    assert "prête" in line(page, 2)
+    broken = line(page, 4)
+    assert "E-mail du référent : Ce champ est obligatoire." in broken
+    assert "Type de présentation : Choisissez l'une des propositions." in broken
+    assert "Reçue le : Date et heure attendues avec leur décalage" in broken
+    assert "prête" in line(page, 6)
+    assert "Cette référence apparaît plusieurs fois dans le fichier." in line(page, 8)
+    assert summary(page) == "4 lignes : 2 prêtes · 2 en erreur"
+    assert "Importer les 2 candidatures prêtes" in page
+    assert response.status_code == 303
+    assert sorted(stored(app, edition_id=target.id)) == ["T-001", "T-003"]
+    assert stored(app)["T-003"].description == "Une ligne\nDeux lignes"
+    assert audit(app) == [("import_applications", target.id, {"imported": 2, "skipped": 2})]
+
+
+def test_file_in_another_encoding_is_refused_and_nothing_is_stored(app, organiser, target):
+    latin = SAMPLE.read_text(encoding="utf-8").encode("cp1252")
+
+    response = upload(organiser, target, latin)
+
+    assert response.status_code == 400
+    assert "« CSV UTF-8 »" in html.unescape(response.text)
+    assert 'aria-invalid="true"' in response.text
+    assert drafts(app) == [] and stored(app) == {}
+
+
+def test_missing_columns_are_named(app, organiser, target):
+    text = SAMPLE.read_text(encoding="utf-8").replace("referent_email,", "courriel,", 1).replace(",description,", ",desc,", 1)
+
+    response = upload(organiser, target, text.encode("utf-8"))
+
+    assert response.status_code == 400
+    assert "Il manque 2 colonnes : referent_email, description." in html.unescape(response.text)
+    assert drafts(app) == []
+
+
+@pytest.mark.parametrize(("data", "message"), [(b"", "Le fichier est vide"), (b"\xef\xbb\xbf  \r\n", "Le fichier est vide")])
+def test_empty_file_is_refused(app, organiser, target, data, message):
+    response = upload(organiser, target, data)
+
+    assert response.status_code == 400 and message in response.text
+    assert drafts(app) == []
+
+
+def test_no_file_chosen_is_refused(organiser, target):
+    page = organiser.get(f"/organiser/editions/{target.id}/applications/import").text
+
+    response = organiser.post(f"/organiser/editions/{target.id}/applications/import",
+                              data={"csrf_token": csrf_token(page)}, content_type="multipart/form-data")
+
+    assert response.status_code == 400 and "Choisissez un fichier CSV." in response.text
+
+
+def test_formula_cells_are_imported_as_plain_text_and_shown_as_text(app, organiser, target):
+    data = rows_csv([{"reference": "F-001", "nom_projet": '=HYPERLINK("http://evil.example","clic")',
+                      "description": "+cmd|' /C calc'!A0", "situation": "@SUM(A1:A2)",
+                      "referent_fonction": "<script>alert(1)</script>"}])
+
+    preview_url, preview = preview_of(organiser, target, data)
+    confirm(organiser, preview_url, preview.text)
+
+    assert "=HYPERLINK(&#34;http://evil.example&#34;,&#34;clic&#34;)" in preview.text
+    application = stored(app)["F-001"]
+    assert (application.project_name, application.description, application.situation, application.referent_role) == (
+        '=HYPERLINK("http://evil.example","clic")', "+cmd|' /C calc'!A0", "@SUM(A1:A2)", "<script>alert(1)</script>")
+    dossier = organiser.get(f"/organiser/editions/{target.id}/applications/{application.id}").text
+    assert "<script>alert(1)" not in dossier and "&lt;script&gt;alert(1)&lt;/script&gt;" in dossier
+
+
+def test_reference_stored_between_preview_and_confirmation_stores_nothing(app, organiser, target):
+    preview_url, preview = preview_of(organiser, target, SAMPLE.read_bytes())
+    other = new_edition(app, number=12, day="2020-03-19", deadline_day="2020-03-09")
+    rows = rows_csv([{"reference": "AMI-QA-005"}])
+    with app.app_context():  # another import, by someone else, of one of these references
+        from pitchday.domain.applications import parse_csv
+        from pitchday.services.applications import import_rows
+        from pitchday.services.editions import get_edition
+
+        other_edition = get_edition(other.id)
+        with db.transaction() as session:
+            import_rows(session, other_edition, parse_csv(rows))
+
+    response = confirm(organiser, preview_url, preview.text)
+
+    assert response.status_code == 409
+    assert "Rien n'a été importé" in html.unescape(response.text)
+    assert stored(app, edition_id=target.id) == {}
+    assert list(stored(app)) == ["AMI-QA-005"]
+    assert audit(app) == []
+    assert "13 prêtes" in html.unescape(response.text)  # the preview, updated
+    assert len(drafts(app)) == 1  # kept: the organiser may import the 13 now
+
+
+def test_reference_stored_while_the_import_runs_stores_nothing(app, organiser, target):
+    """A concurrent import commits one of the references while this one is writing: all or nothing."""
+    preview_url, preview = preview_of(organiser, target, SAMPLE.read_bytes())
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', preview.text).group(1)
+    token = csrf_token(preview.text)
+    answer = {}
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        with db.engine.connect() as other:
+            pending = other.begin()
+            other.execute(insert(Application.__table__).values(
+                edition_id=target.id, reference="AMI-QA-007", received_at=now, source="import", late=False,
+                status="received", project_name="Concurrent", applicant_type="entreprise", address="Lille",
+                referent_name="X", referent_role="Y", referent_email="x@example.org", talk_kind="solution",
+                description="D", situation="S", created_at=now))
+            worker = threading.Thread(target=lambda: answer.update(response=organiser.post(
+                preview_url, data={"fingerprint": fingerprint, "csrf_token": token})))
+            worker.start()
+            worker.join(1.0)
+            waiting = worker.is_alive()  # the import is blocked on the other transaction's row or lock
+            pending.commit()
+        worker.join(30)
+
+    assert waiting
+    assert answer["response"].status_code == 409
+    # SQLite serialises writers: the import starts after the other commit and sees the row. PostgreSQL
+    # lets both write: the unique reference fails the import's insert, and its transaction rolls back whole.
+    expected = ("une autre importation a enregistré certaines de ces candidatures au même moment"
+                if dialect == "postgresql" else "entre l'aperçu et votre confirmation")
+    assert f"Rien n'a été importé : {expected}" in html.unescape(answer["response"].text)
+    assert list(stored(app, edition_id=target.id)) == ["AMI-QA-007"]
+    assert audit(app) == []
+
+
+def test_cancel_deletes_the_draft(app, organiser, target):
+    preview_url, _preview = preview_of(organiser, target, SAMPLE.read_bytes())
+
+    response = post_form(organiser, f"{preview_url}/cancel", {}, page=preview_url)
+
+    assert response.status_code == 303
+    assert drafts(app) == []
+    assert organiser.get(preview_url).status_code == 404
+    assert stored(app) == {}
+
+
+def test_draft_older_than_a_day_is_gone_and_purged(app, organiser, target):
+    from pitchday.services import privacy
+
+    preview_url, _preview = preview_of(organiser, target, SAMPLE.read_bytes())
+    with app.app_context():
+        with db.transaction() as session:
+            session.execute(update(ImportDraft).values(created_at=datetime.now(timezone.utc) - timedelta(hours=25)))
+
+    assert organiser.get(preview_url).status_code == 404
+    with app.app_context():
+        assert privacy.purge()["import_drafts"] == 1
+    assert drafts(app) == []
+
+
+def test_draft_of_another_edition_is_not_found(app, organiser, target, edition):
+    preview_url, _preview = preview_of(organiser, target, SAMPLE.read_bytes())
+
+    assert organiser.get(preview_url.replace(f"/editions/{target.id}/", f"/editions/{edition.id}/")).status_code == 404
