@@ -47,9 +47,11 @@ def free_port() -> int:
 class PitchdayServer:
     """``pitchday demo`` in a subprocess, its output kept for the failure report."""
 
-    def __init__(self, database: Path, port: int | None = None):
+    def __init__(self, database: Path, port: int | None = None, *, command: str = "demo", env: dict | None = None):
         self.database = database
         self.port = port or free_port()
+        self.command = command  # "demo" (loads the demo edition, prints its links) or "serve" (an empty instance)
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
         self.moderator_url: str | None = None
         self.organiser_password: str | None = None  # printed by the demo on its first start
@@ -63,14 +65,17 @@ class PitchdayServer:
         return self.base_url + path
 
     def start(self, timeout_s: float = 30) -> "PitchdayServer":
-        env = {**os.environ, "PITCHDAY_DATABASE_URL": f"sqlite:///{self.database}", "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PITCHDAY_DATABASE_URL": f"sqlite:///{self.database}", "PYTHONUNBUFFERED": "1",
+               **self.env}
         env.pop("PITCHDAY_PUBLIC_URL", None)  # links and QR codes must name this very server
         self.moderator_url = None
         self.process = subprocess.Popen(
-            [str(PITCHDAY), "demo", "--host", "127.0.0.1", "--port", str(self.port)],
+            [str(PITCHDAY), self.command, "--host", "127.0.0.1", "--port", str(self.port)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         )
         link_seen = threading.Event()
+        if self.command != "demo":
+            link_seen.set()  # only the demo prints a moderator link
 
         def pump(stream):
             for line in stream:
