@@ -82,12 +82,29 @@ def register_hooks(app: Flask) -> None:
     app.after_request(remember_language)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.filters["paris"] = paris_time
+    # French puts a (non-breaking) space before a colon, English does not: "Total : 3" / "Total: 3".
+    app.jinja_env.globals["colon"] = lambda: "\u00a0: " if str(get_locale()) == "fr" else ": "
+
+
+# Named styles for the ``paris`` filter, whose patterns hold words ("à", "at") that depend on the language.
+DATE_STYLES = {
+    "fr": {"datetime": "d MMMM y 'à' HH:mm", "datetime_seconds": "d MMMM y 'à' HH:mm:ss",
+           "day_datetime": "EEEE d MMMM y 'à' HH:mm"},
+    "en": {"datetime": "d MMMM y 'at' HH:mm", "datetime_seconds": "d MMMM y 'at' HH:mm:ss",
+           "day_datetime": "EEEE d MMMM y 'at' HH:mm"},
+}
 
 
 def paris_time(moment, pattern: str = "d MMMM y HH:mm") -> str:
-    """A stored moment as people in Lille read it, in the page's language (Jinja filter ``paris``)."""
-    from flask_babel import format_datetime
+    """A stored moment as people in Lille read it, in the page's language (Jinja filter ``paris``).
+
+    ``pattern`` is a Babel date pattern, or a style of ``DATE_STYLES`` ("datetime", …).
+    """
+    from flask_babel import format_datetime, get_locale
 
     from .timeutil import as_utc
 
-    return "" if moment is None else format_datetime(as_utc(moment), pattern)
+    if moment is None:
+        return ""
+    styles = DATE_STYLES.get(str(get_locale()), DATE_STYLES["fr"])
+    return format_datetime(as_utc(moment), styles.get(pattern, pattern))

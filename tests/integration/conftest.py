@@ -7,7 +7,8 @@ from pitchday import create_app
 from pitchday.config import Config
 from pitchday.extensions import db, socketio
 from pitchday.migrate import upgrade
-from pitchday.models import Base
+from pitchday.models import Base, Setting
+from pitchday.services import privacy
 
 ORGANISER_PASSWORD = "correct horse battery"
 
@@ -31,6 +32,8 @@ def edition(app):
             for table in reversed(Base.metadata.sorted_tables):
                 if table.name != "settings":
                     session.execute(delete(table))
+            # The instance's secret and password stay; what organisers set (the notice) does not.
+            session.execute(delete(Setting).where(Setting.key == privacy.SETTINGS_KEY))
         demo = editions.load_demo_edition()
     from pitchday.extensions import rate_limits
 

@@ -314,3 +314,11 @@ def test_a_flood_of_forms_from_one_address_is_slowed_and_keeps_what_was_typed(ap
     assert "Doucement : trop d'envois d'un coup. Réessayez dans" in text_of(answers[-1])
     assert 'value="Projet 10"' in answers[-1].text
     assert len(stored(app)) == 10
+
+
+def test_english_form_shows_the_deadline_in_english(client, open_edition):
+    french = text_of(client.get("/e/jdn12/candidater"))
+    english = text_of(client.get("/e/jdn12/candidater?lang=en"))
+
+    assert "lundi 9 mars 2099 à 10:00" in french
+    assert "Monday 9 March 2099 at 10:00" in english and " à " not in english.split("<main", 1)[1].split("</main>")[0]

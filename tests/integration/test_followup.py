@@ -185,7 +185,7 @@ def test_status_no_follow_up_then_reopen(app, edition, organiser):
     assert reopened.status_code == 303 and request_row(app, request_id).status == "new"
     page = board(organiser, edition.id)
     assert "Demande de Alex Testeur : nouvelle." in page
-    assert ">Sans suite<span class=\"sr-only\"> : Alex Testeur</span>" in row(page, request_id)
+    assert ">Sans suite<span class=\"sr-only\">\u00a0: Alex Testeur</span>" in row(page, request_id)
 
 
 def test_status_rouvrir_is_offered_for_an_introduced_request(app, edition, organiser):
