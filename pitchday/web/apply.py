@@ -23,7 +23,7 @@ from ..domain import selection
 from ..domain.applications import APPLICANT_TYPES, BY_NAME, DESCRIPTION_MAX_LINES, TALK_KINDS
 from ..services import applications, editions
 from ..services import show as show_service
-from .i18n import field_error, rate_limited
+from .i18n import field_error, plain, rate_limited
 
 bp = Blueprint("apply", __name__)
 
@@ -97,8 +97,8 @@ def labels() -> dict:
         "hints": {name: str(hint) for name, hint in FIELD_HINTS.items()},
         "applicant_types": [(code, str(APPLICANT_TYPE_LABELS[code])) for code in APPLICANT_TYPES],
         "talk_kinds": [(code, str(TALK_KIND_LABELS[code]), str(TALK_KIND_HINTS[code])) for code in TALK_KINDS],
-        "applicant_type": {code: str(label) for code, label in APPLICANT_TYPE_LABELS.items()},
-        "talk_kind": {code: str(label) for code, label in TALK_KIND_LABELS.items()},
+        "applicant_type": plain(APPLICANT_TYPE_LABELS),
+        "talk_kind": plain(TALK_KIND_LABELS),
     }
 
 

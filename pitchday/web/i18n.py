@@ -144,3 +144,12 @@ INTENT_LABELS = {
     "offer_test_site": _l("Je peux proposer un terrain d'expérimentation"),
     "learn_more": _l("Je veux en savoir plus"),
 }
+
+
+def plain(labels) -> dict[str, str]:
+    """Translated labels as plain strings, in this request's language.
+
+    A lazy translation has ``__html__``, so Jinja would print it unescaped as trusted markup:
+    templates get plain strings, which autoescape treats like any other text.
+    """
+    return {code: str(label) for code, label in labels.items()}

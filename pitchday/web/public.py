@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from ..models import Edition
 from ..services import editions, privacy
 from ..timeutil import PARIS, as_utc
+from .i18n import plain
 from .pages import public_base_url
 
 bp = Blueprint("public", __name__)
@@ -81,7 +82,7 @@ def agenda(slug: str):
     programme = editions.programme(edition)
     return render_template(
         "public/agenda.html", edition=edition, programme=programme, event=event_data(edition, programme),
-        kinds={code: str(label) for code, label in editions.KIND_LABELS.items()},
+        kinds=plain(editions.KIND_LABELS),
         applications_open=applications_open(edition),
         application_url=f"/e/{edition.slug}/candidater",  # the public form (apply blueprint)
     )

@@ -1,6 +1,7 @@
 // Audience page (phone): what is on stage, questions (ask, see mine, vote), connect links, agenda.
 import { connectLive, remainingAt, displayPhase, t, uuid } from "./live.js";
-import { countdown, setText, clockTime } from "./format.js";
+import { countdown, setText } from "./format.js";
+import { agendaItem } from "./agenda.js";
 import { Outbox } from "./outbox.js";
 
 const el = (id) => document.getElementById(id);
@@ -36,24 +37,8 @@ function renderStatic(state) {
   const link = el("connect-current");
   link.hidden = !talk;
   if (talk) link.href = connectUrl(talk.id);
-  el("agenda").replaceChildren(...state.agenda.map(agendaRow));
+  el("agenda").replaceChildren(...state.agenda.map((row) => agendaItem(row)));
   followStage();
-}
-
-function agendaRow(row) {
-  const item = document.createElement("li");
-  item.className = `row row-${row.status}`;
-  const time = document.createElement("span");
-  time.className = "time";
-  time.textContent = clockTime(row.actual_start ?? row.projected_start ?? row.planned_start);
-  const title = document.createElement("span");
-  title.className = "title";
-  title.textContent = row.title;
-  const org = document.createElement("span");
-  org.className = "org";
-  org.textContent = `${row.organisation} · ${t("kind." + row.kind)}`;
-  item.append(time, title, org);
-  return item;
 }
 
 /** Unless the phone chose another talk, the question form and the board follow the stage. */

@@ -1,6 +1,7 @@
 // Projector: big countdown readable from the back of the room, rendered every frame.
 import { connectLive, remainingAt, displayPhase, phaseLength, t } from "./live.js";
-import { countdown, wrapStage, setText, clockTime } from "./format.js";
+import { agendaItem } from "./agenda.js";
+import { countdown, wrapStage, setText } from "./format.js";
 
 const body = document.body;
 const screen = document.getElementById("screen");
@@ -17,26 +18,7 @@ function screenFor(state) {
 
 function renderAgenda(state) {
   const list = el("agenda");
-  list.replaceChildren(
-    ...state.agenda.map((row) => {
-      const item = document.createElement("li");
-      item.className = `row row-${row.status}`;
-      const time = document.createElement("span");
-      time.className = "time";
-      time.textContent = clockTime(row.actual_start ?? row.projected_start ?? row.planned_start);
-      const title = document.createElement("span");
-      title.className = "title";
-      title.textContent = row.title;
-      const org = document.createElement("span");
-      org.className = "org";
-      org.textContent = `${row.organisation} · ${t("kind." + row.kind)}`;
-      const status = document.createElement("span");
-      status.className = "status";
-      status.textContent = t("status." + row.status);
-      item.append(time, title, org, status);
-      return item;
-    }),
-  );
+  list.replaceChildren(...state.agenda.map((row) => agendaItem(row, { withStatus: true })));
 }
 
 let spotlight = null;

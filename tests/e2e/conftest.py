@@ -1,34 +1,21 @@
-"""End-to-end fixtures: the real ``pitchday demo`` server in a subprocess and Debian's Chromium.
-
-Every server gets its own SQLite file and a free port. ``PitchdayServer.kill9()`` then
-``start()`` restarts it on the same database and port, like a crashed process brought back.
-"""
+"""End-to-end fixtures: the real ``pitchday demo`` server in a subprocess (``tests/serverproc.py``)
+and Debian's Chromium. Every server gets its own SQLite file and a free port."""
 from __future__ import annotations
 
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import sync_playwright
+
+from tests.serverproc import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-PITCHDAY = Path(sys.executable).parent / "pitchday"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-MODERATOR_LINK = re.compile(r"Régie \(moderator\) : (http://\S+/m/\S+)")
-ORGANISER_PASSWORD = re.compile(r"Mot de passe org\. : (\S+)")
 
 
 def pytest_collection_modifyitems(items):
@@ -38,96 +25,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PitchdayServer:
-    """``pitchday demo`` in a subprocess, its output kept for the failure report."""
-
-    def __init__(self, database: Path, port: int | None = None, *, command: str = "demo", env: dict | None = None):
-        self.database = database
-        self.port = port or free_port()
-        self.command = command  # "demo" (loads the demo edition, prints its links) or "serve" (an empty instance)
-        self.env = env or {}
-        self.process: subprocess.Popen | None = None
-        self.moderator_url: str | None = None
-        self.organiser_password: str | None = None  # printed by the demo on its first start
-        self.output: list[str] = []
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def start(self, timeout_s: float = 30) -> "PitchdayServer":
-        env = {**os.environ, "PITCHDAY_DATABASE_URL": f"sqlite:///{self.database}", "PYTHONUNBUFFERED": "1",
-               **self.env}
-        env.pop("PITCHDAY_PUBLIC_URL", None)  # links and QR codes must name this very server
-        self.moderator_url = None
-        self.process = subprocess.Popen(
-            [str(PITCHDAY), self.command, "--host", "127.0.0.1", "--port", str(self.port)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        )
-        link_seen = threading.Event()
-        if self.command != "demo":
-            link_seen.set()  # only the demo prints a moderator link
-
-        def pump(stream):
-            for line in stream:
-                self.output.append(line)
-                password = ORGANISER_PASSWORD.search(line)
-                if password:
-                    self.organiser_password = password.group(1)
-                found = MODERATOR_LINK.search(line)
-                if found:
-                    self.moderator_url = found.group(1)
-                    link_seen.set()
-
-        threading.Thread(target=pump, args=(self.process.stdout,), daemon=True).start()
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"pitchday demo exited with {self.process.returncode}:\n{self.log()}")
-            if link_seen.is_set():
-                try:
-                    if requests.get(self.url("/healthz"), timeout=1).json() == {"ok": True}:
-                        return self
-                except (requests.ConnectionError, requests.Timeout, ValueError):
-                    pass
-            time.sleep(0.05)
-        raise RuntimeError(f"pitchday demo did not answer /healthz in {timeout_s} s:\n{self.log()}")
-
-    def kill9(self) -> None:
-        """kill -9 the whole process group: no clean shutdown, like a crash or a pulled plug."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def restart_after_crash(self) -> "PitchdayServer":
-        """kill -9, then the same command on the same database and port."""
-        self.kill9()
-        return self.start()
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.kill9()
-
-    def log(self) -> str:
-        return "".join(line for line in self.output if "█" not in line and "▀" not in line and "▄" not in line)
-
-
-def _server(tmp_path_factory) -> PitchdayServer:
-    return PitchdayServer(tmp_path_factory.mktemp("pitchday") / "pitchday.sqlite3").start()
+def _server(tmp_path_factory) -> Server:
+    return Server(f"sqlite:///{tmp_path_factory.mktemp('pitchday') / 'pitchday.sqlite3'}").start()
 
 
 @pytest.fixture()

@@ -14,7 +14,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
-from .conftest import ROOT, PitchdayServer
+from tests.serverproc import Server
+
+from .conftest import ROOT
 from .helpers import axe_violations, click_command, read
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +60,7 @@ def smtp():
 @pytest.fixture()
 def instance(tmp_path, smtp):
     """A new pitchday, empty, with its organiser password and an SMTP server."""
-    server = PitchdayServer(tmp_path / "pitchday.sqlite3", command="serve", env={
+    server = Server(f"sqlite:///{tmp_path / 'pitchday.sqlite3'}", command="serve", env={
         "PITCHDAY_ORGANISER_PASSWORD": PASSWORD, "PITCHDAY_SMTP_HOST": "127.0.0.1",
         "PITCHDAY_SMTP_PORT": str(smtp.port), "PITCHDAY_SMTP_SECURITY": "none",
         "PITCHDAY_MAIL_FROM": "pitchday@mel.example.org"}).start()

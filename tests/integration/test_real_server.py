@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture()
 def server(tmp_path):
-    running = Server(database_url=f"sqlite:///{tmp_path / 'pitchday.sqlite3'}").start()
+    running = Server(f"sqlite:///{tmp_path / 'pitchday.sqlite3'}").start()
     yield running
     running.stop()
 
@@ -92,8 +92,8 @@ def test_two_processes_share_state_through_postgresql_and_redis(postgres_url):
     channel_db = 7
     redis.Redis(host="127.0.0.1", port=6379, db=channel_db).flushdb()
     env = {"PITCHDAY_MESSAGE_QUEUE": f"redis://127.0.0.1:6379/{channel_db}"}
-    first = Server(database_url=postgres_url, extra_env=env).start()
-    second = Server(database_url=postgres_url, extra_env=env).start()
+    first = Server(postgres_url, env=env).start()
+    second = Server(postgres_url, env=env).start()
     try:
         moderator = connect(first, "moderator", first.moderator_cookie())
         projector = connect(second, "projector")
@@ -139,8 +139,8 @@ def test_websocket_handshake_declines_compression_by_default(server):
 
 
 def test_websocket_compression_is_negotiated_when_turned_on(tmp_path):
-    running = Server(database_url=f"sqlite:///{tmp_path / 'pitchday.sqlite3'}",
-                     extra_env={"PITCHDAY_WEBSOCKET_COMPRESSION": "true"}).start()
+    running = Server(f"sqlite:///{tmp_path / 'pitchday.sqlite3'}",
+                     env={"PITCHDAY_WEBSOCKET_COMPRESSION": "true"}).start()
     try:
         head = websocket_handshake(running)
     finally:

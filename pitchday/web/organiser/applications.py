@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
 from ...services import applications as service
 from ..apply import labels
-from ..i18n import field_error
+from ..i18n import field_error, plain
 from . import bp, organiser_required
 from .editions import edition_or_404
 
@@ -37,8 +37,8 @@ EVENING_STARTED = _l("La soirée a commencé : changez l'ordre depuis la régie.
 
 
 def _labels() -> dict:
-    return labels() | {"status": {code: str(label) for code, label in STATUS_LABELS.items()},
-                       "applicant_kind": {code: str(label) for code, label in APPLICANT_KINDS.items()},
+    return labels() | {"status": plain(STATUS_LABELS),
+                       "applicant_kind": plain(APPLICANT_KINDS),
                        "applicant_kinds": [(code, str(APPLICANT_KINDS[code])) for code in APPLICANT_TYPES]}
 
 

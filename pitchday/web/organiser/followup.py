@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...services import exports, followup, mail, privacy
 from ...timeutil import PARIS, as_utc
-from ..i18n import INTENT_LABELS, field_error
+from ..i18n import INTENT_LABELS, field_error, plain
 from . import bp, organiser_required
 from .editions import edition_or_404
 
@@ -26,9 +26,9 @@ FORM_FIELDS = ("team_email", "subject", "body")
 
 def _labels() -> dict:
     # Lazy strings count as safe markup in Jinja: made plain strings so that they are escaped.
-    return {"intents": {code: str(label) for code, label in INTENT_LABELS.items()},
-            "statuses": {code: str(label) for code, label in STATUS_LABELS.items()},
-            "question_statuses": {code: str(label) for code, label in QUESTION_STATUS_LABELS.items()}}
+    return {"intents": plain(INTENT_LABELS),
+            "statuses": plain(STATUS_LABELS),
+            "question_statuses": plain(QUESTION_STATUS_LABELS)}
 
 
 def _request_or_404(edition_id: int, request_id: int):

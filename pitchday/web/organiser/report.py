@@ -6,6 +6,7 @@ from flask import Response, abort, render_template
 from ...domain.report import duration, signed_duration
 from ...services import editions
 from ...services import report as report_service
+from ..i18n import plain
 from . import bp, organiser_required
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,7 +33,7 @@ def report(edition_id: int):
     return render_template(
         "organiser/report.html", edition=found.edition, report=found, from_ms=report_service.from_ms,
         duration=duration, signed_duration=signed_duration, chart_width=report_service.CHART_WIDTH,
-        kinds={code: str(label) for code, label in editions.KIND_LABELS.items()},
+        kinds=plain(editions.KIND_LABELS),
         outcomes={outcome.value: str(label) for outcome, label in report_service.OUTCOME_LABELS.items()},
     )
 
