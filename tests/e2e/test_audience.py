@@ -267,6 +267,12 @@ def test_audience_pages_have_no_serious_accessibility_violation(module_server, o
     privacy.screenshot(path=screenshots / f"privacy-{width}x{height}-full.png", full_page=True)
     problems["privacy"] = axe_violations(privacy)
 
+    agenda = open_view(module_server.url(f"/e/{SLUG}/programme"), width, height, **PHONE, bypass_csp=True)
+    agenda.screenshot(path=screenshots / f"public-agenda-{width}x{height}-full.png", full_page=True)
+    problems["agenda"] = axe_violations(agenda)
+    from .layout import overflowing
+    problems["agenda layout"] = overflowing(agenda, vertical=False)
+
     assert {page: found for page, found in problems.items() if found} == {}
 
 
