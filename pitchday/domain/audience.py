@@ -53,7 +53,6 @@ class QuestionStatus(StrEnum):
 
 
 PUBLIC_STATUSES = frozenset({QuestionStatus.PUBLISHED, QuestionStatus.ANSWERED})
-VOTABLE_STATUSES = frozenset({QuestionStatus.PUBLISHED})
 
 # action → (statuses it applies to, resulting status)
 MODERATION = {

@@ -154,12 +154,7 @@ def all_editions() -> list[Edition]:
 def with_talks_by_slug(slug: str) -> Edition | None:
     """An edition with its talks loaded, or None."""
     found = show_service.edition_by_slug(slug)
-    if found is None:
-        return None
-    with db.transaction() as session:
-        edition = session.get(Edition, found.id)
-        list(edition.talks)
-        return edition
+    return get_edition(found.id) if found is not None else None
 
 
 def programme(edition: Edition) -> list[ProgrammeTalk]:

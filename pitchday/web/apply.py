@@ -20,7 +20,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import NotFound
 
 from ..domain import selection
-from ..domain.applications import APPLICANT_TYPES, BY_NAME, DESCRIPTION_MAX_LINES, TALK_KINDS
+from ..domain.applications import (ALWAYS_REQUIRED, APPLICANT_TYPES, BY_NAME, DESCRIPTION_MAX_LINES, REQUIRED_BY_KIND,
+                                   TALK_KINDS)
 from ..services import applications, editions
 from ..services import show as show_service
 from .i18n import field_error, plain, rate_limited
@@ -85,9 +86,8 @@ TALK_KIND_HINTS = {
                  "partenaires, un terrain."),
     "retour_experience": _l("Vous partagez le retour d'une expérimentation menée ou en cours."),
 }
-REQUIRED = {"project_name", "applicant_type", "address", "referent_name", "referent_role", "referent_email",
-            "talk_kind", "description", "situation", "exp_what_why", "exp_site", "exp_target", "fb_positive",
-            "fb_negative", "fb_advice"}
+# Marked "obligatoire" on the form: what the rules require, whatever the kind of talk chosen.
+REQUIRED = set(ALWAYS_REQUIRED).union(*REQUIRED_BY_KIND.values())
 
 
 def labels() -> dict:

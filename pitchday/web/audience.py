@@ -50,12 +50,8 @@ def _talk_or_404(edition, talk_id: int):
 
 @bp.get("/e/<slug>/")
 def live(slug: str):
-    response = current_app.make_response(render_view("audience", slug, intents=_intents_by_kind()))
+    response = current_app.make_response(render_view("audience", slug))
     return with_device_cookie(response)
-
-
-def _intents_by_kind() -> dict[str, list[tuple[str, str]]]:
-    return {kind: [(code, str(INTENT_LABELS[code])) for code in codes] for kind, codes in INTENTS_BY_KIND.items()}
 
 
 @bp.route("/e/<slug>/echanger/<int:talk_id>", methods=["GET", "POST"])

@@ -7,7 +7,6 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_babel import format_date, format_time
 
 from ..services import access, editions, qr
-from ..services import show as show_service
 from ..timeutil import PARIS, as_utc
 from .i18n import script_strings
 
@@ -30,10 +29,10 @@ def audience_url(slug: str) -> str:
 
 
 def edition_or_404(slug: str):
-    found = show_service.edition_by_slug(slug)
+    found = editions.with_talks_by_slug(slug)
     if found is None:
         abort(404)
-    return editions.get_edition(found.id)
+    return found
 
 
 def render_view(view: str, slug: str, **extra):

@@ -11,11 +11,8 @@ from functools import wraps
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-
-from ...extensions import db
-from ...models import Edition
 from ...services import access
+from ...services import editions as editions_service
 from ..pages import public_base_url
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -88,9 +85,8 @@ def logout():
 @bp.get("/")
 @organiser_required
 def dashboard():
-    with db.transaction() as s:
-        all_editions = list(s.scalars(select(Edition).order_by(Edition.starts_at.desc())))
-    return render_template("organiser/dashboard.html", editions=all_editions, base_url=public_base_url())
+    return render_template("organiser/dashboard.html", editions=editions_service.all_editions(),
+                           base_url=public_base_url())
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).

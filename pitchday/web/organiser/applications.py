@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from ...domain import selection
 from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
 from ...services import applications as service
 from ..apply import labels
@@ -43,7 +44,7 @@ def _labels() -> dict:
 
 
 def _over_retained(retained: int, wanted: int) -> str | None:
-    if retained <= wanted:
+    if not selection.over_retained(retained, wanted):
         return None
     return ngettext("%(retained)d retenues pour %(num)d souhaitée", "%(retained)d retenues pour %(num)d souhaitées",
                     wanted, retained=retained)
