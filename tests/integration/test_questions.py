@@ -603,3 +603,34 @@ def test_a_retry_of_a_stored_question_is_never_rate_limited(app, edition):
     retries = [ask(asker, talk, f"Q{i}", client_id=f"client-{i:04d}") for i in range(3)]
 
     assert retries == first
+
+
+@pytest.mark.parametrize("event, payload", [
+    ("question_settings", None), ("question_settings", {"enabled": "yes"}), ("question_settings", {"enabled": 1}),
+    ("moderation_list", None), ("moderation_list", {"talk_id": "1"}), ("moderation_list", {"talk_id": -1}),
+    ("moderate", None), ("moderate", {"question_id": "1", "action": "approve"}), ("moderate", ["approve"]),
+])
+def test_malformed_moderation_events_are_refused_and_change_nothing(app, edition, moderator_http, event, payload):
+    moderator = moderator_socket(app, moderator_http)
+    _h, asker = phone(app)
+    ask(asker, talk_id(app))
+
+    ack = moderator.emit(event, payload, callback=True)
+
+    assert ack == {"ok": False, "error": {"code": "bad_request", "message": "Requête mal formée."}}
+    assert [q.status for q in stored_questions(app)] == ["pending"]
+    assert moderator.emit("moderation_list", {"talk_id": talk_id(app)}, callback=True)["counts"]["auto_publish"] is False
+
+
+@pytest.mark.parametrize("payload", [None, {}, {"talk_id": "1"}, {"talk_id": 0}, ["x"]])
+def test_malformed_board_request_is_refused(app, edition, payload):
+    _h, sio = phone(app)
+
+    assert sio.emit("questions", payload, callback=True)["error"]["code"] == "bad_request"
+
+
+def test_board_of_another_editions_talk_is_empty_and_mine_is_for_phones_only(app, edition):
+    _h, sio = phone(app)
+
+    assert sio.emit("questions", {"talk_id": 999_999}, callback=True) == {"ok": True, "talk_id": 999_999, "questions": []}
+    assert connect(app, "projector").emit("mine", callback=True)["error"]["code"] == "forbidden"
