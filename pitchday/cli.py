@@ -46,7 +46,7 @@ def set_password(password: str) -> None:
     app = _app()
     from .services import access
 
-    with app.app_context():
+    with app.app_context(), db_write():
         try:
             access.set_organiser_password(password)
         except ValueError as error:
@@ -58,7 +58,7 @@ def set_password(password: str) -> None:
 def purge() -> None:
     """Erase personal data past its retention period (also done at every start of the server)."""
     app = _app()
-    with app.app_context():
+    with app.app_context(), db_write():
         _purge()
 
 
@@ -79,7 +79,7 @@ def _purge() -> None:
 def moderator_link(slug: str, base_url: str, label: str) -> None:
     """Create a moderator link for an edition and print it with its QR code."""
     app = _app()
-    with app.app_context():
+    with app.app_context(), db_write():
         _print_moderator_link(app, slug, base_url, label)
 
 
@@ -95,6 +95,13 @@ def _print_moderator_link(app, slug: str, base_url: str, label: str) -> None:
     url = f"{base_url.rstrip('/')}/m/{token}"
     click.echo(f"  Régie (moderator) : {url}")
     click.echo(qr.terminal(url))
+
+
+def db_write():
+    """A write unit of work of the database bound by ``_app()`` (imported late: see the top)."""
+    from .extensions import db
+
+    return db.write()
 
 
 def _app():
@@ -126,7 +133,7 @@ def demo(host: str, port: int) -> None:
 
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = app.config.get("PITCHDAY_PUBLIC_URL") or f"http://{shown_host}:{port}"
-    with app.app_context():
+    with app.app_context(), db_write():
         edition = editions.load_demo_edition()
         click.echo(f"\npitchday — {edition.title} : {edition.theme}\n")
         click.echo(f"  Projecteur        : {base}/e/{edition.slug}/projector")
@@ -157,7 +164,7 @@ def _run(app, host: str, port: int) -> None:
     from .process import prepare_for_serving
     from .realtime import scheduler
 
-    with app.app_context():
+    with app.app_context(), db_write():
         _purge()  # retention is enforced at every start, not only when someone remembers the command
     scheduler.start(app)
     prepare_for_serving()

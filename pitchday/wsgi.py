@@ -15,7 +15,9 @@ from . import create_app  # noqa: E402
 from .realtime import scheduler  # noqa: E402
 
 app = create_app()
-with app.app_context():
+from .extensions import db  # noqa: E402
+
+with app.app_context(), db.write():
     from .services import privacy
 
     privacy.purge()  # retention is enforced at every start (as `pitchday serve` does)

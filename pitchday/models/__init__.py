@@ -113,6 +113,9 @@ class LiveState(Base):
     version: Mapped[int] = mapped_column(Integer)  # mirrors state["version"], for compare-and-set
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)  # last change of the run of show
+    # When the scheduler must next look at it (domain.next_due), None if nothing is due: it reads only
+    # the rows due, not every edition ever created. Kept by services.show.save with the state.
+    due_at: Mapped[datetime | None] = mapped_column(index=True, default=None)
 
 
 class ShowCommand(Base):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import request
 from flask_babel import get_locale
 
-from ..extensions import socketio
+from ..extensions import db, socketio
 from ..services import boards, connections, presence, questions
 from ..services.questions import positive_int
 from .replies import localised, refusal
@@ -31,24 +31,28 @@ def _submission(handler):
 
 
 @socketio.on("ask")
+@db.write()
 def on_ask(payload=None, *_extra):
     return _submission(lambda c: questions.ask(c.edition_id, device_id=c.device_id, address=c.address,
                                                payload=payload))
 
 
 @socketio.on("vote")
+@db.write()
 def on_vote(payload=None, *_extra):
     return _submission(lambda c: questions.vote(c.edition_id, device_id=c.device_id, address=c.address,
                                                 payload=payload))
 
 
 @socketio.on("connect_request")
+@db.write()
 def on_connect_request(payload=None, *_extra):
     return _submission(lambda c: connections.submit(c.edition_id, device_id=c.device_id, address=c.address,
                                                     payload=payload, locale=str(get_locale())))
 
 
 @socketio.on("mine")
+@db.read()
 def on_mine(*_args):
     """This phone's own questions (any status) and the questions it voted for."""
     client = _phone()
@@ -60,6 +64,7 @@ def on_mine(*_args):
 
 
 @socketio.on("questions")
+@db.read()
 def on_questions(payload=None, *_extra):
     """The public questions of one talk (any live view may read them)."""
     client = presence.client(request.sid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from ..extensions import socketio
+from ..extensions import db, socketio
 from ..services import access, broadcast, devices, presence
 from ..services import show as show_service
 from ..timeutil import now_ms
@@ -20,6 +20,7 @@ def moderator_client() -> presence.Client | None:
 
 
 @socketio.on("connect")
+@db.read()
 def on_connect(auth):
     auth = auth if isinstance(auth, dict) else {}
     view = auth.get("view")
@@ -58,6 +59,7 @@ def on_clock(*_args):
 
 
 @socketio.on("resync")
+@db.read()
 def on_resync(*_args):
     client = presence.client(request.sid)
     if client is None:
@@ -66,6 +68,7 @@ def on_resync(*_args):
 
 
 @socketio.on("command")
+@db.write()
 def on_command(payload=None, *_extra):
     client = moderator_client()
     if client is None:

@@ -1,7 +1,7 @@
 """Socket.IO events of the moderator console for audience questions (spotlight is a show command)."""
 from __future__ import annotations
 
-from ..extensions import socketio
+from ..extensions import db, socketio
 from ..services import boards, questions
 from ..services.questions import positive_int
 from .handlers import moderator_client
@@ -9,6 +9,7 @@ from .replies import localised, refusal
 
 
 @socketio.on("moderate")
+@db.write()
 def on_moderate(payload=None, *_extra):
     client = moderator_client()
     if client is None:
@@ -17,6 +18,7 @@ def on_moderate(payload=None, *_extra):
 
 
 @socketio.on("moderation_list")
+@db.read()
 def on_moderation_list(payload=None, *_extra):
     """Every question of one talk, waiting ones first, with the counters of the whole evening."""
     client = moderator_client()
@@ -30,6 +32,7 @@ def on_moderation_list(payload=None, *_extra):
 
 
 @socketio.on("question_settings")
+@db.write()
 def on_question_settings(payload=None, *_extra):
     client = moderator_client()
     if client is None:

@@ -2,17 +2,18 @@
 
 Transitions are computed from stored timestamps (see domain.settle), so this loop
 only makes them visible on time; a restarted server catches up on its first pass.
+Each pass reads first and opens a write only for what is due: five passes a second must not take
+SQLite's write lock (nor scan every edition ever created) when nothing is happening.
 """
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..domain import show as domain
 from ..extensions import db, socketio
 from ..models import LiveState
 from ..services import broadcast, presence
 from ..services import show as show_service
-from ..timeutil import now_ms
+from ..timeutil import from_ms, now_ms
 
 TICK_S = 0.2
 MODERATOR_REFRESH_S = 5.0
@@ -29,29 +30,38 @@ def _loop(app) -> None:
         since_refresh += TICK_S
         try:
             with app.app_context():
-                _settle_due()
-                broadcast.flush()
-                presence.record_peaks()  # writes only when an edition's count of phones beats its peak
-                if since_refresh >= MODERATOR_REFRESH_S:
-                    since_refresh = 0.0
-                    _refresh_moderators()
+                run_pass(refresh_moderators=since_refresh >= MODERATOR_REFRESH_S)
+            if since_refresh >= MODERATOR_REFRESH_S:
+                since_refresh = 0.0
         except Exception:  # keep the loop alive whatever happens; the next pass retries
             app.logger.exception("scheduler pass failed")
 
 
-def _settle_due() -> None:
-    now = now_ms()
-    with db.transaction() as session:
-        rows = list(session.execute(select(LiveState.edition_id, LiveState.state)))
-    for edition_id, state in rows:
-        due = domain.next_due(domain.from_dict(state))
-        if due is not None and due <= now:
-            show_service.current_show(edition_id, now=now)
+def run_pass(*, refresh_moderators: bool = False, now: int | None = None) -> None:
+    """One pass of the loop (inside an app context)."""
+    settle_due(now=now)
+    broadcast.flush()
+    if presence.peaks_to_record():
+        with db.write():
+            presence.record_peaks()
+    if refresh_moderators:
+        _refresh_moderators()
+
+
+def due_editions(now: int) -> list[int]:
+    """The editions whose live state has a transition due by ``now`` (an indexed read)."""
+    with db.read() as session:
+        return list(session.scalars(select(LiveState.edition_id).where(LiveState.due_at <= from_ms(now))))
+
+
+def settle_due(*, now: int | None = None) -> None:
+    now = now_ms() if now is None else now
+    for edition_id in due_editions(now):
+        with db.write():  # one edition per write: short, and one edition's failure spares the others
+            show_service.settle_due(edition_id, now=now)
 
 
 def _refresh_moderators() -> None:
-    with db.transaction() as session:
-        edition_ids = list(session.scalars(select(LiveState.edition_id)))
-    for edition_id in edition_ids:
-        if presence.counts(edition_id)["moderator"]:
-            broadcast.moderators_refresh(edition_id)
+    """Only editions a moderator of this process has open (presence), not every row ever created."""
+    for edition_id in presence.editions_with("moderator"):
+        broadcast.moderators_refresh(edition_id)

@@ -33,30 +33,30 @@ def _put(session, key: str, value: str) -> None:
 
 def instance_secret() -> str:
     """The secret that signs cookies and links; generated once and kept in the database."""
-    with db.transaction() as session:
-        value = _get(session, SECRET_KEY)
-        if value is None:
-            value = secrets.token_urlsafe(48)
-            _put(session, SECRET_KEY, value)
-        return value
+    session = db.current()
+    value = _get(session, SECRET_KEY)
+    if value is None:
+        value = secrets.token_urlsafe(48)
+        _put(session, SECRET_KEY, value)
+    return value
 
 
 def set_organiser_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
         raise ValueError(f"The password needs at least {MIN_PASSWORD_CHARS} characters")
-    with db.transaction() as session:
-        _put(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
+    session = db.current()
+    _put(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
 
 
 def check_organiser_password(password: str) -> bool:
-    with db.transaction() as session:
-        stored = _get(session, PASSWORD_KEY)
+    session = db.current()
+    stored = _get(session, PASSWORD_KEY)
     return stored is not None and check_password_hash(stored, password)
 
 
 def organiser_password_is_set() -> bool:
-    with db.transaction() as session:
-        return _get(session, PASSWORD_KEY) is not None
+    session = db.current()
+    return _get(session, PASSWORD_KEY) is not None
 
 
 def _link_serializer(secret: str) -> URLSafeTimedSerializer:
@@ -71,9 +71,9 @@ def create_moderator_link(edition_id: int, *, hours: int, label: str = "") -> tu
     """A new link and its signed token (what goes in the URL and the QR code)."""
     token_id = secrets.token_urlsafe(24)
     expires = datetime.now(timezone.utc) + timedelta(hours=hours)
-    with db.transaction() as session:
-        link = ModeratorLink(edition_id=edition_id, token_id=token_id, label=label[:100], expires_at=expires)
-        session.add(link)
+    session = db.current()
+    link = ModeratorLink(edition_id=edition_id, token_id=token_id, label=label[:100], expires_at=expires)
+    session.add(link)
     return link, moderator_token(link)
 
 
@@ -82,8 +82,8 @@ def moderator_token(link: ModeratorLink) -> str:
 
 
 def _usable(token_id: str) -> ModeratorLink | None:
-    with db.transaction() as session:
-        link = session.scalar(select(ModeratorLink).where(ModeratorLink.token_id == token_id))
+    session = db.current()
+    link = session.scalar(select(ModeratorLink).where(ModeratorLink.token_id == token_id))
     if link is None or link.revoked_at is not None:
         return None
     if as_utc(link.expires_at) <= datetime.now(timezone.utc):
@@ -127,14 +127,14 @@ def link_still_valid(token_id: str | None) -> bool:
 
 def revoke_moderator_link(link_id: int) -> ModeratorLink | None:
     """Revoke a link (again is harmless); the link, or None if there is no such link."""
-    with db.transaction() as session:
-        link = session.get(ModeratorLink, link_id)
-        if link is not None and link.revoked_at is None:
-            link.revoked_at = datetime.now(timezone.utc)
-        return link
+    session = db.current()
+    link = session.get(ModeratorLink, link_id)
+    if link is not None and link.revoked_at is None:
+        link.revoked_at = datetime.now(timezone.utc)
+    return link
 
 
 def moderator_links(edition_id: int) -> list[ModeratorLink]:
-    with db.transaction() as session:
-        return list(session.scalars(select(ModeratorLink).where(ModeratorLink.edition_id == edition_id)
-                                    .order_by(ModeratorLink.created_at.desc())))
+    session = db.current()
+    return list(session.scalars(select(ModeratorLink).where(ModeratorLink.edition_id == edition_id)
+                                .order_by(ModeratorLink.created_at.desc())))

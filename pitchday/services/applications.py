@@ -2,8 +2,8 @@
 
 The public form, the CSV import, the organiser's decisions and the programme all live here. A
 change of the talks of an edition is allowed only before its evening starts; it is checked in the
-same transaction as the change, with the live state's row locked, then the live run of show is
-reset so that every screen follows the new order.
+same unit of work as the change (opened by the caller), with the live state's row locked, and the
+live run of show is reset in it too, so that every screen follows the new order once it commits.
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from ..domain.applications import Row, is_late, parse_csv, validate
 from ..domain.text import InvalidField, clean_text
 from ..extensions import db, rate_limits
 from ..models import Application, Edition, ImportDraft, LiveState, Talk
-from . import broadcast
 from . import show as show_service
 from .privacy import DRAFT_LIFETIME, audit
 
@@ -86,9 +85,10 @@ def submit_form(edition_id: int, values: Mapping[str, Any], *, client_id: str, a
     """
     now = now or datetime.now(timezone.utc)
     clean, errors = validate(values)
+    session = db.current()
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:
-            with db.transaction() as session:
+            with session.begin_nested():  # a savepoint: a number taken meanwhile undoes this try only
                 edition = session.get(Edition, edition_id)
                 if not selection.form_is_open(edition.applications_close_at, now):
                     return Submission("closed")
@@ -122,8 +122,8 @@ def _stored_form(session, edition_id: int, client_id: str) -> Application | None
 
 def confirmation(reference: str) -> Application | None:
     """The application a (signed) confirmation link points to."""
-    with db.transaction() as session:
-        return session.scalar(select(Application).where(Application.reference == reference))
+    session = db.current()
+    return session.scalar(select(Application).where(Application.reference == reference))
 
 
 # -- reviewing -------------------------------------------------------------------------------------
@@ -141,20 +141,20 @@ class Pool:
 
 def pool(edition_id: int, *, talk_kind: str | None = None, applicant_type: str | None = None,
          status: str | None = None) -> Pool:
-    with db.transaction() as session:
-        query = select(Application).where(Application.edition_id == edition_id)
-        if talk_kind:
-            query = query.where(Application.talk_kind == talk_kind)
-        if applicant_type:
-            query = query.where(Application.applicant_type == applicant_type)
-        if status:
-            query = query.where(Application.status == status)
-        found = list(session.scalars(query.order_by(Application.received_at, Application.id)))
-        by_status = dict(session.execute(select(Application.status, func.count()).where(
-            Application.edition_id == edition_id).group_by(Application.status)).all())
-        late = session.scalar(select(func.count()).select_from(Application).where(
-            Application.edition_id == edition_id, Application.late))
-        origins = _edition_titles(session, {a.deferred_from_edition_id for a in found})
+    session = db.current()
+    query = select(Application).where(Application.edition_id == edition_id)
+    if talk_kind:
+        query = query.where(Application.talk_kind == talk_kind)
+    if applicant_type:
+        query = query.where(Application.applicant_type == applicant_type)
+    if status:
+        query = query.where(Application.status == status)
+    found = list(session.scalars(query.order_by(Application.received_at, Application.id)))
+    by_status = dict(session.execute(select(Application.status, func.count()).where(
+        Application.edition_id == edition_id).group_by(Application.status)).all())
+    late = session.scalar(select(func.count()).select_from(Application).where(
+        Application.edition_id == edition_id, Application.late))
+    origins = _edition_titles(session, {a.deferred_from_edition_id for a in found})
     return Pool(found, by_status, sum(by_status.values()), late, origins)
 
 
@@ -174,14 +174,14 @@ class Dossier:
 
 
 def dossier(edition_id: int, application_id: int) -> Dossier | None:
-    with db.transaction() as session:
-        application = session.get(Application, application_id)
-        if application is None or application.edition_id != edition_id:
-            return None
-        edition = session.get(Edition, edition_id)
-        origin = _edition_titles(session, {application.deferred_from_edition_id}).get(
-            application.deferred_from_edition_id)
-        return Dossier(application, origin, _later_editions(session, edition), _talk_of(session, application))
+    session = db.current()
+    application = session.get(Application, application_id)
+    if application is None or application.edition_id != edition_id:
+        return None
+    edition = session.get(Edition, edition_id)
+    origin = _edition_titles(session, {application.deferred_from_edition_id}).get(
+        application.deferred_from_edition_id)
+    return Dossier(application, origin, _later_editions(session, edition), _talk_of(session, application))
 
 
 def _later_editions(session, edition: Edition) -> list[Edition]:
@@ -240,42 +240,40 @@ def decide_application(edition_id: int, application_id: int, decision: str, *,
         raise ValueError(decision)
     now = now or datetime.now(timezone.utc)
     status = selection.DECISIONS[decision]
-    with db.transaction() as session:
-        application = session.get(Application, application_id)
-        if application is None or application.edition_id != edition_id:
+    session = db.current()
+    application = session.get(Application, application_id)
+    if application is None or application.edition_id != edition_id:
+        raise NotFound()
+    edition = session.get(Edition, edition_id)
+    target = None
+    if decision == "defer" and target_edition_id is not None:
+        target = session.get(Edition, target_edition_id)
+        if target is None:
             raise NotFound()
-        edition = session.get(Edition, edition_id)
-        target = None
-        if decision == "defer" and target_edition_id is not None:
-            target = session.get(Edition, target_edition_id)
-            if target is None:
-                raise NotFound()
-            if target.starts_at <= edition.starts_at:
-                raise ValueError("the target edition must come after this one")
-        talk = _talk_of(session, application)
-        adds_talk = status == "retained" and talk is None
-        removes_talk = status != "retained" and talk is not None
-        if adds_talk or removes_talk:
-            _lock_programme(session, edition_id)
-        if removes_talk:
-            session.delete(talk)
-            session.flush()
-            _renumber(session, _talks(session, edition_id))
-        if adds_talk:
-            last = session.scalar(select(func.max(Talk.position)).where(Talk.edition_id == edition_id)) or 0
-            session.add(Talk(edition_id=edition_id, position=last + 1, application_id=application.id,
-                             **selection.talk_from_application(_values(application))))
-        if adds_talk or removes_talk:
-            show_service.reset_in(session, edition_id)  # committed with the change, under the lock
-        if target is not None:
-            application.deferred_from_edition_id = edition_id
-            application.edition_id = target.id
-            application.status = "received"
-            application.decided_at = now
-        else:
-            decide(application, status, when=now)
+        if target.starts_at <= edition.starts_at:
+            raise ValueError("the target edition must come after this one")
+    talk = _talk_of(session, application)
+    adds_talk = status == "retained" and talk is None
+    removes_talk = status != "retained" and talk is not None
     if adds_talk or removes_talk:
-        broadcast.show_changed(edition_id)
+        _lock_programme(session, edition_id)
+    if removes_talk:
+        session.delete(talk)
+        session.flush()
+        _renumber(session, _talks(session, edition_id))
+    if adds_talk:
+        last = session.scalar(select(func.max(Talk.position)).where(Talk.edition_id == edition_id)) or 0
+        session.add(Talk(edition_id=edition_id, position=last + 1, application_id=application.id,
+                         **selection.talk_from_application(_values(application))))
+    if adds_talk or removes_talk:
+        show_service.reset_show(edition_id)  # committed with the change, under the lock
+    if target is not None:
+        application.deferred_from_edition_id = edition_id
+        application.edition_id = target.id
+        application.status = "received"
+        application.decided_at = now
+    else:
+        decide(application, status, when=now)
     return Decided(application.status, target)
 
 
@@ -294,24 +292,23 @@ class Programme:
 
 def programme(edition_id: int) -> Programme:
     can_change = selection.programme_can_change(show_service.current_show(edition_id))
-    with db.transaction() as session:
-        return Programme(_talks(session, edition_id), session.scalar(
-            select(func.count()).select_from(Application).where(
-                Application.edition_id == edition_id, Application.status == "retained")), can_change)
+    session = db.current()
+    return Programme(_talks(session, edition_id), session.scalar(
+        select(func.count()).select_from(Application).where(
+            Application.edition_id == edition_id, Application.status == "retained")), can_change)
 
 
 def move_talk(edition_id: int, talk_id: int, direction: str) -> None:
     """One place earlier ("up") or later ("down") in the running order."""
-    with db.transaction() as session:
-        _lock_programme(session, edition_id)
-        talks = _talks(session, edition_id)
-        by_id = {t.id: t for t in talks}
-        if talk_id not in by_id:
-            raise NotFound()
-        order = selection.moved([t.id for t in talks], talk_id, direction)
-        _renumber(session, [by_id[i] for i in order])
-        show_service.reset_in(session, edition_id)
-    broadcast.show_changed(edition_id)
+    session = db.current()
+    _lock_programme(session, edition_id)
+    talks = _talks(session, edition_id)
+    by_id = {t.id: t for t in talks}
+    if talk_id not in by_id:
+        raise NotFound()
+    order = selection.moved([t.id for t in talks], talk_id, direction)
+    _renumber(session, [by_id[i] for i in order])
+    show_service.reset_show(edition_id)
 
 
 TALK_FIELDS = ("title", "organisation", "speaker")
@@ -329,16 +326,15 @@ def update_talk(edition_id: int, talk_id: int, values: Mapping[str, Any]) -> lis
             errors.append(error)
     if errors:
         return errors
-    with db.transaction() as session:
-        _lock_programme(session, edition_id)
-        talk = session.get(Talk, talk_id)
-        if talk is None or talk.edition_id != edition_id:
-            raise NotFound()
-        for name, value in clean.items():
-            setattr(talk, name, value)
-        session.flush()
-        show_service.reset_in(session, edition_id)
-    broadcast.show_changed(edition_id)
+    session = db.current()
+    _lock_programme(session, edition_id)
+    talk = session.get(Talk, talk_id)
+    if talk is None or talk.edition_id != edition_id:
+        raise NotFound()
+    for name, value in clean.items():
+        setattr(talk, name, value)
+    session.flush()
+    show_service.reset_show(edition_id)
     return []
 
 
@@ -347,12 +343,12 @@ def update_talk(edition_id: int, talk_id: int, values: Mapping[str, Any]) -> lis
 def start_import(edition_id: int, filename: str, data: bytes) -> int:
     """Check the file can be read (``FileRefused`` otherwise) and keep it as a draft: its id."""
     parse_csv(data)
-    with db.transaction() as session:
-        draft = ImportDraft(edition_id=edition_id, filename=(filename or "")[:200],
-                            content=data.decode("utf-8-sig"))
-        session.add(draft)
-        session.flush()
-        return draft.id
+    session = db.current()
+    draft = ImportDraft(edition_id=edition_id, filename=(filename or "")[:200],
+                        content=data.decode("utf-8-sig"))
+    session.add(draft)
+    session.flush()
+    return draft.id
 
 
 @dataclass(frozen=True)
@@ -409,9 +405,9 @@ def _preview(session, edition: Edition, draft: ImportDraft) -> Preview:
 def preview_import(edition_id: int, draft_id: int, *, now: datetime | None = None) -> Preview | None:
     """Every row of the draft: ready, already imported (skipped) or with its errors; late ones flagged."""
     now = now or datetime.now(timezone.utc)
-    with db.transaction() as session:
-        draft = _draft(session, edition_id, draft_id, now)
-        return None if draft is None else _preview(session, session.get(Edition, edition_id), draft)
+    session = db.current()
+    draft = _draft(session, edition_id, draft_id, now)
+    return None if draft is None else _preview(session, session.get(Edition, edition_id), draft)
 
 
 class ImportFailed(Exception):
@@ -435,17 +431,18 @@ def confirm_import(edition_id: int, draft_id: int, *, fingerprint: str, now: dat
     ones the organiser saw (another import stored some meanwhile), nothing is stored.
     """
     now = now or datetime.now(timezone.utc)
+    session = db.current()
+    draft = _draft(session, edition_id, draft_id, now)
+    if draft is None:
+        raise NotFound()
+    edition = session.get(Edition, edition_id)
+    preview = _preview(session, edition, draft)
+    if not preview.ready:
+        raise ImportFailed("nothing")
+    if preview.fingerprint != fingerprint:
+        raise ImportFailed("changed")
     try:
-        with db.transaction() as session:
-            draft = _draft(session, edition_id, draft_id, now)
-            if draft is None:
-                raise NotFound()
-            edition = session.get(Edition, edition_id)
-            preview = _preview(session, edition, draft)
-            if not preview.ready:
-                raise ImportFailed("nothing")
-            if preview.fingerprint != fingerprint:
-                raise ImportFailed("changed")
+        with session.begin_nested():  # a savepoint: a conflict undoes the whole import, and only it
             import_rows(session, edition, [r.row for r in preview.ready])
             result = Imported(len(preview.ready), len(preview.rows) - len(preview.ready))
             audit(session, "import_applications", edition_id=edition_id, imported=result.imported,
@@ -457,5 +454,5 @@ def confirm_import(edition_id: int, draft_id: int, *, fingerprint: str, now: dat
 
 
 def cancel_import(edition_id: int, draft_id: int) -> None:
-    with db.transaction() as session:
-        session.execute(delete(ImportDraft).where(ImportDraft.id == draft_id, ImportDraft.edition_id == edition_id))
+    session = db.current()
+    session.execute(delete(ImportDraft).where(ImportDraft.id == draft_id, ImportDraft.edition_id == edition_id))

@@ -34,18 +34,18 @@ def moderation_view(q: Question) -> dict:
 
 def public_board(edition_id: int, talk_id: int) -> list[dict]:
     """Published and answered questions of a talk, in the room's order."""
-    with db.transaction() as session:
-        rows = session.scalars(select(Question).where(
-            Question.edition_id == edition_id, Question.talk_id == talk_id, Question.status.in_(PUBLIC),
-        ).order_by(Question.votes.desc(), Question.id).limit(MAX_LISTED))
-        return board_order([public_view(q) for q in rows])
+    session = db.current()
+    rows = session.scalars(select(Question).where(
+        Question.edition_id == edition_id, Question.talk_id == talk_id, Question.status.in_(PUBLIC),
+    ).order_by(Question.votes.desc(), Question.id).limit(MAX_LISTED))
+    return board_order([public_view(q) for q in rows])
 
 
 def moderation_list(edition_id: int, talk_id: int) -> list[dict]:
     """Every question of a talk: waiting ones first (oldest first), then the room's order, then rejected."""
-    with db.transaction() as session:
-        rows = list(session.scalars(select(Question).where(
-            Question.edition_id == edition_id, Question.talk_id == talk_id).order_by(Question.id).limit(MAX_LISTED)))
+    session = db.current()
+    rows = list(session.scalars(select(Question).where(
+        Question.edition_id == edition_id, Question.talk_id == talk_id).order_by(Question.id).limit(MAX_LISTED)))
     waiting = [moderation_view(q) for q in rows if q.status == QuestionStatus.PENDING]
     public = board_order([moderation_view(q) for q in rows if q.status in PUBLIC])
     rejected = [moderation_view(q) for q in rows if q.status == QuestionStatus.REJECTED]
@@ -54,13 +54,13 @@ def moderation_list(edition_id: int, talk_id: int) -> list[dict]:
 
 def own_questions(edition_id: int, device_id: str) -> dict:
     """A phone's own questions (newest first) and the questions it voted for."""
-    with db.transaction() as session:
-        mine = session.scalars(select(Question).where(
-            Question.edition_id == edition_id, Question.device_id == device_id,
-        ).order_by(Question.id.desc()).limit(50))
-        questions = [own_view(q) for q in mine]
-        voted = list(session.scalars(select(QuestionVote.question_id).join(Question).where(
-            Question.edition_id == edition_id, QuestionVote.device_id == device_id)))
+    session = db.current()
+    mine = session.scalars(select(Question).where(
+        Question.edition_id == edition_id, Question.device_id == device_id,
+    ).order_by(Question.id.desc()).limit(50))
+    questions = [own_view(q) for q in mine]
+    voted = list(session.scalars(select(QuestionVote.question_id).join(Question).where(
+        Question.edition_id == edition_id, QuestionVote.device_id == device_id)))
     return {"questions": questions, "voted": voted}
 
 
@@ -68,10 +68,10 @@ def vote_counts(question_ids: set[int]) -> dict[str, int]:
     """``{question_id: votes}`` of public questions (JSON object keys are strings)."""
     if not question_ids:
         return {}
-    with db.transaction() as session:
-        rows = session.execute(select(Question.id, Question.votes).where(
-            Question.id.in_(question_ids), Question.status.in_(PUBLIC)))
-        return {str(question_id): votes for question_id, votes in rows}
+    session = db.current()
+    rows = session.execute(select(Question.id, Question.votes).where(
+        Question.id.in_(question_ids), Question.status.in_(PUBLIC)))
+    return {str(question_id): votes for question_id, votes in rows}
 
 
 def spotlight_view(session, edition_id: int, question_id: int | None) -> dict | None:
@@ -89,12 +89,12 @@ def spotlight_view(session, edition_id: int, question_id: int | None) -> dict | 
 
 def moderation_counts(edition_id: int) -> dict:
     """Per talk: questions waiting for the moderator and connect requests; the auto-publish setting."""
-    with db.transaction() as session:
-        pending = session.execute(select(Question.talk_id, func.count()).where(
-            Question.edition_id == edition_id, Question.status == QuestionStatus.PENDING.value,
-        ).group_by(Question.talk_id))
-        connect = session.execute(select(ConnectRequest.talk_id, func.count()).where(
-            ConnectRequest.edition_id == edition_id).group_by(ConnectRequest.talk_id))
-        auto_publish = session.scalar(select(Edition.questions_auto_publish).where(Edition.id == edition_id))
-        return {"pending": {str(t): n for t, n in pending}, "connect": {str(t): n for t, n in connect},
-                "auto_publish": bool(auto_publish)}
+    session = db.current()
+    pending = session.execute(select(Question.talk_id, func.count()).where(
+        Question.edition_id == edition_id, Question.status == QuestionStatus.PENDING.value,
+    ).group_by(Question.talk_id))
+    connect = session.execute(select(ConnectRequest.talk_id, func.count()).where(
+        ConnectRequest.edition_id == edition_id).group_by(ConnectRequest.talk_id))
+    auto_publish = session.scalar(select(Edition.questions_auto_publish).where(Edition.id == edition_id))
+    return {"pending": {str(t): n for t, n in pending}, "connect": {str(t): n for t, n in connect},
+            "auto_publish": bool(auto_publish)}

@@ -1,8 +1,10 @@
-"""The one place that emits to clients. Called only after the change has committed.
+"""The one place that emits to clients, and only what is durable.
 
-Run-of-show changes go out at once. Questions, votes and counters are only marked here and
-sent by ``flush`` (the scheduler calls it five times a second): a vote storm costs a few
-broadcasts per second, not one per vote.
+Services call these functions inside their caller's write; everything is queued with
+``db.after_commit`` and happens only once that write has committed (never if it rolls back).
+Run-of-show changes go out right after the commit, read again in a read of their own. Questions,
+votes and counters are only marked (after the commit) and sent by ``flush`` (the scheduler calls
+it five times a second): a vote storm costs a few broadcasts per second, not one per vote.
 """
 from __future__ import annotations
 
@@ -27,10 +29,14 @@ def device_room(device_id: str) -> str:
 
 
 def snapshot(edition_id: int, *, moderator: bool) -> dict:
-    """A full snapshot ``{version, server_time, state[, moderator]}`` read from the database."""
-    with db.transaction() as session:
+    """A full snapshot ``{version, server_time, state[, moderator]}`` read from the database.
+
+    In its own read (or the caller's unit of work, if one is open), all at once."""
+    with db.read() as session:
         edition = session.get(Edition, edition_id)
-        show = domain.from_dict(session.get(LiveState, edition_id).state)
+        row = session.get(LiveState, edition_id)
+        # No row yet (an edition no command has touched): its welcome screen, as current_show sees it.
+        show = domain.from_dict(row.state) if row is not None else _initial_show(edition)
         now = now_ms()
         message = {"version": show.version, "server_time": now,
                    "state": presenter.public_state(edition, show, now=now,
@@ -43,8 +49,18 @@ def snapshot(edition_id: int, *, moderator: bool) -> dict:
     return message
 
 
+def _initial_show(edition: Edition) -> domain.Show:
+    from .show import initial_show  # show imports this module: imported when needed
+
+    return initial_show(edition)
+
+
 def show_changed(edition_id: int) -> None:
-    """Send the new state to every screen of the edition."""
+    """Send the new state to every screen of the edition, once the caller's write has committed."""
+    db.after_commit(lambda: _send_state(edition_id))
+
+
+def _send_state(edition_id: int) -> None:
     message = snapshot(edition_id, moderator=True)
     moderator_extras = message.pop("moderator")
     socketio.emit("state", message, to=public_room(edition_id))
@@ -58,8 +74,8 @@ def moderators_refresh(edition_id: int) -> None:
 
 
 def own_question_changed(device_id: str, question: dict) -> None:
-    """The asker's phone learns at once what the moderator did with its question."""
-    socketio.emit("my_question", question, to=device_room(device_id))
+    """The asker's phone learns at once (after the commit) what the moderator did with its question."""
+    db.after_commit(lambda: socketio.emit("my_question", question, to=device_room(device_id)))
 
 
 # -- coalesced: marked now, sent by flush() ------------------------------------------------------
@@ -72,12 +88,17 @@ _counts_dirty: set[int] = set()  # editions whose waiting-question or connect-re
 
 
 def presence_changed(edition_id: int) -> None:
-    """A room filling up must not mean one emit per phone."""
+    """A room filling up must not mean one emit per phone. Presence lives in this process's memory,
+    not in the database: there is no commit to wait for."""
     _presence_dirty.add(edition_id)
 
 
 def question_changed(edition_id: int, talk_id: int, *, public: bool) -> None:
     """A question was asked or moderated; ``public`` if the room's list of the talk changed."""
+    db.after_commit(lambda: _mark_question(edition_id, talk_id, public))
+
+
+def _mark_question(edition_id: int, talk_id: int, public: bool) -> None:
     _moderation_dirty.add((edition_id, talk_id))
     _counts_dirty.add(edition_id)
     if public:
@@ -85,12 +106,12 @@ def question_changed(edition_id: int, talk_id: int, *, public: bool) -> None:
 
 
 def votes_changed(edition_id: int, question_id: int) -> None:
-    _votes_dirty.add((edition_id, question_id))
+    db.after_commit(lambda: _votes_dirty.add((edition_id, question_id)))
 
 
 def counts_changed(edition_id: int) -> None:
     """Waiting questions, connect requests or the auto-publish setting changed (moderators' counters)."""
-    _counts_dirty.add(edition_id)
+    db.after_commit(lambda: _counts_dirty.add(edition_id))
 
 
 def _drain(dirty: set) -> list:
@@ -101,7 +122,12 @@ def _drain(dirty: set) -> list:
 
 
 def flush() -> None:
-    """Send what changed since the last flush, one message per list or counter."""
+    """Send what changed since the last flush, one message per list or counter (one read for all)."""
+    with db.read():
+        _send_marked()
+
+
+def _send_marked() -> None:
     for edition_id in _drain(_presence_dirty):
         socketio.emit("presence", presence.counts(edition_id), to=moderator_room(edition_id))
     for edition_id, talk_id in _drain(_boards_dirty):

@@ -48,57 +48,56 @@ def submit(edition_id: int, *, device_id: str, address: str | None, payload: Any
     client_id = client_id_of(payload)
     if client_id is None:
         return refusal("bad_request")
-    controller = controller_name()  # read before the transaction below (they do not nest)
-    with db.transaction() as session:
-        stored = _stored(session, edition_id, client_id)
-        if stored is not None:
-            return {"ok": True, "request_id": stored.id}
-        talk = None
-        try:
-            talk = talk_of_edition(session, edition_id, payload.get("talk_id"))
-        except InvalidField as error:
-            talk_error = error
-        values, errors = collect({
-            "name": lambda: clean_text(payload.get("name"), field="name", max_chars=rules.NAME_MAX_CHARS),
-            "organisation": lambda: clean_text(payload.get("organisation"), field="organisation",
-                                                     max_chars=rules.ORGANISATION_MAX_CHARS),
-            "email": lambda: clean_email(payload.get("email")),
-            "phone": lambda: clean_phone(payload.get("phone")),
-            "intent": lambda: rules.check_intent(talk.kind if talk else "", payload.get("intent")),
-            "message": lambda: clean_text(payload.get("message"), field="message",
-                                                max_chars=rules.MESSAGE_MAX_CHARS, required=False, multiline=True),
-        })
-        if talk is None:
-            errors = [talk_error] + [e for e in errors if e.field != "intent"]
-        if payload.get("consent") is not True:
-            errors.append(InvalidField("consent", "consent_required"))
-        if errors:
-            return invalid(errors)
-        consent_text = consent_sentence(talk, controller)
-        talk_id = talk.id
+    controller = controller_name()
+    session = db.current()
+    stored = _stored(session, edition_id, client_id)
+    if stored is not None:
+        return {"ok": True, "request_id": stored.id}
+    talk = None
+    try:
+        talk = talk_of_edition(session, edition_id, payload.get("talk_id"))
+    except InvalidField as error:
+        talk_error = error
+    values, errors = collect({
+        "name": lambda: clean_text(payload.get("name"), field="name", max_chars=rules.NAME_MAX_CHARS),
+        "organisation": lambda: clean_text(payload.get("organisation"), field="organisation",
+                                                 max_chars=rules.ORGANISATION_MAX_CHARS),
+        "email": lambda: clean_email(payload.get("email")),
+        "phone": lambda: clean_phone(payload.get("phone")),
+        "intent": lambda: rules.check_intent(talk.kind if talk else "", payload.get("intent")),
+        "message": lambda: clean_text(payload.get("message"), field="message",
+                                            max_chars=rules.MESSAGE_MAX_CHARS, required=False, multiline=True),
+    })
+    if talk is None:
+        errors = [talk_error] + [e for e in errors if e.field != "intent"]
+    if payload.get("consent") is not True:
+        errors.append(InvalidField("consent", "consent_required"))
+    if errors:
+        return invalid(errors)
+    consent_text = consent_sentence(talk, controller)
+    talk_id = talk.id
     decision = rate_limits.check("connect", device_id=device_id, address=address)
     if not decision.allowed:
         return refusal("rate_limited", retry_after=decision.retry_after_s)
     now = datetime.now(timezone.utc)
     try:
-        with db.transaction() as session:
+        with session.begin_nested():  # a savepoint: if the other copy won, only this insert is undone
             request = ConnectRequest(edition_id=edition_id, talk_id=talk_id, client_id=client_id,
                                      device_id=device_id, consent_text=consent_text, consented_at=now,
                                      locale=locale if locale in ("fr", "en") else "fr", **values)
             session.add(request)
     except IntegrityError:  # the same request twice at the same moment: the first copy won
-        with db.transaction() as session:
-            return {"ok": True, "request_id": _stored(session, edition_id, client_id).id}
+        return {"ok": True, "request_id": _stored(session, edition_id, client_id).id}
     broadcast.counts_changed(edition_id)
     return {"ok": True, "request_id": request.id}
 
 
 def by_talk(edition_id: int) -> list[tuple[Talk, list[ConnectRequest]]]:
     """Every talk of the edition in running order, with its connect requests (oldest first)."""
-    with db.transaction() as session:
-        talks = list(session.scalars(select(Talk).where(Talk.edition_id == edition_id).order_by(Talk.position)))
-        requests = list(session.scalars(select(ConnectRequest).where(
-            ConnectRequest.edition_id == edition_id).order_by(ConnectRequest.id)))
+    session = db.current()
+    talks = list(session.scalars(select(Talk).where(Talk.edition_id == edition_id).order_by(Talk.position)))
+    requests = list(session.scalars(select(ConnectRequest).where(
+        ConnectRequest.edition_id == edition_id).order_by(ConnectRequest.id)))
     grouped = {talk.id: [] for talk in talks}
     for request in requests:
         grouped.setdefault(request.talk_id, []).append(request)

@@ -26,50 +26,50 @@ def load_demo_edition() -> Edition:
     Everything in it is fictional (see ../shared/data). Returns the edition.
     """
     data = json.loads(resources.files("pitchday.data").joinpath("demo_edition.json").read_text("utf-8"))
-    with db.transaction() as session:
-        existing = session.scalar(select(Edition).where(Edition.slug == data["slug"]))
-        if existing is not None:
-            return existing
-        edition = Edition(
-            slug=data["slug"], series=data["series"], number=data["number"], title=data["title"],
-            theme=data["theme"], starts_at=datetime.fromisoformat(data["starts_at"]),
-            ends_at=datetime.fromisoformat(data["ends_at"]), talks_start_at=datetime.fromisoformat(data["talks_start_at"]),
-            venue=data["venue"], partners=data["partners"], pitch_ms=data["pitch_ms"], qa_ms=data["qa_ms"],
-            changeover_ms=data["changeover_ms"], applications_close_at=datetime.fromisoformat(data["applications_close_at"]),
-            talks_wanted=data["talks_wanted"],
-        )
-        session.add(edition)
-        session.flush()
-        rows = parse_csv(resources.files("pitchday.data").joinpath(data["applications_file"]).read_bytes())
-        by_reference = {a.reference: a for a in applications.import_rows(session, edition, rows)}
-        decided = datetime.fromisoformat(data["decided_at"])
-        for status, references in data["decisions"].items():
-            for reference in references:
-                applications.decide(by_reference[reference], status, when=decided)
-        edition.talks = [
-            Talk(position=i, title=t["title"], organisation=t["organisation"], kind=t["kind"], speaker=t["speaker"],
-                 summary=t["summary"], application=by_reference[t["reference"]],
-                 contact_email=by_reference[t["reference"]].referent_email)
-            for i, t in enumerate(data["talks"], start=1)
-        ]
-        for talk in edition.talks:
-            applications.decide(talk.application, "retained", when=decided)
+    session = db.current()
+    existing = session.scalar(select(Edition).where(Edition.slug == data["slug"]))
+    if existing is not None:
+        return existing
+    edition = Edition(
+        slug=data["slug"], series=data["series"], number=data["number"], title=data["title"],
+        theme=data["theme"], starts_at=datetime.fromisoformat(data["starts_at"]),
+        ends_at=datetime.fromisoformat(data["ends_at"]), talks_start_at=datetime.fromisoformat(data["talks_start_at"]),
+        venue=data["venue"], partners=data["partners"], pitch_ms=data["pitch_ms"], qa_ms=data["qa_ms"],
+        changeover_ms=data["changeover_ms"], applications_close_at=datetime.fromisoformat(data["applications_close_at"]),
+        talks_wanted=data["talks_wanted"],
+    )
+    session.add(edition)
+    session.flush()
+    rows = parse_csv(resources.files("pitchday.data").joinpath(data["applications_file"]).read_bytes())
+    by_reference = {a.reference: a for a in applications.import_rows(session, edition, rows)}
+    decided = datetime.fromisoformat(data["decided_at"])
+    for status, references in data["decisions"].items():
+        for reference in references:
+            applications.decide(by_reference[reference], status, when=decided)
+    edition.talks = [
+        Talk(position=i, title=t["title"], organisation=t["organisation"], kind=t["kind"], speaker=t["speaker"],
+             summary=t["summary"], application=by_reference[t["reference"]],
+             contact_email=by_reference[t["reference"]].referent_email)
+        for i, t in enumerate(data["talks"], start=1)
+    ]
+    for talk in edition.talks:
+        applications.decide(talk.application, "retained", when=decided)
     show_service.reset_show(edition.id)
     return edition
 
 
 def get_edition(edition_id: int) -> Edition | None:
-    with db.transaction() as session:
-        edition = session.get(Edition, edition_id)
-        if edition is not None:
-            list(edition.talks)  # loaded while the session is open
-        return edition
+    session = db.current()
+    edition = session.get(Edition, edition_id)
+    if edition is not None:
+        list(edition.talks)  # loaded while the session is open
+    return edition
 
 
 def new_edition_defaults() -> dict[str, str]:
     """The form for the next edition: the series' habits (a Thursday 17:00–20:00, 5 + 5 minutes)."""
-    with db.transaction() as session:
-        last = session.scalar(select(Edition).order_by(Edition.number.desc()))
+    session = db.current()
+    last = session.scalar(select(Edition).order_by(Edition.number.desc()))
     return {
         "series": last.series if last else "Jeudis du numérique", "number": str(last.number + 1) if last else "1",
         "title": f"Jeudi du numérique n° {last.number + 1}" if last else "", "theme": "",
@@ -90,13 +90,13 @@ def create_edition(values: dict) -> tuple[Edition | None, list[InvalidField]]:
     clean, errors = edition_rules.validate(values)
     if errors:
         return None, errors
-    with db.transaction() as session:
-        if _slug_taken(session, clean["slug"], None):
-            return None, [InvalidField("slug", "taken")]
-        edition = Edition(**clean)
-        session.add(edition)
-        session.flush()
-        applications.adopt_deferred(session, edition)
+    session = db.current()
+    if _slug_taken(session, clean["slug"], None):
+        return None, [InvalidField("slug", "taken")]
+    edition = Edition(**clean)
+    session.add(edition)
+    session.flush()
+    applications.adopt_deferred(session, edition)
     show_service.reset_show(edition.id)
     return edition, []
 
@@ -106,28 +106,28 @@ def update_edition(edition_id: int, values: dict) -> list[InvalidField]:
     clean, errors = edition_rules.validate(values)
     if errors:
         return errors
-    with db.transaction() as session:
-        if _slug_taken(session, clean["slug"], edition_id):
-            return [InvalidField("slug", "taken")]
-        edition = session.get(Edition, edition_id)
-        pitch_ms, qa_ms = clean.pop("pitch_ms"), clean.pop("qa_ms")
-        for name, value in clean.items():
-            setattr(edition, name, value)
-        overrides = {talk.id: (talk.pitch_ms, talk.qa_ms) for talk in edition.talks}
+    session = db.current()
+    if _slug_taken(session, clean["slug"], edition_id):
+        return [InvalidField("slug", "taken")]
+    edition = session.get(Edition, edition_id)
+    pitch_ms, qa_ms = clean.pop("pitch_ms"), clean.pop("qa_ms")
+    for name, value in clean.items():
+        setattr(edition, name, value)
+    overrides = {talk.id: (talk.pitch_ms, talk.qa_ms) for talk in edition.talks}
     show_service.set_durations(edition_id, pitch_ms=pitch_ms, qa_ms=qa_ms, overrides=overrides)
     return []
 
 
 def overview(edition_id: int) -> dict:
     """Counts for the edition's page: applications by status, talks, connect requests, questions."""
-    with db.transaction() as session:
-        by_status = dict(session.execute(select(Application.status, func.count()).where(
-            Application.edition_id == edition_id).group_by(Application.status)).all())
-        late = session.scalar(select(func.count()).where(Application.edition_id == edition_id, Application.late))
-        talks = session.scalar(select(func.count()).select_from(Talk).where(Talk.edition_id == edition_id))
-        requests = session.scalar(select(func.count()).select_from(ConnectRequest).where(
-            ConnectRequest.edition_id == edition_id))
-        questions = session.scalar(select(func.count()).select_from(Question).where(Question.edition_id == edition_id))
+    session = db.current()
+    by_status = dict(session.execute(select(Application.status, func.count()).where(
+        Application.edition_id == edition_id).group_by(Application.status)).all())
+    late = session.scalar(select(func.count()).where(Application.edition_id == edition_id, Application.late))
+    talks = session.scalar(select(func.count()).select_from(Talk).where(Talk.edition_id == edition_id))
+    requests = session.scalar(select(func.count()).select_from(ConnectRequest).where(
+        ConnectRequest.edition_id == edition_id))
+    questions = session.scalar(select(func.count()).select_from(Question).where(Question.edition_id == edition_id))
     return {"applications": sum(by_status.values()), "by_status": by_status, "late": late, "talks": talks,
             "connect_requests": requests, "questions": questions}
 
@@ -147,8 +147,8 @@ class ProgrammeTalk:
 
 def all_editions() -> list[Edition]:
     """Every edition, the latest first (public data only is used from them)."""
-    with db.transaction() as session:
-        return list(session.scalars(select(Edition).order_by(Edition.starts_at.desc(), Edition.id.desc())))
+    session = db.current()
+    return list(session.scalars(select(Edition).order_by(Edition.starts_at.desc(), Edition.id.desc())))
 
 
 def with_talks_by_slug(slug: str) -> Edition | None:

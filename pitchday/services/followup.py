@@ -56,11 +56,11 @@ def board(edition_id: int, status: str | None = None) -> dict:
 
 def find_request(edition_id: int, request_id: int) -> tuple[ConnectRequest, Talk] | None:
     """A request of this edition and its talk; ``None`` if there is none (or it is another edition's)."""
-    with db.transaction() as session:
-        request = session.get(ConnectRequest, request_id)
-        if request is None or request.edition_id != edition_id:
-            return None
-        return request, session.get(Talk, request.talk_id)
+    session = db.current()
+    request = session.get(ConnectRequest, request_id)
+    if request is None or request.edition_id != edition_id:
+        return None
+    return request, session.get(Talk, request.talk_id)
 
 
 def set_status(edition_id: int, request_id: int, status: str, *,
@@ -68,14 +68,14 @@ def set_status(edition_id: int, request_id: int, status: str, *,
     """Move a request to ``status`` (one of ``STATUSES``); ``None`` if the edition has no such request."""
     if status not in STATUSES:
         raise ValueError(status)
-    with db.transaction() as session:
-        request = session.get(ConnectRequest, request_id)
-        if request is None or request.edition_id != edition_id:
-            return None
-        if request.status != status:
-            request.status = status
-            request.status_changed_at = now or datetime.now(timezone.utc)
-        return request
+    session = db.current()
+    request = session.get(ConnectRequest, request_id)
+    if request is None or request.edition_id != edition_id:
+        return None
+    if request.status != status:
+        request.status = status
+        request.status_changed_at = now or datetime.now(timezone.utc)
+    return request
 
 
 # -- the introduction ------------------------------------------------------------------------------------
@@ -175,8 +175,8 @@ def introduction_draft_file(edition_id: int, request: ConnectRequest, talk: Talk
 
 
 def _audit(action: str, edition_id: int, **counts: int) -> None:
-    with db.transaction() as session:
-        privacy.audit(session, action, edition_id=edition_id, **counts)
+    session = db.current()
+    privacy.audit(session, action, edition_id=edition_id, **counts)
 
 
 # -- the speaker digest ----------------------------------------------------------------------------
@@ -189,20 +189,20 @@ def digest(edition_id: int, talk_id: int, *, exported: bool = False) -> dict | N
     counted). Questions: published, answered and never-moderated ones, most votes first.
     ``exported``: the digest leaves pitchday (CSV), which the audit log records.
     """
-    with db.transaction() as session:
-        talk = session.get(Talk, talk_id)
-        if talk is None or talk.edition_id != edition_id:
-            return None
-        requests = list(session.scalars(select(ConnectRequest).where(
-            ConnectRequest.edition_id == edition_id, ConnectRequest.talk_id == talk_id).order_by(ConnectRequest.id)))
-        questions = list(session.scalars(select(Question).where(
-            Question.edition_id == edition_id, Question.talk_id == talk_id).order_by(
-                Question.votes.desc(), Question.id)))
-        kept_requests = [r for r in requests if r.status != "no_follow_up"]
-        kept_questions = [q for q in questions if q.status in DIGEST_QUESTION_STATUSES]
-        if exported:
-            privacy.audit(session, "digest_export", edition_id=edition_id, requests=len(kept_requests),
-                          questions=len(kept_questions))
+    session = db.current()
+    talk = session.get(Talk, talk_id)
+    if talk is None or talk.edition_id != edition_id:
+        return None
+    requests = list(session.scalars(select(ConnectRequest).where(
+        ConnectRequest.edition_id == edition_id, ConnectRequest.talk_id == talk_id).order_by(ConnectRequest.id)))
+    questions = list(session.scalars(select(Question).where(
+        Question.edition_id == edition_id, Question.talk_id == talk_id).order_by(
+            Question.votes.desc(), Question.id)))
+    kept_requests = [r for r in requests if r.status != "no_follow_up"]
+    kept_questions = [q for q in questions if q.status in DIGEST_QUESTION_STATUSES]
+    if exported:
+        privacy.audit(session, "digest_export", edition_id=edition_id, requests=len(kept_requests),
+                      questions=len(kept_questions))
     return {"talk": talk, "requests": kept_requests, "questions": kept_questions,
             "requests_left_out": len(requests) - len(kept_requests),
             "questions_left_out": sum(q.status == QuestionStatus.REJECTED.value for q in questions)}

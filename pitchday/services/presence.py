@@ -46,6 +46,11 @@ def counts(edition_id: int) -> dict[str, int]:
     return {view: tally.get(view, 0) for view in VIEWS}
 
 
+def editions_with(view: str) -> set[int]:
+    """The editions that have at least one client of ``view`` connected to this process."""
+    return {c.edition_id for c in _clients.values() if c.view == view}
+
+
 def audience_by_edition() -> Counter:
     """Connected audience sockets (phones) per edition, in one pass over the clients."""
     return Counter(c.edition_id for c in _clients.values() if c.view == "audience")
@@ -56,11 +61,16 @@ def audience_by_edition() -> Counter:
 _peaks_stored: dict[int, int] = {}
 
 
+def peaks_to_record() -> bool:
+    """Whether an edition's count of phones beats what this process knows is stored (no database)."""
+    return any(phones > _peaks_stored.get(edition_id, 0) for edition_id, phones in audience_by_edition().items())
+
+
 def record_peaks(*, now: datetime | None = None) -> None:
     """Store an edition's count of phones, with its time, when it beats ``Edition.peak_audience``.
 
-    Called by the scheduler on every pass. Each process counts only its own sockets (see the
-    module's docstring): with several processes the stored peak is the highest count one process
+    In the caller's write: the scheduler opens one only when ``peaks_to_record()``. Each process
+    counts only its own sockets (see the module's docstring): with several processes the stored peak is the highest count one process
     saw, not the sum, so it can read low. Acceptable for a report; the update only ever raises the
     stored value, so two processes never lower each other's peak.
     """
@@ -70,14 +80,16 @@ def record_peaks(*, now: datetime | None = None) -> None:
 
 
 def _store_peak(edition_id: int, phones: int, moment: datetime) -> None:
-    with db.transaction() as session:
-        raised = session.execute(
-            update(Edition).where(Edition.id == edition_id, Edition.peak_audience < phones)
-            .values(peak_audience=phones, peak_audience_at=moment)
-            .execution_options(synchronize_session=False)).rowcount
-        stored = phones if raised else session.scalar(select(Edition.peak_audience).where(Edition.id == edition_id))
-    # An edition deleted meanwhile (stored None): remember the count so as not to retry every pass.
-    _peaks_stored[edition_id] = max(stored or 0, phones)
+    session = db.current()
+    raised = session.execute(
+        update(Edition).where(Edition.id == edition_id, Edition.peak_audience < phones)
+        .values(peak_audience=phones, peak_audience_at=moment)
+        .execution_options(synchronize_session=False)).rowcount
+    stored = phones if raised else session.scalar(select(Edition.peak_audience).where(Edition.id == edition_id))
+    # An edition deleted meanwhile (stored None): remember the count so as not to retry every pass;
+    # remembered once committed, so that a rolled-back pass is tried again.
+    known = max(stored or 0, phones)
+    db.after_commit(lambda: _peaks_stored.__setitem__(edition_id, known))
 
 
 def forget_peaks() -> None:

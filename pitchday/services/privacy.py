@@ -30,9 +30,9 @@ DRAFT_LIFETIME = timedelta(days=1)
 
 def notice_settings() -> dict[str, str]:
     """What the organisers set; an empty value means the notice's default wording."""
-    with db.transaction() as session:
-        row = session.get(Setting, SETTINGS_KEY)
-        stored = json.loads(row.value) if row else {}
+    session = db.current()
+    row = session.get(Setting, SETTINGS_KEY)
+    stored = json.loads(row.value) if row else {}
     settings = {name: stored.get(name, "") for name in SETTING_FIELDS}
     if not settings["controller"]:
         settings["controller"] = current_app.config["PITCHDAY_PRIVACY_CONTROLLER"]
@@ -51,12 +51,12 @@ def save_notice_settings(values: dict[str, Any]) -> list[InvalidField]:
             errors.append(error)
     if errors:
         return errors
-    with db.transaction() as session:
-        row = session.get(Setting, SETTINGS_KEY)
-        if row is None:
-            session.add(Setting(key=SETTINGS_KEY, value=json.dumps(clean, ensure_ascii=False)))
-        else:
-            row.value = json.dumps(clean, ensure_ascii=False)
+    session = db.current()
+    row = session.get(Setting, SETTINGS_KEY)
+    if row is None:
+        session.add(Setting(key=SETTINGS_KEY, value=json.dumps(clean, ensure_ascii=False)))
+    else:
+        row.value = json.dumps(clean, ensure_ascii=False)
     return []
 
 
@@ -73,8 +73,8 @@ def audit(session, action: str, *, edition_id: int | None = None, **counts: int)
 
 
 def audit_log(limit: int = 50) -> list[AuditEntry]:
-    with db.transaction() as session:
-        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
+    session = db.current()
+    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
 
 
 # -- one person: find, export, erase ------------------------------------------------------------------
@@ -94,12 +94,12 @@ def _matching(model, column, email: str):
 
 def held_about(email: str) -> dict[str, int]:
     """How many records of each kind name this address."""
-    with db.transaction() as session:
-        count = lambda model, column: session.scalar(  # noqa: E731
-            select(func.count()).select_from(model).where(func.lower(column) == email))
-        return {"connect_requests": count(ConnectRequest, ConnectRequest.email),
-                "applications": count(Application, Application.referent_email),
-                "talk_contacts": count(Talk, Talk.contact_email)}
+    session = db.current()
+    count = lambda model, column: session.scalar(  # noqa: E731
+        select(func.count()).select_from(model).where(func.lower(column) == email))
+    return {"connect_requests": count(ConnectRequest, ConnectRequest.email),
+            "applications": count(Application, Application.referent_email),
+            "talk_contacts": count(Talk, Talk.contact_email)}
 
 
 def _plain(row) -> dict[str, Any]:
@@ -112,16 +112,16 @@ def _plain(row) -> dict[str, Any]:
 
 def export_for(email: str) -> dict[str, Any]:
     """Everything held about one address, as plain data (the person's right of access)."""
-    with db.transaction() as session:
-        editions = {e.id: e.title for e in session.scalars(select(Edition))}
-        requests = [{**_plain(r), "edition": editions.get(r.edition_id)}
-                    for r in session.scalars(_matching(ConnectRequest, ConnectRequest.email, email))]
-        applications = [{**_plain(a), "edition": editions.get(a.edition_id)}
-                        for a in session.scalars(_matching(Application, Application.referent_email, email))]
-        talks = [{"talk": t.title, "edition": editions.get(t.edition_id), "contact_email": t.contact_email}
-                 for t in session.scalars(_matching(Talk, Talk.contact_email, email))]
-        audit(session, "export_person", connect_requests=len(requests), applications=len(applications),
-              talk_contacts=len(talks))
+    session = db.current()
+    editions = {e.id: e.title for e in session.scalars(select(Edition))}
+    requests = [{**_plain(r), "edition": editions.get(r.edition_id)}
+                for r in session.scalars(_matching(ConnectRequest, ConnectRequest.email, email))]
+    applications = [{**_plain(a), "edition": editions.get(a.edition_id)}
+                    for a in session.scalars(_matching(Application, Application.referent_email, email))]
+    talks = [{"talk": t.title, "edition": editions.get(t.edition_id), "contact_email": t.contact_email}
+             for t in session.scalars(_matching(Talk, Talk.contact_email, email))]
+    audit(session, "export_person", connect_requests=len(requests), applications=len(applications),
+          talk_contacts=len(talks))
     return {"email": email, "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "connect_requests": requests, "applications": applications, "talk_contacts": talks}
 
@@ -129,15 +129,15 @@ def export_for(email: str) -> dict[str, Any]:
 def erase(email: str) -> dict[str, int]:
     """Erase everything held about one address (right to erasure); a talk already announced keeps
     its title and speaker but loses the contact address and its link to the application."""
-    with db.transaction() as session:
-        requests = session.execute(delete(ConnectRequest).where(func.lower(ConnectRequest.email) == email)).rowcount
-        application_ids = list(session.scalars(select(Application.id).where(func.lower(Application.referent_email) == email)))
-        session.execute(update(Talk).where(Talk.application_id.in_(application_ids)).values(application_id=None))
-        applications = session.execute(delete(Application).where(Application.id.in_(application_ids))).rowcount
-        contacts = session.execute(update(Talk).where(func.lower(Talk.contact_email) == email)
-                                   .values(contact_email=None)).rowcount
-        counts = {"connect_requests": requests, "applications": applications, "talk_contacts": contacts}
-        audit(session, "erase_person", **counts)
+    session = db.current()
+    requests = session.execute(delete(ConnectRequest).where(func.lower(ConnectRequest.email) == email)).rowcount
+    application_ids = list(session.scalars(select(Application.id).where(func.lower(Application.referent_email) == email)))
+    session.execute(update(Talk).where(Talk.application_id.in_(application_ids)).values(application_id=None))
+    applications = session.execute(delete(Application).where(Application.id.in_(application_ids))).rowcount
+    contacts = session.execute(update(Talk).where(func.lower(Talk.contact_email) == email)
+                               .values(contact_email=None)).rowcount
+    counts = {"connect_requests": requests, "applications": applications, "talk_contacts": contacts}
+    audit(session, "erase_person", **counts)
     return counts
 
 
@@ -162,27 +162,27 @@ def purge(now: datetime | None = None) -> dict[str, int]:
     """
     now = now or datetime.now(timezone.utc)
     totals = {"connect_requests": 0, "applications": 0, "votes": 0, "questions_anonymised": 0, "import_drafts": 0}
-    with db.transaction() as session:
-        last_runs = dict(session.execute(select(LiveState.edition_id, LiveState.updated_at)).all())
-        for edition in session.scalars(select(Edition)):
-            ended = evening_end(edition.ends_at, last_runs.get(edition.id))
-            if ended + timedelta(days=edition.connect_retention_days) <= now:
-                totals["connect_requests"] += session.execute(
-                    delete(ConnectRequest).where(ConnectRequest.edition_id == edition.id)).rowcount
-                question_ids = select(Question.id).where(Question.edition_id == edition.id)
-                totals["votes"] += session.execute(
-                    delete(QuestionVote).where(QuestionVote.question_id.in_(question_ids))).rowcount
-                totals["questions_anonymised"] += session.execute(
-                    update(Question).where(Question.edition_id == edition.id,
-                                           (Question.device_id != "") | Question.author.is_not(None))
-                    .values(device_id="", author=None)).rowcount
-            if ended + timedelta(days=edition.applications_retention_days) <= now:
-                session.execute(update(Talk).where(Talk.edition_id == edition.id)
-                                .values(contact_email=None, application_id=None))
-                totals["applications"] += session.execute(
-                    delete(Application).where(Application.edition_id == edition.id)).rowcount
-        totals["import_drafts"] = session.execute(
-            delete(ImportDraft).where(ImportDraft.created_at < now - DRAFT_LIFETIME)).rowcount
-        if any(totals.values()):
-            audit(session, "purge", **totals)
+    session = db.current()
+    last_runs = dict(session.execute(select(LiveState.edition_id, LiveState.updated_at)).all())
+    for edition in session.scalars(select(Edition)):
+        ended = evening_end(edition.ends_at, last_runs.get(edition.id))
+        if ended + timedelta(days=edition.connect_retention_days) <= now:
+            totals["connect_requests"] += session.execute(
+                delete(ConnectRequest).where(ConnectRequest.edition_id == edition.id)).rowcount
+            question_ids = select(Question.id).where(Question.edition_id == edition.id)
+            totals["votes"] += session.execute(
+                delete(QuestionVote).where(QuestionVote.question_id.in_(question_ids))).rowcount
+            totals["questions_anonymised"] += session.execute(
+                update(Question).where(Question.edition_id == edition.id,
+                                       (Question.device_id != "") | Question.author.is_not(None))
+                .values(device_id="", author=None)).rowcount
+        if ended + timedelta(days=edition.applications_retention_days) <= now:
+            session.execute(update(Talk).where(Talk.edition_id == edition.id)
+                            .values(contact_email=None, application_id=None))
+            totals["applications"] += session.execute(
+                delete(Application).where(Application.edition_id == edition.id)).rowcount
+    totals["import_drafts"] = session.execute(
+        delete(ImportDraft).where(ImportDraft.created_at < now - DRAFT_LIFETIME)).rowcount
+    if any(totals.values()):
+        audit(session, "purge", **totals)
     return totals

@@ -1,4 +1,5 @@
-"""Audience questions: ask, vote, moderate. Each use case: validate → store → commit → mark for broadcast.
+"""Audience questions: ask, vote, moderate. Each use case: validate → store → mark for broadcast, in the
+caller's unit of work (the marks take effect after its commit).
 
 Answers are plain dicts, language-neutral (codes, limits); the realtime layer words them. A
 submission carries a ``client_id`` made by the phone: a retry, a double tap or a replay is
@@ -72,16 +73,16 @@ def ask(edition_id: int, *, device_id: str, address: str | None, payload: Any) -
     client_id = client_id_of(payload)
     if client_id is None:
         return refusal("bad_request")
-    with db.transaction() as session:
-        stored = _stored_question(session, edition_id, client_id)
-        if stored is not None:
-            return {"ok": True, "question": boards.own_view(stored)}
-        values, errors = collect({
-            "talk": lambda: talk_of_edition(session, edition_id, payload.get("talk_id")),
-            "text": lambda: clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS),
-            "author": lambda: clean_text(payload.get("author"), field="author",
-                                               max_chars=rules.AUTHOR_MAX_CHARS, required=False),
-        })
+    session = db.current()
+    stored = _stored_question(session, edition_id, client_id)
+    if stored is not None:
+        return {"ok": True, "question": boards.own_view(stored)}
+    values, errors = collect({
+        "talk": lambda: talk_of_edition(session, edition_id, payload.get("talk_id")),
+        "text": lambda: clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS),
+        "author": lambda: clean_text(payload.get("author"), field="author",
+                                           max_chars=rules.AUTHOR_MAX_CHARS, required=False),
+    })
     if errors:
         return invalid(errors)
     decision = rate_limits.check("ask", device_id=device_id, address=address)
@@ -89,7 +90,7 @@ def ask(edition_id: int, *, device_id: str, address: str | None, payload: Any) -
         return refusal("rate_limited", retry_after=decision.retry_after_s)
     suspect = rules.suspect_words(" ".join(filter(None, (values["text"], values["author"]))))
     try:
-        with db.transaction() as session:
+        with session.begin_nested():  # a savepoint: if the other copy won, only this insert is undone
             auto_publish = session.scalar(select(Edition.questions_auto_publish).where(Edition.id == edition_id))
             status = rules.first_status(auto_publish=bool(auto_publish), suspect=suspect)
             question = Question(
@@ -99,8 +100,7 @@ def ask(edition_id: int, *, device_id: str, address: str | None, payload: Any) -
             )
             session.add(question)
     except IntegrityError:  # the same submission twice at the same moment: the first copy won
-        with db.transaction() as session:
-            return {"ok": True, "question": boards.own_view(_stored_question(session, edition_id, client_id))}
+        return {"ok": True, "question": boards.own_view(_stored_question(session, edition_id, client_id))}
     broadcast.question_changed(edition_id, question.talk_id, public=status is QuestionStatus.PUBLISHED)
     return {"ok": True, "question": boards.own_view(question)}
 
@@ -123,7 +123,7 @@ def vote(edition_id: int, *, device_id: str, address: str | None, payload: Any) 
     """One vote per phone per question; voting again answers as the first vote did.
 
     A vote storm is hundreds of these a second on one process, so the usual case is two plain
-    statements in one short transaction: insert the vote if the question is published in this
+    statements in the caller's short transaction: insert the vote if the question is published in this
     edition (the unique constraint refuses a second one), then count it. Only when nothing was
     inserted does a read find out why.
     """
@@ -133,11 +133,13 @@ def vote(edition_id: int, *, device_id: str, address: str | None, payload: Any) 
     decision = rate_limits.check("vote", device_id=device_id, address=address)
     if not decision.allowed:
         return refusal("rate_limited", retry_after=decision.retry_after_s)
+    session = db.current()
+    params = {"question_id": question_id, "device_id": device_id, "edition_id": edition_id,
+              "now": datetime.now(timezone.utc)}
     try:
-        with db.transaction() as session:
+        # A savepoint: a refused insert must not abort the caller's transaction (PostgreSQL would).
+        with session.begin_nested():
             connection = session.connection()
-            params = {"question_id": question_id, "device_id": device_id, "edition_id": edition_id,
-                      "now": datetime.now(timezone.utc)}
             inserted = connection.execute(_ADD_VOTE, params).rowcount
             votes = connection.execute(_COUNT_VOTE, params).scalar_one() if inserted else None
     except IntegrityError:  # this phone already voted (or a double tap raced itself): one vote counted
@@ -150,16 +152,16 @@ def vote(edition_id: int, *, device_id: str, address: str | None, payload: Any) 
 
 def _vote_not_counted(edition_id: int, question_id: int, device_id: str) -> dict:
     """Why a vote was not added: already there (same answer as the first time), or not votable."""
-    with db.transaction() as session:
-        question = session.get(Question, question_id)
-        # Pending and rejected questions do not exist for the audience: same answer as an unknown id.
-        if question is None or question.edition_id != edition_id or question.status not in boards.PUBLIC:
-            return refusal("unknown_question")
-        already = session.scalar(select(QuestionVote.id).where(
-            QuestionVote.question_id == question_id, QuestionVote.device_id == device_id))
-        if already is not None:
-            return {"ok": True, "question_id": question_id, "votes": question.votes, "voted": True}
-        return refusal("not_votable")
+    session = db.current()
+    question = session.get(Question, question_id)
+    # Pending and rejected questions do not exist for the audience: same answer as an unknown id.
+    if question is None or question.edition_id != edition_id or question.status not in boards.PUBLIC:
+        return refusal("unknown_question")
+    already = session.scalar(select(QuestionVote.id).where(
+        QuestionVote.question_id == question_id, QuestionVote.device_id == device_id))
+    if already is not None:
+        return {"ok": True, "question_id": question_id, "votes": question.votes, "voted": True}
+    return refusal("not_votable")
 
 
 # -- moderation ------------------------------------------------------------------------------------
@@ -172,29 +174,29 @@ def moderate(edition_id: int, payload: Any) -> dict:
     question_id, action = positive_int(payload.get("question_id")), payload.get("action")
     if question_id is None or not isinstance(action, str):
         return refusal("bad_request")
-    with db.transaction() as session:
-        question = session.get(Question, question_id, with_for_update=True)
-        if question is None or question.edition_id != edition_id:
-            return refusal("unknown_question")
-        was_public = question.status in boards.PUBLIC
-        try:
-            status = rules.moderate(QuestionStatus(question.status), action)
-            edited = None
-            if action == "approve" and payload.get("text") is not None:
-                edited = clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS)
-        except ModerationRefused as refused:
-            return refusal(refused.code)
-        except InvalidField as error:
-            return invalid([error])
-        if edited is not None and edited != question.text:
-            question.original_text = question.original_text or question.text
-            question.text = edited
-        now = datetime.now(timezone.utc)
-        question.status = status.value
-        if status is QuestionStatus.PUBLISHED and question.published_at is None:
-            question.published_at = now
-        question.answered_at = now if status is QuestionStatus.ANSWERED else None
-        talk_id, device_id, view = question.talk_id, question.device_id, boards.own_view(question)
+    session = db.current()
+    question = session.get(Question, question_id, with_for_update=True)
+    if question is None or question.edition_id != edition_id:
+        return refusal("unknown_question")
+    was_public = question.status in boards.PUBLIC
+    try:
+        status = rules.moderate(QuestionStatus(question.status), action)
+        edited = None
+        if action == "approve" and payload.get("text") is not None:
+            edited = clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS)
+    except ModerationRefused as refused:
+        return refusal(refused.code)
+    except InvalidField as error:
+        return invalid([error])
+    if edited is not None and edited != question.text:
+        question.original_text = question.original_text or question.text
+        question.text = edited
+    now = datetime.now(timezone.utc)
+    question.status = status.value
+    if status is QuestionStatus.PUBLISHED and question.published_at is None:
+        question.published_at = now
+    question.answered_at = now if status is QuestionStatus.ANSWERED else None
+    talk_id, device_id, view = question.talk_id, question.device_id, boards.own_view(question)
     if action in ("reject", "answer"):
         # A question rejected, or answered, leaves the projector with it.
         show_service.run_internal(edition_id, "clear_spotlight", {}, only_if=lambda s: s.spotlight == question_id)
@@ -207,7 +209,7 @@ def set_auto_publish(edition_id: int, payload: Any) -> dict:
     enabled = payload.get("enabled") if isinstance(payload, dict) else None
     if not isinstance(enabled, bool):
         return refusal("bad_request")
-    with db.transaction() as session:
-        session.get(Edition, edition_id).questions_auto_publish = enabled
+    session = db.current()
+    session.get(Edition, edition_id).questions_auto_publish = enabled
     broadcast.counts_changed(edition_id)
     return {"ok": True, "auto_publish": enabled}

@@ -72,19 +72,19 @@ class Report:
 def edition_report(edition_id: int, *, now: int | None = None) -> Report | None:
     """Everything the report shows, read in one transaction; None for an unknown edition."""
     now = now_ms() if now is None else now
-    with db.transaction() as session:
-        edition = session.get(Edition, edition_id)
-        if edition is None:
-            return None
-        talks = {t.id: t for t in edition.talks}
-        live = session.get(LiveState, edition_id)
-        stored = domain.from_dict(live.state) if live is not None else show_service.initial_show(edition)
-        questions = session.execute(
-            select(Question.talk_id, Question.status, func.count(), func.coalesce(func.sum(Question.votes), 0))
-            .where(Question.edition_id == edition_id).group_by(Question.talk_id, Question.status)).all()
-        requests = dict(session.execute(
-            select(ConnectRequest.talk_id, func.count()).where(ConnectRequest.edition_id == edition_id)
-            .group_by(ConnectRequest.talk_id)).all())
+    session = db.current()
+    edition = session.get(Edition, edition_id)
+    if edition is None:
+        return None
+    talks = {t.id: t for t in edition.talks}
+    live = session.get(LiveState, edition_id)
+    stored = domain.from_dict(live.state) if live is not None else show_service.initial_show(edition)
+    questions = session.execute(
+        select(Question.talk_id, Question.status, func.count(), func.coalesce(func.sum(Question.votes), 0))
+        .where(Question.edition_id == edition_id).group_by(Question.talk_id, Question.status)).all()
+    requests = dict(session.execute(
+        select(ConnectRequest.talk_id, func.count()).where(ConnectRequest.edition_id == edition_id)
+        .group_by(ConnectRequest.talk_id)).all())
     show = domain.settle(stored, now)  # an automatic switch to questions that fell due counts
     timing = rules.evening(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms,
                            now=now)

@@ -1,4 +1,4 @@
-"""Use cases of the live run of show: load → domain → commit → broadcast."""
+"""Use cases of the live run of show: load → domain → save → broadcast after the caller's commit."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,7 @@ from ..domain import show as domain
 from ..extensions import db
 from ..domain.audience import PUBLIC_STATUSES
 from ..models import Edition, LiveState, Question, ShowCommand
-from ..timeutil import now_ms
+from ..timeutil import from_ms, now_ms
 from . import broadcast
 
 COMMAND_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -25,8 +25,7 @@ class BadRequest(ValueError):
 def edition_by_slug(slug: Any) -> Edition | None:
     if not isinstance(slug, str) or len(slug) > 40:
         return None
-    with db.transaction() as session:
-        return session.scalar(select(Edition).where(Edition.slug == slug))
+    return db.current().scalar(select(Edition).where(Edition.slug == slug))
 
 
 def initial_show(edition: Edition) -> domain.Show:
@@ -37,46 +36,60 @@ def initial_show(edition: Edition) -> domain.Show:
 
 
 def reset_show(edition_id: int) -> None:
-    """Put the edition back to its welcome screen with its running order (organiser action)."""
-    with db.transaction() as session:
-        reset_in(session, edition_id)
-    broadcast.show_changed(edition_id)
+    """Put the edition back to its welcome screen with its running order, in the caller's write.
 
-
-def reset_in(session, edition_id: int) -> None:
-    """The reset, inside the caller's transaction: a change of the programme and the new live state
-    are committed together, under the live row's lock, so that no command can slip in between.
-    The caller broadcasts (``broadcast.show_changed``) once it has committed."""
+    A change of the programme and the new live state are committed together, under the live row's
+    lock, so that no command can slip in between; the screens hear of it after the commit."""
+    session = db.current()
     edition = session.get(Edition, edition_id)
     session.expire(edition, ["talks"])  # talks changed in this transaction: read them again
     show = initial_show(edition)
     row = session.get(LiveState, edition_id, with_for_update=True)
     if row is None:
-        session.add(LiveState(edition_id=edition_id, version=0, state=domain.to_dict(show)))
+        row = LiveState(edition_id=edition_id, version=0)
+        session.add(row)
     else:
         show = replace(show, version=row.version + 1)
-        row.state, row.version = domain.to_dict(show), show.version
+    save(row, show)
+    broadcast.show_changed(edition_id)
+
+
+def save(row: LiveState, show: domain.Show) -> None:
+    """Store the show in its row, with when the scheduler must next look at it."""
+    row.state, row.version, row.due_at = domain.to_dict(show), show.version, from_ms(domain.next_due(show))
 
 
 def current_show(edition_id: int, *, now: int | None = None) -> domain.Show:
-    """The live state with any due automatic transition applied (and saved)."""
+    """The live state as it is at ``now``, due transitions included, read only: nothing is saved
+    (the scheduler stores due transitions; a command stores them with its own change)."""
     now = now_ms() if now is None else now
-    with db.transaction() as session:
-        row = _locked_row(session, edition_id)
-        stored = domain.from_dict(row.state)
-        settled = domain.settle(stored, now)
-        if settled is stored:
-            return stored
-        row.state, row.version = domain.to_dict(settled), settled.version
+    session = db.current()
+    row = session.get(LiveState, edition_id)
+    stored = domain.from_dict(row.state) if row is not None else initial_show(session.get(Edition, edition_id))
+    return domain.settle(stored, now)
+
+
+def settle_due(edition_id: int, *, now: int | None = None) -> bool:
+    """Store a transition that fell due (the scheduler's job), in the caller's write; whether one did."""
+    now = now_ms() if now is None else now
+    row = _locked_row(db.current(), edition_id)
+    stored = domain.from_dict(row.state)
+    settled = domain.settle(stored, now)
+    if settled is stored:
+        if row.due_at != from_ms(domain.next_due(stored)):
+            save(row, stored)  # a due_at out of step with its state: put right, so it is not picked again
+        return False
+    save(row, settled)
     broadcast.show_changed(edition_id)
-    return settled
+    return True
 
 
 def _locked_row(session, edition_id: int) -> LiveState:
     row = session.get(LiveState, edition_id, with_for_update=True)
     if row is None:
         edition = session.get(Edition, edition_id)
-        row = LiveState(edition_id=edition_id, version=0, state=domain.to_dict(initial_show(edition)))
+        row = LiveState(edition_id=edition_id, version=0)
+        save(row, initial_show(edition))
         session.add(row)
         session.flush()
     return row
@@ -107,19 +120,20 @@ def run_command(edition_id: int, *, command_id: str, name: str, args: dict, vers
     a command built on an older ``version`` than the stored one is refused as stale.
     """
     now = now_ms() if now is None else now
+    session = db.current()
+    previous = _stored_answer(session, edition_id, command_id)
+    if previous is not None:
+        return previous
     try:
-        with db.transaction() as session:
-            previous = _stored_answer(session, edition_id, command_id)
-            if previous is not None:
-                return previous
+        with session.begin_nested():  # a savepoint: only this command is undone if its copy won
             row = _locked_row(session, edition_id)
-            result = _missing_reference(session, edition_id, name, args, row) or _decide(row, name, args, version, now)
+            result = (_missing_reference(session, edition_id, name, args, row)
+                      or _decide(row, name, args, version, now))
             session.add(ShowCommand(edition_id=edition_id, command_id=command_id, name=name,
                                     args=args, result=result))
     except IntegrityError:
-        # The same command arrived twice at once: the other copy won, answer as it did.
-        with db.transaction() as session:
-            return _stored_answer(session, edition_id, command_id)
+        # The same command arrived twice at once (another process): the other copy won, answer as it did.
+        return _stored_answer(session, edition_id, command_id)
     if result["ok"]:
         broadcast.show_changed(edition_id)
     return result
@@ -144,16 +158,16 @@ def run_internal(edition_id: int, name: str, args: dict, *, only_if=None) -> boo
     Returns whether the state changed.
     """
     now = now_ms()
-    with db.transaction() as session:
-        row = _locked_row(session, edition_id)
-        stored = domain.settle(domain.from_dict(row.state), now)
-        if only_if is not None and not only_if(stored):
-            return False
-        try:
-            changed = domain.apply(stored, name, args, now=now)
-        except domain.CommandRefused:
-            return False
-        row.state, row.version = domain.to_dict(changed), changed.version
+    session = db.current()
+    row = _locked_row(session, edition_id)
+    stored = domain.settle(domain.from_dict(row.state), now)
+    if only_if is not None and not only_if(stored):
+        return False
+    try:
+        changed = domain.apply(stored, name, args, now=now)
+    except domain.CommandRefused:
+        return False
+    save(row, changed)
     broadcast.show_changed(edition_id)
     return True
 
@@ -172,7 +186,7 @@ def _decide(row: LiveState, name: str, args: dict, version: int, now: int) -> di
         changed = domain.apply(stored, name, args, now=now)
     except domain.CommandRefused as refusal:
         return {"ok": False, "version": stored.version, "error": {"code": refusal.code, "message": refusal.message}}
-    row.state, row.version = domain.to_dict(changed), changed.version
+    save(row, changed)
     return {"ok": True, "version": changed.version}
 
 
@@ -180,17 +194,17 @@ def set_durations(edition_id: int, *, pitch_ms: int, qa_ms: int, overrides: dict
     """Organiser: the edition's default lengths and per-talk overrides (None = edition default)."""
     for value in (pitch_ms, qa_ms):
         domain.check_duration(value)
-    with db.transaction() as session:
-        edition = session.get(Edition, edition_id)
-        edition.pitch_ms, edition.qa_ms = pitch_ms, qa_ms
-        for talk in edition.talks:
-            if talk.id in overrides:
-                talk.pitch_ms, talk.qa_ms = overrides[talk.id]
-        session.flush()
-        row = _locked_row(session, edition_id)
-        stored = domain.from_dict(row.state)
-        changed = domain.retime(stored, {t.id: (t.effective_pitch_ms, t.effective_qa_ms) for t in edition.talks})
-        if changed is stored:
-            return
-        row.state, row.version = domain.to_dict(changed), changed.version
+    session = db.current()
+    edition = session.get(Edition, edition_id)
+    edition.pitch_ms, edition.qa_ms = pitch_ms, qa_ms
+    for talk in edition.talks:
+        if talk.id in overrides:
+            talk.pitch_ms, talk.qa_ms = overrides[talk.id]
+    session.flush()
+    row = _locked_row(session, edition_id)
+    stored = domain.from_dict(row.state)
+    changed = domain.retime(stored, {t.id: (t.effective_pitch_ms, t.effective_qa_ms) for t in edition.talks})
+    if changed is stored:
+        return
+    save(row, changed)
     broadcast.show_changed(edition_id)

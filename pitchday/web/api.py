@@ -19,6 +19,7 @@ from ..services import editions as edition_service
 from ..timeutil import PARIS
 from .pages import public_base_url
 from .public import paris_iso
+from ..extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -87,11 +88,13 @@ def _iso_ms(ms: int | None) -> str | None:
 
 
 @bp.get("/editions")
+@db.read()
 def editions():
     return jsonify({"editions": [edition_fields(e) for e in edition_service.all_editions()]})
 
 
 @bp.get("/editions/<slug>")
+@db.read()
 def edition(slug: str):
     found = edition_service.with_talks_by_slug(slug)
     if found is None:
@@ -106,6 +109,7 @@ def edition(slug: str):
 
 
 @bp.get("/editions/<slug>/live")
+@db.read()
 def live(slug: str):
     found = edition_service.with_talks_by_slug(slug)
     if found is None:
@@ -130,12 +134,14 @@ def live(slug: str):
 
 
 @bp.get("/openapi.json")
+@db.read()
 def openapi():
     return jsonify(openapi_document())
 
 
 @bp.get("/")
 @bp.get("/<path:_unknown>")
+@db.read()
 def unknown(_unknown: str = ""):
     """Any other address under the API answers in JSON too."""
     return not_found("No such endpoint: see /api/v1/openapi.json")

@@ -25,6 +25,8 @@ from ..domain.applications import (ALWAYS_REQUIRED, APPLICANT_TYPES, BY_NAME, DE
 from ..services import applications, editions
 from ..services import show as show_service
 from .i18n import field_error, plain, rate_limited
+from ..extensions import db
+from .unit import by_method
 
 bp = Blueprint("apply", __name__)
 
@@ -143,6 +145,7 @@ def _posted_values() -> dict:
 
 
 @bp.route("/e/<slug>/candidater", methods=["GET", "POST"])
+@by_method
 def form(slug: str):
     edition, is_open = _open_edition(slug)
     if not is_open:
@@ -163,6 +166,7 @@ def form(slug: str):
 
 
 @bp.errorhandler(CSRFError)
+@db.read()  # the CSRF check runs before the view, outside its unit of work
 def stale_form(_error):
     """A form left open for hours (its CSRF token expired): keep what was typed, ask to send again."""
     found = _edition_with_form(request.view_args["slug"]) if request.endpoint == "apply.form" else None
@@ -176,6 +180,7 @@ def stale_form(_error):
 
 
 @bp.get("/e/<slug>/candidater/confirmation/<token>")
+@db.read()
 def confirmation(slug: str, token: str):
     found = show_service.edition_by_slug(slug)
     try:

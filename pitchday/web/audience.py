@@ -16,6 +16,8 @@ from ..services import connections, devices
 from ..services import privacy as privacy_service
 from .i18n import INTENT_LABELS, field_error, rate_limited, script_strings
 from .pages import edition_or_404, render_view
+from ..extensions import db
+from .unit import by_method
 
 bp = Blueprint("audience", __name__)
 
@@ -49,12 +51,14 @@ def _talk_or_404(edition, talk_id: int):
 
 
 @bp.get("/e/<slug>/")
+@db.read()
 def live(slug: str):
     response = current_app.make_response(render_view("audience", slug))
     return with_device_cookie(response)
 
 
 @bp.route("/e/<slug>/echanger/<int:talk_id>", methods=["GET", "POST"])
+@by_method
 def connect(slug: str, talk_id: int):
     edition = edition_or_404(slug)
     talk = _talk_or_404(edition, talk_id)
@@ -88,12 +92,14 @@ def connect(slug: str, talk_id: int):
 
 
 @bp.get("/e/<slug>/echanger/<int:talk_id>/envoye")
+@db.read()
 def connect_sent(slug: str, talk_id: int):
     edition = edition_or_404(slug)
     return render_template("audience/connect_sent.html", edition=edition, talk=_talk_or_404(edition, talk_id))
 
 
 @bp.get("/e/<slug>/confidentialite")
+@db.read()
 def privacy(slug: str):
     edition = edition_or_404(slug)
     return render_template("audience/privacy.html", edition=edition, notice=privacy_service.notice_settings())

@@ -9,6 +9,7 @@ from flask_babel import format_date, format_time
 from ..services import access, editions, qr
 from ..timeutil import PARIS, as_utc
 from .i18n import script_strings
+from ..extensions import db
 
 bp = Blueprint("pages", __name__)
 
@@ -52,16 +53,19 @@ def index():
 
 
 @bp.get("/e/<slug>/projector")
+@db.read()
 def projector(slug: str):
     return render_view("projector", slug)
 
 
 @bp.get("/e/<slug>/stage")
+@db.read()
 def stage(slug: str):
     return render_view("stage", slug)
 
 
 @bp.get("/e/<slug>/moderator")
+@db.read()
 def moderator(slug: str):
     edition = edition_or_404(slug)
     if access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id) is None:
@@ -70,6 +74,7 @@ def moderator(slug: str):
 
 
 @bp.get("/m/<token>")
+@db.read()
 def redeem_moderator_link(token: str):
     """Swap the link's token for an HttpOnly cookie, then drop the token from the URL."""
     redeemed = access.redeem_token(token) if len(token) < 512 else None
@@ -85,6 +90,7 @@ def redeem_moderator_link(token: str):
 
 
 @bp.get("/qr/<slug>.svg")
+@db.read()
 def audience_qr(slug: str):
     edition = edition_or_404(slug)
     response = Response(qr.svg(audience_url(edition.slug)), mimetype="image/svg+xml")

@@ -13,6 +13,7 @@ from ..services import editions, privacy
 from ..timeutil import PARIS, as_utc
 from .i18n import plain
 from .pages import public_base_url
+from ..extensions import db
 
 bp = Blueprint("public", __name__)
 
@@ -77,6 +78,7 @@ def event_data(edition: Edition, programme: list[editions.ProgrammeTalk]) -> dic
 
 
 @bp.get("/e/<slug>/programme")
+@db.read()
 def agenda(slug: str):
     edition = _edition_or_404(slug)
     programme = editions.programme(edition)
@@ -144,6 +146,7 @@ def calendar_bytes(edition: Edition, programme: list[editions.ProgrammeTalk]) ->
 
 
 @bp.get("/e/<slug>/programme.ics")
+@db.read()
 def agenda_ics(slug: str):
     edition = _edition_or_404(slug)
     response = Response(calendar_bytes(edition, editions.programme(edition)),

@@ -28,13 +28,14 @@ def edition(app):
     from pitchday.services import editions
 
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             for table in reversed(Base.metadata.sorted_tables):
                 if table.name != "settings":
                     session.execute(delete(table))
             # The instance's secret and password stay; what organisers set (the notice) does not.
             session.execute(delete(Setting).where(Setting.key == privacy.SETTINGS_KEY))
-        demo = editions.load_demo_edition()
+        with db.write():
+            demo = editions.load_demo_edition()
     from pitchday.extensions import rate_limits
 
     rate_limits.reset()  # counters are per process: each test starts with none
@@ -51,7 +52,7 @@ def moderator_http(app, edition):
     """An HTTP client holding a moderator cookie, obtained through a real moderator link."""
     from pitchday.services import access
 
-    with app.app_context():
+    with app.app_context(), db.write():
         _link, token = access.create_moderator_link(edition.id, hours=2, label="test")
     http = app.test_client()
     response = http.get(f"/m/{token}")

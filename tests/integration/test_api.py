@@ -53,16 +53,17 @@ def get(client, url: str, status: int = 200):
 def play(app, edition_id: int, *commands) -> None:
     with app.app_context():
         for name, args in commands:
-            version = show_service.current_show(edition_id).version
-            result = show_service.run_command(edition_id, command_id=str(uuid.uuid4()), name=name, args=args,
-                                              version=version)
+            with db.write():  # one unit of work per command, as the socket handler opens
+                version = show_service.current_show(edition_id).version
+                result = show_service.run_command(edition_id, command_id=str(uuid.uuid4()), name=name, args=args,
+                                                  version=version)
             assert result["ok"], result
 
 
 def spotlight_a_question(app, edition) -> tuple[str, str]:
     """A published question on the projector, and a pending one that must never leave the moderators."""
-    with app.test_request_context():
-        with db.transaction() as session:
+    with app.test_request_context(), db.write():
+        with db.read() as session:
             talk_id = session.scalar(select(Talk.id).where(Talk.position == 1))
 
         def ask(text, author):
@@ -193,7 +194,7 @@ def every_answer(client) -> dict[str, str]:
 
 
 def test_api_never_serves_personal_data(app, client, edition):
-    with app.test_request_context():
+    with app.test_request_context(), db.write():
         talk_id = connections.by_talk(edition.id)[0][0].id
         answer = connections.submit(edition.id, device_id="phone-1", address="192.0.2.1", locale="fr", payload={
             "client_id": str(uuid.uuid4()), "talk_id": talk_id, "name": "Alex Testeur",
@@ -201,7 +202,7 @@ def test_api_never_serves_personal_data(app, client, edition):
             "phone": "01 99 00 20 02", "intent": "learn_more", "message": "Message privé pour l'équipe",
             "consent": True})
         assert answer["ok"]
-        with db.transaction() as session:
+        with db.read() as session:
             applications = list(session.scalars(select(Application)))
             requests = list(session.scalars(select(ConnectRequest)))
     spotlight_a_question(app, edition)

@@ -19,13 +19,13 @@ pytestmark = pytest.mark.integration
 
 def applications(app) -> dict[str, Application]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return {a.reference: a for a in session.scalars(select(Application))}
 
 
 def talks(app, edition_id: int) -> list[Talk]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return list(session.scalars(select(Talk).where(Talk.edition_id == edition_id).order_by(Talk.position)))
 
 
@@ -49,7 +49,7 @@ def projector_agenda(app) -> list[str]:
 def start_evening(app, edition) -> None:
     from pitchday.services import show as show_service
 
-    with app.app_context():
+    with app.app_context(), db.write():
         show = show_service.current_show(edition.id)
         result = show_service.run_command(edition.id, command_id=str(uuid.uuid4()), name="start", args={},
                                           version=show.version)

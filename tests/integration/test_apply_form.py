@@ -32,7 +32,7 @@ def new_edition(app, *, number: int, day: str, deadline_day: str, deadline_time:
               "deadline_day": deadline_day, "deadline_time": deadline_time, "talks_wanted": "10", "pitch_ms": "5:00",
               "qa_ms": "5:00", "changeover_ms": "1:00", "connect_retention_days": "30",
               "applications_retention_days": "365", **changes}
-    with app.app_context():
+    with app.app_context(), db.write():
         created, errors = editions.create_edition(values)
     assert errors == [], errors
     return created
@@ -65,7 +65,7 @@ def reverse_pitch(**changes) -> dict:
 
 def stored(app) -> list[Application]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return list(session.scalars(select(Application).where(Application.source == "form")
                                         .order_by(Application.id)))
 

@@ -20,13 +20,13 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 def talk(app, kind: str) -> Talk:
     """The first talk of the demo edition of this kind (solution, besoin, retour_experience)."""
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return session.scalars(select(Talk).where(Talk.kind == kind).order_by(Talk.position)).first()
 
 
 def stored(app) -> list[ConnectRequest]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return list(session.scalars(select(ConnectRequest).order_by(ConnectRequest.id)))
 
 

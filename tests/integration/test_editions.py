@@ -26,7 +26,7 @@ def next_edition(**changes) -> dict:
 
 def applications(app) -> dict[str, Application]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return {a.reference: a for a in session.scalars(select(Application))}
 
 
@@ -42,7 +42,7 @@ def test_demo_edition_holds_the_fourteen_applications_and_the_meals_decisions(ap
     assert (statuses["AMI-QA-012"], statuses["AMI-QA-014"]) == ("declined", "declined")
     assert [r for r, a in found.items() if a.late] == ["AMI-QA-014"]  # 11:20, after the 10:00 deadline
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             talks = list(session.scalars(select(Talk).order_by(Talk.position)))
             assert [t.application.reference for t in talks][:6] == [
                 "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-008"]
@@ -54,7 +54,7 @@ def test_organiser_creates_an_edition_and_the_deferred_applications_join_it(app,
 
     assert response.status_code == 303
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             created = session.scalar(select(Edition).where(Edition.number == 11))
             assert created.slug == "jdn11"
             assert created.starts_at == datetime(2020, 3, 19, 16, 0, tzinfo=timezone.utc)  # 17:00 in Paris, winter
@@ -79,7 +79,7 @@ def test_new_edition_form_shows_every_error_and_keeps_what_was_typed(app, organi
     assert 'value="douze"' in html and 'value="Jeudi du numérique n° 11"' in html
     assert "Durée au format minutes:secondes" in html
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             assert session.scalar(select(Edition).where(Edition.number == 11)) is None
 
 
@@ -108,7 +108,7 @@ def test_settings_change_reaches_the_live_show_but_not_a_talk_on_stage(app, orga
     response = post_form(organiser, url, values)
 
     assert response.status_code == 303
-    with app.app_context():
+    with app.app_context(), db.write():
         from pitchday.services import show as show_service
 
         show = show_service.current_show(edition.id)

@@ -35,14 +35,14 @@ TEAM_EMAIL = "equipe@exempleville.example.org"
 
 def talk_at(app, position: int) -> Talk:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return session.scalars(select(Talk).join(Edition).where(
                 Edition.slug == "jdn10", Talk.position == position)).one()
 
 
 def set_contact(app, talk_id: int, address: str | None) -> None:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             session.get(Talk, talk_id).contact_email = address
 
 
@@ -52,7 +52,7 @@ def add_request(app, edition_id: int, talk_id: int, *, name: str = "Alex Testeur
               "phone": "01 99 00 20 02", "intent": "have_solution", "message": "Nous avons un terrain.\nÀ bientôt",
               **changes}
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             request = ConnectRequest(edition_id=edition_id, talk_id=talk_id, client_id=str(uuid.uuid4()),
                                      device_id="d" * 16, name=name, consent_text="J'accepte…", consented_at=received,
                                      created_at=received, status=status, **values)
@@ -63,7 +63,7 @@ def add_request(app, edition_id: int, talk_id: int, *, name: str = "Alex Testeur
 def add_question(app, edition_id: int, talk_id: int, text: str, *, status: str, votes: int,
                  author: str | None = None) -> int:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             question = Question(edition_id=edition_id, talk_id=talk_id, client_id=str(uuid.uuid4()),
                                 device_id="d" * 16, text=text, author=author, status=status, votes=votes,
                                 created_at=RECEIVED)
@@ -73,14 +73,14 @@ def add_question(app, edition_id: int, talk_id: int, text: str, *, status: str, 
 
 def request_row(app, request_id: int) -> ConnectRequest:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return session.get(ConnectRequest, request_id)
 
 
 def other_edition(app) -> tuple[int, int, int]:
     """Another evening with one talk and one request: (edition id, talk id, request id)."""
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             edition = Edition(slug="jdn11", number=11, title="Jeudi du numérique n° 11", theme="Mobilités",
                               starts_at=RECEIVED, ends_at=RECEIVED, talks_start_at=RECEIVED, venue="Lille")
             edition.talks = [Talk(position=1, title="Autre", organisation="Autre SAS", kind="besoin")]
@@ -595,7 +595,7 @@ def test_digest_csv_is_recorded_in_the_audit_log_with_counts_only(app, edition, 
     organiser.get(f"/organiser/editions/{edition.id}/talks/{talk.id}/digest.csv")
 
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             entries = [(e.action, e.edition_id, e.detail) for e in session.scalars(select(AuditEntry))]
     assert entries == [("digest_export", edition.id, {"requests": 2, "questions": 2})]
 

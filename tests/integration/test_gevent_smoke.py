@@ -44,7 +44,8 @@ def test_gevent_worker_serves_pages_and_realtime_commands(tmp_path):
     # Load the demo edition and mint a moderator link with the CLI (not serving).
     subprocess.run([VENV_BIN / "python", "-c", "from pitchday import create_app; from pitchday.migrate import upgrade;"
                     "from pitchday.config import Config; upgrade(Config().DATABASE_URL); app = create_app();"
-                    "from pitchday.services import editions; app.app_context().push(); editions.load_demo_edition()"],
+                    "from pitchday.services import editions; from pitchday.extensions import db; app.app_context().push()\n"
+                    "with db.write(): editions.load_demo_edition()"],
                    env=env, check=True, timeout=60)
     link = subprocess.run([VENV_BIN / "pitchday", "moderator-link", "jdn10", "--base-url", base],
                           env=env, check=True, capture_output=True, text=True, timeout=60).stdout

@@ -29,7 +29,7 @@ def target(app, edition):
     """Jeudi du numérique n° 11, applications closing on 13 January 2020 at 10:00 (Paris), and no
     application stored anywhere yet (the demo edition's are erased, so the sample can be imported)."""
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             session.execute(delete(Application))
     return new_edition(app, number=11, day="2020-01-30", deadline_day="2020-01-13", deadline_time="10:00")
 
@@ -54,20 +54,20 @@ def confirm(organiser, preview_url: str, page: str):
 
 def stored(app, **where) -> dict[str, Application]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             query = select(Application).filter_by(**where)
             return {a.reference: a for a in session.scalars(query)}
 
 
 def drafts(app) -> list[ImportDraft]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return list(session.scalars(select(ImportDraft)))
 
 
 def audit(app) -> list[tuple[str, int, dict]]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return [(e.action, e.edition_id, e.detail) for e in session.scalars(
                 select(AuditEntry).where(AuditEntry.action == "import_applications"))]
 
@@ -244,14 +244,12 @@ def test_reference_stored_between_preview_and_confirmation_stores_nothing(app, o
     preview_url, preview = preview_of(organiser, target, SAMPLE.read_bytes())
     other = new_edition(app, number=12, day="2020-03-19", deadline_day="2020-03-09")
     rows = rows_csv([{"reference": "AMI-QA-005"}])
-    with app.app_context():  # another import, by someone else, of one of these references
+    with app.app_context(), db.write() as session:  # another import, by someone else, of one of these references
         from pitchday.domain.applications import parse_csv
         from pitchday.services.applications import import_rows
         from pitchday.services.editions import get_edition
 
-        other_edition = get_edition(other.id)
-        with db.transaction() as session:
-            import_rows(session, other_edition, parse_csv(rows))
+        import_rows(session, get_edition(other.id), parse_csv(rows))
 
     response = confirm(organiser, preview_url, preview.text)
 
@@ -315,11 +313,11 @@ def test_draft_older_than_a_day_is_gone_and_purged(app, organiser, target):
 
     preview_url, _preview = preview_of(organiser, target, SAMPLE.read_bytes())
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             session.execute(update(ImportDraft).values(created_at=datetime.now(timezone.utc) - timedelta(hours=25)))
 
     assert organiser.get(preview_url).status_code == 404
-    with app.app_context():
+    with app.app_context(), db.write():
         assert privacy.purge()["import_drafts"] == 1
     assert drafts(app) == []
 

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from pitchday.extensions import db
 from pitchday.domain.show import COMMANDS
 from pitchday.services import access
 
@@ -96,7 +97,7 @@ def test_unknown_edition_is_refused(app, edition):
 def test_revoked_link_stops_commands_at_once(app, edition, moderator_http):
     moderator = connect(app, "moderator", http=moderator_http)
     version = snapshot_of(moderator)["version"]
-    with app.app_context():
+    with app.app_context(), db.write():
         for link in access.moderator_links(edition.id):
             access.revoke_moderator_link(link.id)
     ack = command(moderator, "start", version)

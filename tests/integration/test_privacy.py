@@ -27,7 +27,7 @@ CAMILLE = "camille@capteurecole.example.org"  # referent of AMI-QA-001, contact 
 
 def rows(app, model, *where):
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return list(session.scalars(select(model).where(*where)))
 
 
@@ -149,12 +149,13 @@ def test_personal_data_page_refuses_a_malformed_address_and_needs_the_login(clie
 def ask_and_vote(app, talk_id: int) -> None:
     from pitchday.services import questions
 
-    with app.app_context():
-        asked = questions.ask(edition_id=first_talk(app).edition_id, device_id="device-a", address="192.0.2.1",
+    edition_id = first_talk(app).edition_id
+    with app.app_context(), db.write():
+        asked = questions.ask(edition_id=edition_id, device_id="device-a", address="192.0.2.1",
                               payload={"client_id": str(uuid.uuid4()), "talk_id": talk_id, "text": "Et ensuite ?",
                                        "author": "Zoé"})
-        questions.moderate(first_talk(app).edition_id, {"question_id": asked["question"]["id"], "action": "approve"})
-        questions.vote(first_talk(app).edition_id, device_id="device-b", address="192.0.2.1",
+        questions.moderate(edition_id, {"question_id": asked["question"]["id"], "action": "approve"})
+        questions.vote(edition_id, device_id="device-b", address="192.0.2.1",
                        payload={"question_id": asked["question"]["id"]})
 
 
@@ -162,7 +163,7 @@ def test_purge_keeps_everything_within_the_retention_period(app, edition):
     request_from(app, first_talk(app).id, "kept@example.org")
     ask_and_vote(app, first_talk(app).id)
 
-    with app.app_context():
+    with app.app_context(), db.write():
         erased = privacy.purge(now=datetime.now(timezone.utc) + timedelta(days=29))
 
     assert not any(erased.values())
@@ -175,7 +176,7 @@ def test_purge_after_the_retention_periods_erases_requests_then_applications(app
     # The demo edition is dated 2020 but was just played: retention counts from now.
     now = datetime.now(timezone.utc)
 
-    with app.app_context():
+    with app.app_context(), db.write():
         first = privacy.purge(now=now + timedelta(days=31))
     assert first == {"connect_requests": 1, "applications": 0, "votes": 1, "questions_anonymised": 1, "import_drafts": 0}
     assert rows(app, ConnectRequest) == [] and rows(app, QuestionVote) == []
@@ -183,7 +184,7 @@ def test_purge_after_the_retention_periods_erases_requests_then_applications(app
     assert (question.text, question.votes, question.author, question.device_id) == ("Et ensuite ?", 1, None, "")
     assert len(rows(app, Application)) == 14
 
-    with app.app_context():
+    with app.app_context(), db.write():
         second = privacy.purge(now=now + timedelta(days=366))
     assert second["applications"] == 14
     assert rows(app, Application) == []
@@ -195,11 +196,12 @@ def test_purge_after_the_retention_periods_erases_requests_then_applications(app
 
 def test_purge_deletes_import_drafts_older_than_a_day(app, edition):
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             session.add(ImportDraft(edition_id=edition.id, filename="vieux.csv", content="x",
                                     created_at=datetime.now(timezone.utc) - timedelta(days=2)))
             session.add(ImportDraft(edition_id=edition.id, filename="frais.csv", content="x"))
-        erased = privacy.purge()
+        with db.write():
+            erased = privacy.purge()
 
     assert erased["import_drafts"] == 1
     assert [d.filename for d in rows(app, ImportDraft)] == ["frais.csv"]

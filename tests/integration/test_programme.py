@@ -5,6 +5,8 @@ import html
 
 import pytest
 
+from pitchday.extensions import db
+
 from .conftest import connect, events, post_form
 from .test_applications import applications, start_evening, talks
 from .test_apply_form import new_edition
@@ -23,7 +25,7 @@ def url(edition) -> str:
 def live_order(app, edition) -> list[int]:
     from pitchday.services import show as show_service
 
-    with app.app_context():
+    with app.app_context(), db.read():
         return list(show_service.current_show(edition.id).order)
 
 

@@ -32,7 +32,7 @@ def json_ld(html: str) -> dict:
 
 def change_talk(app, position: int, **values) -> None:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             talk = session.scalar(select(Talk).where(Talk.position == position))
             for name, value in values.items():
                 setattr(talk, name, value)
@@ -40,7 +40,7 @@ def change_talk(app, position: int, **values) -> None:
 
 def set_deadline(app, moment: datetime | None) -> None:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             session.scalar(select(Edition).where(Edition.slug == "jdn10")).applications_close_at = moment
 
 

@@ -20,7 +20,7 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 def talk_id(app, position: int = 1) -> int:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return session.scalar(select(Talk.id).where(Talk.position == position))
 
 
@@ -35,7 +35,7 @@ def moderate(sio, question_id, action, **extra):
 
 def stored_questions(app) -> list[Question]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return list(session.scalars(select(Question).order_by(Question.id)))
 
 
@@ -396,10 +396,8 @@ def test_a_revoked_moderator_link_stops_moderation_at_once(app, edition, moderat
     moderator = moderator_socket(app, moderator_http)
     _http, asker = phone(app)
     question = ask(asker, talk_id(app))["question"]
-    with app.app_context():
-        with db.transaction() as session:
-            link_id = session.scalar(select(ModeratorLink.id))
-        access.revoke_moderator_link(link_id)
+    with app.app_context(), db.write() as session:
+        access.revoke_moderator_link(session.scalar(select(ModeratorLink.id)))
 
     assert moderate(moderator, question["id"], "approve")["error"]["code"] == "forbidden"
 
@@ -431,7 +429,7 @@ def test_vote_counts_once_per_phone(app, edition, moderator_http):
     assert again == first
     assert other["votes"] == 2
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             assert session.scalar(select(func.count()).select_from(QuestionVote)) == 2
     assert voter.emit("mine", callback=True)["voted"] == [question["id"]]
 

@@ -28,13 +28,13 @@ FORMULA_TITLE = '=HYPERLINK("http://evil.example","clic")'
 
 def talks_by_position(app) -> dict[int, Talk]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             return {t.position: t for t in session.scalars(select(Talk).order_by(Talk.position))}
 
 
 def play(app, edition_id: int, steps) -> None:
     """Moderator commands at the given instants, as the console would send them."""
-    with app.app_context():
+    with app.app_context(), db.write():
         version = show_service.current_show(edition_id, now=P).version
         for name, args, now in steps:
             result = show_service.run_command(edition_id, command_id=str(uuid.uuid4()), name=name, args=args,
@@ -65,7 +65,7 @@ def scripted_evening(app, edition) -> dict[int, Talk]:
 
 def room(app, edition, talks) -> None:
     """What the room did: five questions (each status), six votes, three connect requests."""
-    with app.test_request_context():
+    with app.test_request_context(), db.write():
         def ask(talk, text):
             answer = questions.ask(edition.id, device_id=f"asker-{uuid.uuid4()}", address="192.0.2.10",
                                    payload={"client_id": str(uuid.uuid4()), "talk_id": talk.id, "text": text})
@@ -103,7 +103,7 @@ def room(app, edition, talks) -> None:
 def record_peak(app, phones: int, moment: datetime) -> None:
     for _ in range(phones):
         phone(app)
-    with app.app_context():
+    with app.app_context(), db.write():
         presence.record_peaks(now=moment)
 
 
@@ -236,7 +236,7 @@ def test_report_chart_is_an_accessible_svg_with_one_row_per_talk(app, edition, o
 
 def test_report_shows_talk_titles_as_text(app, edition, organiser):
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             session.scalar(select(Talk).where(Talk.position == 1)).title = '<script>alert("x")</script>'
 
     html = organiser.get(report_url(edition)).text
@@ -286,7 +286,7 @@ def expected_rows(talks) -> list[list]:
 
 def formula_title_on_talk_5(app) -> None:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             session.scalar(select(Talk).where(Talk.position == 5)).title = FORMULA_TITLE
 
 
@@ -365,7 +365,7 @@ def test_report_tab_appears_in_the_edition_sections(edition, organiser):
 
 def stored_peak(app, edition) -> tuple[int, datetime | None]:
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             found = session.get(Edition, edition.id)
             return found.peak_audience, found.peak_audience_at
 
@@ -376,7 +376,7 @@ def test_peak_of_phones_is_stored_with_its_time(app, edition):
         phone(app)
     moment = datetime(2020, 1, 23, 16, 40, tzinfo=timezone.utc)
 
-    with app.app_context():
+    with app.app_context(), db.write():
         presence.record_peaks(now=moment)
 
     assert stored_peak(app, edition) == (3, moment)
@@ -386,12 +386,12 @@ def test_peak_of_phones_is_not_lowered_when_phones_leave(app, edition):
     presence.forget_peaks()
     phones = [phone(app)[1] for _ in range(3)]
     first = datetime(2020, 1, 23, 16, 40, tzinfo=timezone.utc)
-    with app.app_context():
+    with app.app_context(), db.write():
         presence.record_peaks(now=first)
     for sio in phones[:2]:
         sio.disconnect()
 
-    with app.app_context():
+    with app.app_context(), db.write():
         presence.record_peaks(now=datetime(2020, 1, 23, 17, 0, tzinfo=timezone.utc))
         presence.forget_peaks()  # another process, which never saw the peak, counts one phone
         presence.record_peaks(now=datetime(2020, 1, 23, 17, 5, tzinfo=timezone.utc))
@@ -402,12 +402,12 @@ def test_peak_of_phones_is_not_lowered_when_phones_leave(app, edition):
 def test_peak_of_phones_rises_with_more_phones(app, edition):
     presence.forget_peaks()
     phone(app)
-    with app.app_context():
+    with app.app_context(), db.write():
         presence.record_peaks(now=datetime(2020, 1, 23, 16, 30, tzinfo=timezone.utc))
     phone(app)
     later = datetime(2020, 1, 23, 16, 45, tzinfo=timezone.utc)
 
-    with app.app_context():
+    with app.app_context(), db.write():
         presence.record_peaks(now=later)
 
     assert stored_peak(app, edition) == (2, later)
@@ -421,7 +421,7 @@ def test_peak_of_phones_counts_only_the_audience(app, edition):
     connect(app, "stage")
     phone(app)
 
-    with app.app_context():
+    with app.app_context(), db.write():
         presence.record_peaks(now=datetime(2020, 1, 23, 16, 30, tzinfo=timezone.utc))
 
     assert stored_peak(app, edition)[0] == 1

@@ -56,7 +56,7 @@ def test_moderator_console_is_locked_without_the_cookie(client, edition):
 
 
 def test_moderator_link_becomes_an_httponly_cookie_and_leaves_the_url(app, client, edition):
-    with app.app_context():
+    with app.app_context(), db.write():
         _link, token = access.create_moderator_link(edition.id, hours=1)
     response = client.get(f"/m/{token}")
     assert response.status_code == 303
@@ -69,7 +69,7 @@ def test_moderator_link_becomes_an_httponly_cookie_and_leaves_the_url(app, clien
 
 
 def test_forged_expired_or_revoked_link_is_refused(app, client, edition):
-    with app.app_context():
+    with app.app_context(), db.write():
         link, token = access.create_moderator_link(edition.id, hours=1)
         _gone, expired = access.create_moderator_link(edition.id, hours=0)
         access.revoke_moderator_link(link.id)
@@ -81,7 +81,7 @@ def test_forged_expired_or_revoked_link_is_refused(app, client, edition):
 
 def test_organiser_password_is_stored_hashed(app, edition):
     with app.app_context():
-        with db.transaction() as session:
+        with db.write() as session:
             stored = session.scalar(select(Setting.value).where(Setting.key == access.PASSWORD_KEY))
     assert stored.startswith("scrypt:") and ORGANISER_PASSWORD not in stored
 
@@ -117,7 +117,7 @@ def test_organiser_creates_then_revokes_a_moderator_link(app, client, edition):
     url = re.search(r'href="(http://localhost/m/[^"]+)"', page).group(1)
     moderator = app.test_client()
     assert moderator.get(url.removeprefix("http://localhost")).status_code == 303
-    with app.app_context():
+    with app.app_context(), db.write():
         link_id = access.moderator_links(edition.id)[0].id
     client.post(f"/organiser/moderator-links/{link_id}/revoke", data={"csrf_token": _csrf(page)})
     assert moderator.get("/e/jdn10/moderator").status_code == 403

@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 from ...services import access
 from ...services import editions as editions_service
 from ..pages import public_base_url
+from ...extensions import db
+from ..unit import by_method
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -61,6 +63,7 @@ def organiser_required(view):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@by_method
 def login():
     error = None
     if request.method == "POST":
@@ -84,6 +87,7 @@ def logout():
 
 @bp.get("/")
 @organiser_required
+@db.read()
 def dashboard():
     return render_template("organiser/dashboard.html", editions=editions_service.all_editions(),
                            base_url=public_base_url())

@@ -13,6 +13,8 @@ from ..apply import labels
 from ..i18n import field_error, plain
 from . import bp, organiser_required
 from .editions import edition_or_404
+from ...extensions import db
+from ..unit import by_method
 
 STATUS_LABELS = {
     "received": _l("À l'étude"),
@@ -62,6 +64,7 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
 
 @bp.get("/editions/<int:edition_id>/applications")
 @organiser_required
+@db.read()
 def applications(edition_id: int):
     edition = edition_or_404(edition_id)
     filters = {"talk_kind": _choice("talk_kind", TALK_KINDS), "applicant_type": _choice("applicant_type", APPLICANT_TYPES),
@@ -79,6 +82,7 @@ def _render_dossier(edition, found, *, error: str | None = None, status: int = 2
 
 @bp.route("/editions/<int:edition_id>/applications/<int:application_id>", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def application(edition_id: int, application_id: int):
     edition = edition_or_404(edition_id)
     found = service.dossier(edition_id, application_id)
@@ -121,6 +125,7 @@ def _render_programme(edition, *, values=None, errors=None, error: str | None = 
 
 @bp.route("/editions/<int:edition_id>/programme", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def programme(edition_id: int):
     edition = edition_or_404(edition_id)
     if request.method == "GET":
@@ -167,6 +172,7 @@ def refusal_message(refused: FileRefused) -> str:
 
 @bp.route("/editions/<int:edition_id>/applications/import", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def import_applications(edition_id: int):
     edition = edition_or_404(edition_id)
     error = None
@@ -195,6 +201,7 @@ IMPORT_FAILED = {
 
 @bp.route("/editions/<int:edition_id>/applications/import/<int:draft_id>", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def import_preview(edition_id: int, draft_id: int):
     edition = edition_or_404(edition_id)
     error = None
@@ -221,6 +228,7 @@ def import_preview(edition_id: int, draft_id: int):
 
 @bp.post("/editions/<int:edition_id>/applications/import/<int:draft_id>/cancel")
 @organiser_required
+@db.write()
 def cancel_import(edition_id: int, draft_id: int):
     edition_or_404(edition_id)
     service.cancel_import(edition_id, draft_id)

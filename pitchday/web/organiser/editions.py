@@ -12,6 +12,8 @@ from ...timeutil import PARIS, as_utc
 from ..i18n import field_error
 from ..pages import public_base_url
 from . import bp, organiser_required
+from ...extensions import db
+from ..unit import by_method
 
 EDITION_FIELDS = ("series", "number", "title", "theme", "slug", "day", "doors", "talks_start", "end", "venue",
                   "partners", "deadline_day", "deadline_time", "talks_wanted", "pitch_ms", "qa_ms", "changeover_ms",
@@ -37,6 +39,7 @@ def edition_or_404(edition_id: int):
 
 @bp.get("/editions/<int:edition_id>/")
 @organiser_required
+@db.read()
 def edition(edition_id: int):
     """Everything about one evening at a glance: where it stands, its public links, its moderator links."""
     found = edition_or_404(edition_id)
@@ -51,6 +54,7 @@ def _edition_form(template_values: dict, errors: dict, *, edition=None, status: 
 
 @bp.route("/editions/new", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def new_edition():
     if request.method == "GET":
         return _edition_form(editions.new_edition_defaults(), {})
@@ -64,6 +68,7 @@ def new_edition():
 
 @bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def edit_edition(edition_id: int):
     found = edition_or_404(edition_id)
     if request.method == "GET":
@@ -78,6 +83,7 @@ def edit_edition(edition_id: int):
 
 @bp.post("/editions/<int:edition_id>/moderator-links")
 @organiser_required
+@db.write()
 def create_link(edition_id: int):
     edition_or_404(edition_id)
     label = request.form.get("label", "").strip()[:100]
@@ -88,6 +94,7 @@ def create_link(edition_id: int):
 
 @bp.post("/moderator-links/<int:link_id>/revoke")
 @organiser_required
+@db.write()
 def revoke_link(link_id: int):
     link = access.revoke_moderator_link(link_id)
     if link is None:
@@ -98,6 +105,7 @@ def revoke_link(link_id: int):
 
 @bp.route("/editions/<int:edition_id>/durations", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def durations(edition_id: int):
     from ...services import show as show_service
 

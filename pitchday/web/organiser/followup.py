@@ -10,6 +10,8 @@ from ...timeutil import PARIS, as_utc
 from ..i18n import INTENT_LABELS, field_error, plain
 from . import bp, organiser_required
 from .editions import edition_or_404
+from ...extensions import db
+from ..unit import by_method
 
 STATUS_LABELS = {
     "new": _l("nouvelle"),
@@ -40,6 +42,7 @@ def _request_or_404(edition_id: int, request_id: int):
 
 @bp.get("/editions/<int:edition_id>/connections")
 @organiser_required
+@db.read()
 def connections(edition_id: int):
     """Every connect request by talk, with its status and what to do next; a filter by status."""
     edition = edition_or_404(edition_id)
@@ -51,6 +54,7 @@ def connections(edition_id: int):
 
 @bp.post("/editions/<int:edition_id>/connections/<int:request_id>/status")
 @organiser_required
+@db.write()
 def connection_status(edition_id: int, request_id: int):
     """"Sans suite", "Rouvrir" and "Marquer comme mise en relation faite"."""
     status = request.form.get("status")
@@ -74,6 +78,7 @@ def _introduce_page(edition, connect_request, talk, values: dict, errors: dict, 
 
 @bp.route("/editions/<int:edition_id>/connections/<int:request_id>/introduce", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def introduce(edition_id: int, request_id: int):
     """One e-mail to both the requester and the team, proposed, edited, then sent (or downloaded)."""
     edition = edition_or_404(edition_id)
@@ -114,6 +119,7 @@ def _digest_or_404(edition_id: int, talk_id: int, *, exported: bool = False) -> 
 
 @bp.get("/editions/<int:edition_id>/talks/<int:talk_id>/digest")
 @organiser_required
+@db.read()
 def digest(edition_id: int, talk_id: int):
     """A printable page for one team: who wants to meet them, and the room's questions."""
     edition = edition_or_404(edition_id)
@@ -123,6 +129,7 @@ def digest(edition_id: int, talk_id: int):
 
 @bp.get("/editions/<int:edition_id>/talks/<int:talk_id>/digest.csv")
 @organiser_required
+@db.write()  # a GET that writes, on purpose: the audit log records that personal data left pitchday
 def digest_csv(edition_id: int, talk_id: int):
     """The same digest as one spreadsheet: a row per request, then a row per question."""
     edition = edition_or_404(edition_id)

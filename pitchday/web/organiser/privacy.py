@@ -10,10 +10,12 @@ from ...domain.text import InvalidField
 from ...services import privacy
 from ..i18n import field_error
 from . import bp, organiser_required
+from ..unit import by_method
 
 
 @bp.route("/privacy", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def privacy_settings():
     """Who the controller is, how to reach the DPO, purposes, recipients, rights (blank: default wording)."""
     values, errors = privacy.notice_settings(), {}
@@ -29,6 +31,7 @@ def privacy_settings():
 
 @bp.route("/personal-data", methods=["GET", "POST"])
 @organiser_required
+@by_method
 def personal_data():
     """Find what is held about one e-mail address, then export it or erase it."""
     typed = (request.values.get("email") or "")[:300]

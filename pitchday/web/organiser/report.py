@@ -8,6 +8,7 @@ from ...services import editions
 from ...services import report as report_service
 from ..i18n import plain
 from . import bp, organiser_required
+from ...extensions import db
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,6 +29,7 @@ def _download(filename: str, content: bytes, mimetype: str) -> Response:
 
 @bp.get("/editions/<int:edition_id>/report")
 @organiser_required
+@db.read()
 def report(edition_id: int):
     found = _report_or_404(edition_id)
     return render_template(
@@ -40,6 +42,7 @@ def report(edition_id: int):
 
 @bp.get("/editions/<int:edition_id>/report.csv")
 @organiser_required
+@db.read()
 def report_csv(edition_id: int):
     filename, content = report_service.report_csv(_report_or_404(edition_id))
     return _download(filename, content, "text/csv; charset=utf-8")
@@ -47,6 +50,7 @@ def report_csv(edition_id: int):
 
 @bp.get("/editions/<int:edition_id>/report.xlsx")
 @organiser_required
+@db.read()
 def report_xlsx(edition_id: int):
     filename, content = report_service.report_xlsx(_report_or_404(edition_id))
     return _download(filename, content, XLSX_MIMETYPE)
