@@ -1,0 +1,108 @@
+"""A GET never writes; a transition that fell due is stored by the scheduler, not by whoever reads."""
+from __future__ import annotations
+
+import uuid
+from importlib import resources
+
+import pytest
+from sqlalchemy import event, select
+
+from pitchday.extensions import db
+from pitchday.models import Application, ConnectRequest, Edition, ImportDraft, LiveState
+from pitchday.realtime import scheduler
+from pitchday.services import show as show_service
+from pitchday.timeutil import now_ms
+
+pytestmark = pytest.mark.integration
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+SAMPLE = resources.files("pitchday.data").joinpath("candidatures-qualite-air.csv")
+
+
+@pytest.fixture()
+def overdue(app, edition):
+    """The first pitch was started an hour ago with the automatic switch to questions: it is due."""
+    with app.app_context():
+        with db.write() as session:
+            session.get(Edition, edition.id).auto_questions = True
+            show_service.reset_show(edition.id)
+        with db.write():
+            version = show_service.current_show(edition.id).version
+            started = show_service.run_command(edition.id, command_id=str(uuid.uuid4()), name="start", args={},
+                                               version=version, now=now_ms() - 3_600_000)
+        assert started["ok"], started
+        with db.write() as session:
+            talk = edition.talks[0]
+            request = ConnectRequest(edition_id=edition.id, talk_id=talk.id, client_id=str(uuid.uuid4()),
+                                     device_id="d" * 16, name="Alex Testeur", organisation="Fictiveville",
+                                     email="alex@fictiveville.example.org", intent="learn_more",
+                                     consent_text="J'accepte…", consented_at=edition.starts_at)
+            draft = ImportDraft(edition_id=edition.id, filename="candidatures.csv", content=SAMPLE.read_text("utf-8-sig"))
+            session.add_all([request, draft])
+            session.flush()
+            ids = {"edition": edition.id, "talk": talk.id, "request": request.id, "draft": draft.id,
+                   "application": session.scalar(select(Application.id).where(Application.edition_id == edition.id))}
+    return ids
+
+
+def stored_row(app, edition_id: int) -> tuple[int, str]:
+    with app.app_context(), db.read() as session:
+        row = session.get(LiveState, edition_id)
+        return row.version, row.state["phase"]
+
+
+def get_pages(organiser, moderator_http, ids) -> dict[str, int]:
+    e, t, r = ids["edition"], ids["talk"], ids["request"]
+    public = [
+        "/", "/e/jdn10/projector", "/e/jdn10/stage", "/e/jdn10/", f"/e/jdn10/echanger/{t}",
+        f"/e/jdn10/echanger/{t}/envoye", "/e/jdn10/confidentialite", "/e/jdn10/candidater",
+        "/e/jdn10/programme", "/e/jdn10/programme.ics", "/qr/jdn10.svg", "/healthz",
+        "/api/v1/editions", "/api/v1/editions/jdn10", "/api/v1/editions/jdn10/live", "/api/v1/openapi.json",
+    ]
+    organiser_pages = [
+        "/organiser/", f"/organiser/editions/{e}/", "/organiser/editions/new", f"/organiser/editions/{e}/edit",
+        f"/organiser/editions/{e}/durations", f"/organiser/editions/{e}/applications",
+        f"/organiser/editions/{e}/applications/{ids['application']}", f"/organiser/editions/{e}/programme",
+        f"/organiser/editions/{e}/applications/import", f"/organiser/editions/{e}/applications/import/{ids['draft']}",
+        f"/organiser/editions/{e}/connections", f"/organiser/editions/{e}/connections/{r}/introduce",
+        f"/organiser/editions/{e}/talks/{t}/digest", "/organiser/privacy", "/organiser/personal-data",
+        f"/organiser/editions/{e}/report", f"/organiser/editions/{e}/report.csv", f"/organiser/editions/{e}/report.xlsx",
+    ]
+    statuses = {url: organiser.get(url).status_code for url in public + organiser_pages}
+    statuses["/e/jdn10/moderator"] = moderator_http.get("/e/jdn10/moderator").status_code
+    return statuses
+
+
+def test_get_pages_write_nothing_even_with_a_transition_due(app, overdue, organiser, moderator_http):
+    before = stored_row(app, overdue["edition"])
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        statuses = get_pages(organiser, moderator_http, overdue)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert {url: status for url, status in statuses.items() if status != 200} == {}
+    assert [s for s in statements if s in WRITES] == []
+    assert stored_row(app, overdue["edition"]) == before == (before[0], "pitch")
+
+
+def test_scheduler_stores_the_due_transition_once(app, overdue):
+    version, _phase = stored_row(app, overdue["edition"])
+
+    with app.app_context():
+        assert scheduler.due_editions(now_ms()) == [overdue["edition"]]
+        scheduler.run_pass()
+        assert scheduler.due_editions(now_ms()) == []
+        scheduler.run_pass()  # nothing due any more: nothing changes
+
+    assert stored_row(app, overdue["edition"]) == (version + 1, "questions")
+
+
+def test_scheduler_finds_no_edition_due_when_nothing_runs(app, edition):
+    with app.app_context():
+        assert scheduler.due_editions(now_ms()) == []
