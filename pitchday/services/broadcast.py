@@ -28,15 +28,17 @@ def device_room(device_id: str) -> str:
     return f"device:{device_id}"
 
 
-def snapshot(edition_id: int, *, moderator: bool) -> dict:
+def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = None) -> dict:
     """A full snapshot ``{version, server_time, state[, moderator]}`` read from the database.
 
-    In its own read (or the caller's unit of work, if one is open), all at once."""
+    In its own read (or the caller's unit of work, if one is open), all at once. ``show``: the
+    state just committed, which the caller already holds (not deserialised a second time)."""
     with db.read() as session:
         edition = session.get(Edition, edition_id)
-        row = session.get(LiveState, edition_id)
-        # No row yet (an edition no command has touched): its welcome screen, as current_show sees it.
-        show = domain.from_dict(row.state) if row is not None else _initial_show(edition)
+        if show is None:
+            row = session.get(LiveState, edition_id)
+            # No row yet (an edition no command has touched): its welcome screen, as current_show sees it.
+            show = domain.from_dict(row.state) if row is not None else _initial_show(edition)
         now = now_ms()
         message = {"version": show.version, "server_time": now,
                    "state": presenter.public_state(edition, show, now=now,
@@ -55,13 +57,14 @@ def _initial_show(edition: Edition) -> domain.Show:
     return initial_show(edition)
 
 
-def show_changed(edition_id: int) -> None:
-    """Send the new state to every screen of the edition, once the caller's write has committed."""
-    db.after_commit(lambda: _send_state(edition_id))
+def show_changed(edition_id: int, show: domain.Show | None = None) -> None:
+    """Send the new state (``show``, if the caller holds it) to every screen of the edition, once the
+    caller's write has committed."""
+    db.after_commit(lambda: _send_state(edition_id, show))
 
 
-def _send_state(edition_id: int) -> None:
-    message = snapshot(edition_id, moderator=True)
+def _send_state(edition_id: int, show: domain.Show | None) -> None:
+    message = snapshot(edition_id, moderator=True, show=show)
     moderator_extras = message.pop("moderator")
     socketio.emit("state", message, to=public_room(edition_id))
     socketio.emit("state", {**message, "moderator": moderator_extras}, to=moderator_room(edition_id))

@@ -51,7 +51,7 @@ def reset_show(edition_id: int) -> None:
     else:
         show = replace(show, version=row.version + 1)
     save(row, show)
-    broadcast.show_changed(edition_id)
+    broadcast.show_changed(edition_id, show)
 
 
 def save(row: LiveState, show: domain.Show) -> None:
@@ -80,7 +80,7 @@ def settle_due(edition_id: int, *, now: int | None = None) -> bool:
             save(row, stored)  # a due_at out of step with its state: put right, so it is not picked again
         return False
     save(row, settled)
-    broadcast.show_changed(edition_id)
+    broadcast.show_changed(edition_id, settled)
     return True
 
 
@@ -127,15 +127,15 @@ def run_command(edition_id: int, *, command_id: str, name: str, args: dict, vers
     try:
         with session.begin_nested():  # a savepoint: only this command is undone if its copy won
             row = _locked_row(session, edition_id)
-            result = (_missing_reference(session, edition_id, name, args, row)
-                      or _decide(row, name, args, version, now))
+            refused = _missing_reference(session, edition_id, name, args, row)
+            result, changed = (refused, None) if refused else _decide(row, name, args, version, now)
             session.add(ShowCommand(edition_id=edition_id, command_id=command_id, name=name,
                                     args=args, result=result))
     except IntegrityError:
         # The same command arrived twice at once (another process): the other copy won, answer as it did.
         return _stored_answer(session, edition_id, command_id)
-    if result["ok"]:
-        broadcast.show_changed(edition_id)
+    if changed is not None:
+        broadcast.show_changed(edition_id, changed)
     return result
 
 
@@ -168,7 +168,7 @@ def run_internal(edition_id: int, name: str, args: dict, *, only_if=None) -> boo
     except domain.CommandRefused:
         return False
     save(row, changed)
-    broadcast.show_changed(edition_id)
+    broadcast.show_changed(edition_id, changed)
     return True
 
 
@@ -177,17 +177,19 @@ def _stored_answer(session, edition_id: int, command_id: str) -> dict | None:
         ShowCommand.edition_id == edition_id, ShowCommand.command_id == command_id))
 
 
-def _decide(row: LiveState, name: str, args: dict, version: int, now: int) -> dict:
+def _decide(row: LiveState, name: str, args: dict, version: int, now: int) -> tuple[dict, domain.Show | None]:
+    """The answer to the command, and the new show if it changed (deserialised once, here)."""
     stored = domain.from_dict(row.state)
     if version != stored.version:
         return {"ok": False, "version": stored.version,
-                "error": {"code": "stale", "message": "The state changed since your view: check and try again"}}
+                "error": {"code": "stale", "message": "The state changed since your view: check and try again"}}, None
     try:
         changed = domain.apply(stored, name, args, now=now)
     except domain.CommandRefused as refusal:
-        return {"ok": False, "version": stored.version, "error": {"code": refusal.code, "message": refusal.message}}
+        return {"ok": False, "version": stored.version,
+                "error": {"code": refusal.code, "message": refusal.message}}, None
     save(row, changed)
-    return {"ok": True, "version": changed.version}
+    return {"ok": True, "version": changed.version}, changed
 
 
 def set_durations(edition_id: int, *, pitch_ms: int, qa_ms: int, overrides: dict[int, tuple[int | None, int | None]]) -> None:
@@ -207,4 +209,4 @@ def set_durations(edition_id: int, *, pitch_ms: int, qa_ms: int, overrides: dict
     if changed is stored:
         return
     save(row, changed)
-    broadcast.show_changed(edition_id)
+    broadcast.show_changed(edition_id, changed)
