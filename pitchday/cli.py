@@ -85,9 +85,9 @@ def moderator_link(slug: str, base_url: str, label: str) -> None:
 
 def _print_moderator_link(app, slug: str, base_url: str, label: str) -> None:
     from .services import access, qr
-    from .services import show as show_service
+    from .services import editions
 
-    edition = show_service.edition_by_slug(slug)
+    edition = editions.edition_by_slug(slug)
     if edition is None:
         raise click.BadParameter(f"no edition {slug!r}")
     _link, token = access.create_moderator_link(edition.id, hours=app.config["PITCHDAY_MODERATOR_LINK_HOURS"],

@@ -5,7 +5,7 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from ..extensions import db, socketio
-from ..services import access, broadcast, devices, presence
+from ..services import access, broadcast, devices, editions, presence
 from ..services import show as show_service
 from ..timeutil import now_ms
 from .replies import localised, refusal
@@ -26,7 +26,7 @@ def on_connect(auth):
     view = auth.get("view")
     if view not in presence.VIEWS:
         raise ConnectionRefusedError("bad_view")
-    edition = show_service.edition_by_slug(auth.get("edition"))
+    edition = editions.edition_by_slug(auth.get("edition"))
     if edition is None:
         raise ConnectionRefusedError("unknown_edition")
     link = None

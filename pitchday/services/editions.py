@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -151,13 +152,20 @@ def all_editions() -> list[Edition]:
     return list(session.scalars(select(Edition).order_by(Edition.starts_at.desc(), Edition.id.desc())))
 
 
+def edition_by_slug(slug: Any) -> Edition | None:
+    """The edition a URL or a socket names, or None (for anything that is not a plausible slug)."""
+    if not isinstance(slug, str) or len(slug) > 40:
+        return None
+    return db.current().scalar(select(Edition).where(Edition.slug == slug))
+
+
 def with_talks_by_slug(slug: str) -> Edition | None:
     """An edition with its talks loaded, or None."""
-    found = show_service.edition_by_slug(slug)
+    found = edition_by_slug(slug)
     return get_edition(found.id) if found is not None else None
 
 
-def programme(edition: Edition) -> list[ProgrammeTalk]:
+def public_programme(edition: Edition) -> list[ProgrammeTalk]:
     """The talks in running order at their announced times (back to back, with the changeovers).
 
     The announced plan, not the live one: a programme does not move when a talk runs late.

@@ -22,12 +22,6 @@ class BadRequest(ValueError):
     """A malformed command envelope (not a domain refusal)."""
 
 
-def edition_by_slug(slug: Any) -> Edition | None:
-    if not isinstance(slug, str) or len(slug) > 40:
-        return None
-    return db.current().scalar(select(Edition).where(Edition.slug == slug))
-
-
 def initial_show(edition: Edition) -> domain.Show:
     return domain.new_show(
         [(t.id, t.effective_pitch_ms, t.effective_qa_ms) for t in edition.talks],

@@ -103,7 +103,7 @@ def edition(slug: str):
         {"id": item.talk.id, "position": position, "title": item.talk.title, "organisation": item.talk.organisation,
          "kind": item.talk.kind, "speaker": item.talk.speaker or "", "planned_start": paris_iso(item.planned_start),
          "planned_end": paris_iso(item.planned_end)}
-        for position, item in enumerate(edition_service.programme(found), start=1)
+        for position, item in enumerate(edition_service.public_programme(found), start=1)
     ]
     return jsonify({**edition_fields(found), "talks": talks})
 

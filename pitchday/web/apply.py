@@ -22,8 +22,7 @@ from werkzeug.exceptions import NotFound
 from ..domain import selection
 from ..domain.applications import (ALWAYS_REQUIRED, APPLICANT_TYPES, BY_NAME, DESCRIPTION_MAX_LINES, REQUIRED_BY_KIND,
                                    TALK_KINDS)
-from ..services import applications, editions
-from ..services import show as show_service
+from ..services import application_form, editions
 from .i18n import field_error, plain, rate_limited
 from ..extensions import db
 from .unit import by_method
@@ -110,7 +109,7 @@ def _signer() -> URLSafeSerializer:
 
 def _edition_with_form(slug: str):
     """The edition and whether its form is open now, or None when it has no public form."""
-    found = show_service.edition_by_slug(slug)
+    found = editions.edition_by_slug(slug)
     if found is None or found.applications_close_at is None:
         return None
     return found, selection.form_is_open(found.applications_close_at, datetime.now(timezone.utc))
@@ -153,7 +152,7 @@ def form(slug: str):
     if request.method == "GET":
         return _render_form(edition, {name: "" for name in FORM_FIELDS} | {"client_id": str(uuid.uuid4())}, {})
     values = _posted_values()
-    result = applications.submit_form(edition.id, values, client_id=values["client_id"], address=request.remote_addr)
+    result = application_form.submit_form(edition.id, values, client_id=values["client_id"], address=request.remote_addr)
     if result.outcome == "closed":
         return _closed(edition, 403)
     if result.outcome == "rate_limited":
@@ -182,14 +181,14 @@ def stale_form(_error):
 @bp.get("/e/<slug>/candidater/confirmation/<token>")
 @db.read()
 def confirmation(slug: str, token: str):
-    found = show_service.edition_by_slug(slug)
+    found = editions.edition_by_slug(slug)
     try:
         signed = _signer().loads(token) if len(token) < 300 else None
     except BadSignature:
         signed = None
     if found is None or not isinstance(signed, dict) or signed.get("e") != found.id:
         abort(404)
-    application = applications.confirmation(str(signed.get("r")))
+    application = application_form.confirmation(str(signed.get("r")))
     if application is None:
         abort(404)
     response = current_app.make_response(render_template(

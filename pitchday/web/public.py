@@ -81,7 +81,7 @@ def event_data(edition: Edition, programme: list[editions.ProgrammeTalk]) -> dic
 @db.read()
 def agenda(slug: str):
     edition = _edition_or_404(slug)
-    programme = editions.programme(edition)
+    programme = editions.public_programme(edition)
     return render_template(
         "public/agenda.html", edition=edition, programme=programme, event=event_data(edition, programme),
         kinds=plain(editions.KIND_LABELS),
@@ -149,7 +149,7 @@ def calendar_bytes(edition: Edition, programme: list[editions.ProgrammeTalk]) ->
 @db.read()
 def agenda_ics(slug: str):
     edition = _edition_or_404(slug)
-    response = Response(calendar_bytes(edition, editions.programme(edition)),
+    response = Response(calendar_bytes(edition, editions.public_programme(edition)),
                         content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{edition.slug}.ics"'
     return response

@@ -109,11 +109,12 @@ def test_settings_change_reaches_the_live_show_but_not_a_talk_on_stage(app, orga
 
     assert response.status_code == 303
     with app.app_context(), db.write():
+        from pitchday.services import editions
         from pitchday.services import show as show_service
 
         show = show_service.current_show(edition.id)
         assert {run.qa_ms for run in show.talks.values()} == {360_000}
-        assert show_service.edition_by_slug("jdn10").venue == "CITC, Lille"
+        assert editions.edition_by_slug("jdn10").venue == "CITC, Lille"
 
 
 def test_edition_pages_need_the_organiser(client, edition):

@@ -8,7 +8,8 @@ from flask_babel import ngettext
 
 from ...domain import selection
 from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
-from ...services import applications as service
+from ...services import application_import, review
+from ...services import programme as programme_service
 from ..apply import labels
 from ..i18n import field_error, plain
 from . import bp, organiser_required
@@ -69,7 +70,7 @@ def applications(edition_id: int):
     edition = edition_or_404(edition_id)
     filters = {"talk_kind": _choice("talk_kind", TALK_KINDS), "applicant_type": _choice("applicant_type", APPLICANT_TYPES),
                "status": _choice("status", STATUSES)}
-    found = service.pool(edition_id, **filters)
+    found = review.pool(edition_id, **filters)
     return render_template("organiser/applications/list.html", edition=edition, pool=found, filters=filters,
                            labels=_labels(), statuses=STATUSES,
                            warning=_over_retained(found.by_status.get("retained", 0), edition.talks_wanted))
@@ -85,7 +86,7 @@ def _render_dossier(edition, found, *, error: str | None = None, status: int = 2
 @by_method
 def application(edition_id: int, application_id: int):
     edition = edition_or_404(edition_id)
-    found = service.dossier(edition_id, application_id)
+    found = review.dossier(edition_id, application_id)
     if found is None:
         abort(404)
     if request.method == "GET":
@@ -95,12 +96,12 @@ def application(edition_id: int, application_id: int):
     try:
         if decision == "defer" and target and _row_id(target) is None:
             raise ValueError(target)
-        decided = service.decide_application(
+        decided = programme_service.decide_application(
             edition_id, application_id, decision,
             target_edition_id=_row_id(target) if decision == "defer" and target else None)
-    except service.EveningStarted:
+    except programme_service.EveningStarted:
         return _render_dossier(edition, found, error=str(EVENING_STARTED), status=409)
-    except service.NotFound:
+    except programme_service.NotFound:
         abort(404)
     except ValueError:
         return _render_dossier(edition, found, error=_("Décision inconnue ou édition cible invalide."), status=400)
@@ -115,11 +116,11 @@ def application(edition_id: int, application_id: int):
 # -- the running order ----------------------------------------------------------------------------
 
 def _render_programme(edition, *, values=None, errors=None, error: str | None = None, status: int = 200):
-    found = service.programme(edition.id)
+    found = programme_service.running_order(edition.id)
     values = values or {}
     return render_template(
         "organiser/applications/programme.html", edition=edition, programme=found, labels=_labels(),
-        values={t.id: values.get(t.id) or {name: getattr(t, name) for name in service.TALK_FIELDS} for t in found.talks},
+        values={t.id: values.get(t.id) or {name: getattr(t, name) for name in programme_service.TALK_FIELDS} for t in found.talks},
         errors=errors or {}, error=error, warning=_over_retained(found.retained, edition.talks_wanted)), status
 
 
@@ -135,18 +136,18 @@ def programme(edition_id: int):
         abort(400)
     try:
         if action == "save":
-            values = {name: request.form.get(name, "")[:1000] for name in service.TALK_FIELDS}
-            errors = service.update_talk(edition_id, talk_id, values)
+            values = {name: request.form.get(name, "")[:1000] for name in programme_service.TALK_FIELDS}
+            errors = programme_service.update_talk(edition_id, talk_id, values)
             if errors:
                 return _render_programme(edition, values={talk_id: values}, status=400,
                                          errors={talk_id: {e.field: field_error(e.code, e.limit) for e in errors}})
             flash(_("Intervention modifiée."))
         else:
-            service.move_talk(edition_id, talk_id, action)
+            programme_service.move_talk(edition_id, talk_id, action)
             flash(_("Ordre de passage modifié."))
-    except service.EveningStarted:
+    except programme_service.EveningStarted:
         return _render_programme(edition, error=str(EVENING_STARTED), status=409)
-    except service.NotFound:
+    except programme_service.NotFound:
         abort(404)
     return redirect(url_for(".programme", edition_id=edition_id) + f"#talk-{talk_id}", code=303)
 
@@ -182,7 +183,7 @@ def import_applications(edition_id: int):
             error = _("Choisissez un fichier CSV.")
         else:
             try:
-                draft_id = service.start_import(edition_id, upload.filename, upload.read())
+                draft_id = application_import.start_import(edition_id, upload.filename, upload.read())
                 return redirect(url_for(".import_preview", edition_id=edition_id, draft_id=draft_id), code=303)
             except FileRefused as refused:
                 error = refusal_message(refused)
@@ -207,10 +208,10 @@ def import_preview(edition_id: int, draft_id: int):
     error = None
     if request.method == "POST":
         try:
-            done = service.confirm_import(edition_id, draft_id, fingerprint=request.form.get("fingerprint", "")[:64])
-        except service.NotFound:
+            done = application_import.confirm_import(edition_id, draft_id, fingerprint=request.form.get("fingerprint", "")[:64])
+        except application_import.NotFound:
             abort(404)
-        except service.ImportFailed as failed:
+        except application_import.ImportFailed as failed:
             error = str(IMPORT_FAILED[failed.code])
         else:
             message = ngettext("%(num)d candidature importée.", "%(num)d candidatures importées.", done.imported)
@@ -219,7 +220,7 @@ def import_preview(edition_id: int, draft_id: int):
                                           "%(num)d lignes ignorées (déjà importées ou en erreur).", done.skipped)
             flash(message)
             return redirect(url_for(".applications", edition_id=edition_id), code=303)
-    preview = service.preview_import(edition_id, draft_id)
+    preview = application_import.preview_import(edition_id, draft_id)
     if preview is None:
         abort(404)
     return render_template("organiser/applications/preview.html", edition=edition, preview=preview, error=error,
@@ -231,6 +232,6 @@ def import_preview(edition_id: int, draft_id: int):
 @db.write()
 def cancel_import(edition_id: int, draft_id: int):
     edition_or_404(edition_id)
-    service.cancel_import(edition_id, draft_id)
+    application_import.cancel_import(edition_id, draft_id)
     flash(_("Importation annulée : le fichier n'est pas conservé."))
     return redirect(url_for(".import_applications", edition_id=edition_id), code=303)

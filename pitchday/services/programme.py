@@ -1,0 +1,168 @@
+"""Decisions on applications and the running order of an edition.
+
+A change of the talks of an edition is allowed only before its evening starts; it is checked in the
+same unit of work as the change (opened by the caller), with the live state's row locked, and the
+live run of show is reset in it too, so that every screen follows the new order once it commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from sqlalchemy import func, select
+
+from ..domain import selection
+from ..domain import show as show_domain
+from ..domain.text import InvalidField, clean_text
+from ..extensions import db
+from ..models import Application, Edition, LiveState, Talk
+from . import show as show_service
+from .applications import NotFound, decide
+
+__all__ = ["Decided", "EveningStarted", "NotFound", "RunningOrder", "TALK_FIELDS", "decide_application",
+           "move_talk", "running_order", "talk_of", "update_talk"]
+
+
+def talk_of(session, application: Application) -> Talk | None:
+    return session.scalar(select(Talk).where(Talk.application_id == application.id,
+                                             Talk.edition_id == application.edition_id))
+
+
+class EveningStarted(Exception):
+    """The evening has started: the running order belongs to the moderator's console now."""
+
+
+def _lock_programme(session, edition_id: int) -> None:
+    """Lock the live state's row and refuse if the evening has started (held until the commit)."""
+    row = session.get(LiveState, edition_id, with_for_update=True)
+    if row is not None and not selection.programme_can_change(show_domain.from_dict(row.state)):
+        raise EveningStarted()
+
+
+def _renumber(session, order: list[Talk]) -> None:
+    for position, talk in enumerate(order, start=1):
+        talk.position = position
+    session.flush()
+
+
+def _talks(session, edition_id: int) -> list[Talk]:
+    return list(session.scalars(select(Talk).where(Talk.edition_id == edition_id).order_by(Talk.position, Talk.id)))
+
+
+@dataclass(frozen=True)
+class Decided:
+    status: str
+    moved_to: Edition | None = None  # deferred into that edition's pool
+
+
+def decide_application(edition_id: int, application_id: int, decision: str, *,
+                       target_edition_id: int | None = None, now: datetime | None = None) -> Decided:
+    """Retain, defer (to a later edition, or to the next one to be created), decline, or reconsider.
+
+    Retaining puts a talk at the end of the programme; any other decision on a retained application
+    takes its talk off. Either is refused once the evening has started (``EveningStarted``).
+    Raises ``NotFound`` for an application or target edition that is not there, ``ValueError`` for
+    an unknown decision or a target that does not come after this edition.
+    """
+    if decision not in selection.DECISIONS:
+        raise ValueError(decision)
+    now = now or datetime.now(timezone.utc)
+    status = selection.DECISIONS[decision]
+    session = db.current()
+    application = session.get(Application, application_id)
+    if application is None or application.edition_id != edition_id:
+        raise NotFound()
+    edition = session.get(Edition, edition_id)
+    target = None
+    if decision == "defer" and target_edition_id is not None:
+        target = session.get(Edition, target_edition_id)
+        if target is None:
+            raise NotFound()
+        if target.starts_at <= edition.starts_at:
+            raise ValueError("the target edition must come after this one")
+    talk = talk_of(session, application)
+    adds_talk = status == "retained" and talk is None
+    removes_talk = status != "retained" and talk is not None
+    if adds_talk or removes_talk:
+        _lock_programme(session, edition_id)
+    if removes_talk:
+        session.delete(talk)
+        session.flush()
+        _renumber(session, _talks(session, edition_id))
+    if adds_talk:
+        last = session.scalar(select(func.max(Talk.position)).where(Talk.edition_id == edition_id)) or 0
+        session.add(Talk(edition_id=edition_id, position=last + 1, application_id=application.id,
+                         **selection.talk_from_application(_values(application))))
+    if adds_talk or removes_talk:
+        show_service.reset_show(edition_id)  # committed with the change, under the lock
+    if target is not None:
+        application.deferred_from_edition_id = edition_id
+        application.edition_id = target.id
+        application.status = "received"
+        application.decided_at = now
+    else:
+        decide(application, status, when=now)
+    return Decided(application.status, target)
+
+
+def _values(application: Application) -> dict[str, Any]:
+    return {name: getattr(application, name) for name in (
+        "project_name", "organisation", "talk_kind", "referent_name", "referent_role", "description",
+        "referent_email")}
+
+
+@dataclass(frozen=True)
+class RunningOrder:
+    talks: list[Talk]
+    retained: int  # applications retained, to compare with the edition's ``talks_wanted``
+    can_change: bool  # the evening has not started
+
+
+def running_order(edition_id: int) -> RunningOrder:
+    """The organiser's programme page: the talks in order, how many were retained, whether it can change."""
+    can_change = selection.programme_can_change(show_service.current_show(edition_id))
+    session = db.current()
+    return RunningOrder(_talks(session, edition_id), session.scalar(
+        select(func.count()).select_from(Application).where(
+            Application.edition_id == edition_id, Application.status == "retained")), can_change)
+
+
+def move_talk(edition_id: int, talk_id: int, direction: str) -> None:
+    """One place earlier ("up") or later ("down") in the running order."""
+    session = db.current()
+    _lock_programme(session, edition_id)
+    talks = _talks(session, edition_id)
+    by_id = {t.id: t for t in talks}
+    if talk_id not in by_id:
+        raise NotFound()
+    order = selection.moved([t.id for t in talks], talk_id, direction)
+    _renumber(session, [by_id[i] for i in order])
+    show_service.reset_show(edition_id)
+
+
+TALK_FIELDS = ("title", "organisation", "speaker")
+
+
+def update_talk(edition_id: int, talk_id: int, values: Mapping[str, Any]) -> list[InvalidField]:
+    """The organiser's corrections to what the screens show of a talk: title, organisation, speaker."""
+    clean: dict[str, Any] = {}
+    errors: list[InvalidField] = []
+    for name in TALK_FIELDS:
+        try:
+            clean[name] = clean_text(values.get(name), field=name, max_chars=selection.TALK_TEXT_MAX_CHARS,
+                                     required=name != "speaker") or ""
+        except InvalidField as error:
+            errors.append(error)
+    if errors:
+        return errors
+    session = db.current()
+    _lock_programme(session, edition_id)
+    talk = session.get(Talk, talk_id)
+    if talk is None or talk.edition_id != edition_id:
+        raise NotFound()
+    for name, value in clean.items():
+        setattr(talk, name, value)
+    session.flush()
+    show_service.reset_show(edition_id)
+    return []
