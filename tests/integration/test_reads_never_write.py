@@ -9,7 +9,6 @@ from sqlalchemy import event, select
 
 from pitchday.extensions import db
 from pitchday.models import Application, ConnectRequest, Edition, ImportDraft, LiveState
-from pitchday.realtime import scheduler
 from pitchday.services import show as show_service
 from pitchday.timeutil import now_ms
 
@@ -89,20 +88,3 @@ def test_get_pages_write_nothing_even_with_a_transition_due(app, overdue, organi
     assert {url: status for url, status in statuses.items() if status != 200} == {}
     assert [s for s in statements if s in WRITES] == []
     assert stored_row(app, overdue["edition"]) == before == (before[0], "pitch")
-
-
-def test_scheduler_stores_the_due_transition_once(app, overdue):
-    version, _phase = stored_row(app, overdue["edition"])
-
-    with app.app_context():
-        assert scheduler.due_editions(now_ms()) == [overdue["edition"]]
-        scheduler.run_pass()
-        assert scheduler.due_editions(now_ms()) == []
-        scheduler.run_pass()  # nothing due any more: nothing changes
-
-    assert stored_row(app, overdue["edition"]) == (version + 1, "questions")
-
-
-def test_scheduler_finds_no_edition_due_when_nothing_runs(app, edition):
-    with app.app_context():
-        assert scheduler.due_editions(now_ms()) == []
