@@ -32,10 +32,8 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context(), db.write():
-        # The instance secret is stored now, at start-up, so that later reads of it never write.
-        secret = access.instance_secret()
-        if not app.config.get("SECRET_KEY"):
-            app.config["SECRET_KEY"] = secret
+        if not app.config.get("SECRET_KEY"):  # the one secret (access.signing_secret)
+            app.config["SECRET_KEY"] = access.instance_secret()
         password = app.config.get("PITCHDAY_ORGANISER_PASSWORD")
         if password and not access.check_organiser_password(password):
             access.set_organiser_password(password)

@@ -1,9 +1,10 @@
-"""Organiser password, the instance secret, and moderator links."""
+"""Organiser password, the secret that signs links and cookies, and moderator links."""
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -32,13 +33,20 @@ def _put(session, key: str, value: str) -> None:
 
 
 def instance_secret() -> str:
-    """The secret that signs cookies and links; generated once and kept in the database."""
+    """The secret generated once and kept in the database (read at start-up, see ``signing_secret``)."""
     session = db.current()
     value = _get(session, SECRET_KEY)
     if value is None:
         value = secrets.token_urlsafe(48)
         _put(session, SECRET_KEY, value)
     return value
+
+
+def signing_secret() -> str:
+    """The one secret that signs everything: the Flask session, moderator links and cookies, device
+    cookies. It is ``PITCHDAY_SECRET_KEY`` when set, else the instance secret (the app factory puts
+    it in ``SECRET_KEY`` at start-up); read from the config, so a cookie check costs no query."""
+    return current_app.config["SECRET_KEY"]
 
 
 def set_organiser_password(password: str) -> None:
@@ -74,11 +82,12 @@ def create_moderator_link(edition_id: int, *, hours: int, label: str = "") -> tu
     session = db.current()
     link = ModeratorLink(edition_id=edition_id, token_id=token_id, label=label[:100], expires_at=expires)
     session.add(link)
+    session.flush()  # its id, for the caller (the organiser's page links to it)
     return link, moderator_token(link)
 
 
 def moderator_token(link: ModeratorLink) -> str:
-    return _link_serializer(instance_secret()).dumps(link.token_id)
+    return _link_serializer(signing_secret()).dumps(link.token_id)
 
 
 def _usable(token_id: str) -> ModeratorLink | None:
@@ -98,7 +107,7 @@ def cookie_lifetime_s(link: ModeratorLink) -> int:
 
 def redeem_token(token: str) -> tuple[ModeratorLink, str] | None:
     """Exchange a link token for (link, cookie value); None if forged, expired or revoked."""
-    secret = instance_secret()
+    secret = signing_secret()
     try:
         token_id = _link_serializer(secret).loads(token, max_age=31 * 24 * 3600)
     except (BadSignature, SignatureExpired):
@@ -114,7 +123,7 @@ def moderator_from_cookie(cookie: str | None, edition_id: int) -> ModeratorLink 
     if not cookie or len(cookie) > 512:
         return None
     try:
-        token_id = _cookie_serializer(instance_secret()).loads(cookie, max_age=31 * 24 * 3600)
+        token_id = _cookie_serializer(signing_secret()).loads(cookie, max_age=31 * 24 * 3600)
     except (BadSignature, SignatureExpired):
         return None
     link = _usable(token_id) if isinstance(token_id, str) else None
