@@ -159,7 +159,8 @@ def send_introduction(edition_id: int, request: ConnectRequest, talk: Talk, intr
                       settings: mail.SmtpSettings) -> None:
     """Send one e-mail to both, then mark the request introduced; ``mail.MailError`` changes nothing.
 
-    No transaction is open while the SMTP server is talked to.
+    In the caller's write: this process's other writers wait (cooperatively, the event loop runs on)
+    while the SMTP server answers; acceptable for a message sent after the evening.
     """
     mail.send(_message(request, talk, introduction, draft=False), settings)
     set_status(edition_id, request.id, "introduced")

@@ -70,7 +70,7 @@ class Report:
 
 
 def edition_report(edition_id: int, *, now: int | None = None) -> Report | None:
-    """Everything the report shows, read in one transaction; None for an unknown edition."""
+    """Everything the report shows, read in the caller's unit of work; None for an unknown edition."""
     now = now_ms() if now is None else now
     session = db.current()
     edition = session.get(Edition, edition_id)
