@@ -7,6 +7,7 @@ SQLite's write lock (nor scan every edition ever created) when nothing is happen
 """
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db, socketio
@@ -57,8 +58,11 @@ def due_editions(now: int) -> list[int]:
 def settle_due(*, now: int | None = None) -> None:
     now = now_ms() if now is None else now
     for edition_id in due_editions(now):
-        with db.write():  # one edition per write: short, and one edition's failure spares the others
-            show_service.settle_due(edition_id, now=now)
+        try:
+            with db.write():  # one edition per write: short, and one edition's failure spares the others
+                show_service.settle_due(edition_id, now=now)
+        except Exception:
+            current_app.logger.exception("settling edition %s failed", edition_id)
 
 
 def _refresh_moderators() -> None:
