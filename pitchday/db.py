@@ -83,15 +83,32 @@ def _open_unit() -> "_Unit | None":
 
 def _sqlite_begin(conn) -> None:
     unit = _open_unit()
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if unit is not None and unit.writes else "BEGIN")
+    if unit is not None and unit.writes:
+        # Taken here, once the pooled connection is in hand (checking one out may yield): between
+        # this and the commit only SQLite's own calls run, so the holder is never kept waiting.
+        unit.take_write_lock()
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 class _Unit:
     """One open unit of work: its session, whether it may write, and what to do after the commit."""
 
-    def __init__(self, session: Session, writes: bool) -> None:
+    def __init__(self, session: Session, writes: bool, write_lock: threading.Lock | None) -> None:
         self.session, self.writes = session, writes
         self.after_commit: list[Callable[[], None]] = []
+        self._write_lock, self._locked = write_lock, False
+
+    def take_write_lock(self) -> None:
+        if self._write_lock is not None and not self._locked:
+            self._write_lock.acquire()  # green after monkey-patching: the other greenlets go on
+            self._locked = True
+
+    def release_write_lock(self) -> None:
+        if self._locked:
+            self._locked = False
+            self._write_lock.release()
 
 
 class _UnitOfWork(ContextDecorator):
@@ -100,7 +117,6 @@ class _UnitOfWork(ContextDecorator):
     def __init__(self, database: "Database", writes: bool) -> None:
         self.database, self.writes = database, writes
         self.joined = False
-        self.locked = False
 
     def _recreate_cm(self):
         return _UnitOfWork(self.database, self.writes)
@@ -117,15 +133,13 @@ class _UnitOfWork(ContextDecorator):
             # A lazy load after an earlier unit of work began a read (it cannot have written: see
             # _refuse_flush_outside_write); end it so that this unit sees the latest commits.
             session.commit()
-        if self.writes and self.database.write_lock is not None:
-            self.database.write_lock.acquire()  # green after monkey-patching: other greenlets go on
-            self.locked = True
-        _local.unit = _Unit(session, self.writes)
+        unit = _local.unit = _Unit(session, self.writes, self.database.write_lock)
         try:
+            # BEGIN (and, for a write on SQLite, the write lock) comes with the first statement: what
+            # a handler checks before touching the database (a rate limit) holds no lock.
             session.begin()
-            session.connection()  # BEGIN now, so that the lock is taken (or the snapshot started) here
         except BaseException:
-            self._close(session)
+            self._close(unit)
             raise
         return session
 
@@ -141,9 +155,9 @@ class _UnitOfWork(ContextDecorator):
                 session.rollback()
         except BaseException:
             session.rollback()
-            self._close(session)
+            self._close(unit)
             raise
-        self._close(session)
+        self._close(unit)
         if exc_type is None:
             for callback in unit.after_commit:
                 try:
@@ -152,11 +166,10 @@ class _UnitOfWork(ContextDecorator):
                     log.exception("after-commit callback failed")
         return False
 
-    def _close(self, session: Session) -> None:
+    @staticmethod
+    def _close(unit: _Unit) -> None:
         _local.unit = None
-        if self.locked:
-            self.locked = False
-            self.database.write_lock.release()
+        unit.release_write_lock()
 
 
 class Database:
