@@ -12,7 +12,9 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import audience as rules
@@ -108,13 +110,19 @@ def ask(edition_id: int, *, device_id: str, address: str | None, payload: Any) -
 # -- vote ------------------------------------------------------------------------------------------
 
 
-# The two statements of a vote, built once (a storm runs them hundreds of times a second).
+# The two statements of a vote, built once (a storm runs them hundreds of times a second). A second
+# vote of a phone is skipped by the unique constraint with ON CONFLICT DO NOTHING rather than raised:
+# a raised error would need a savepoint, or it would abort the caller's transaction on PostgreSQL.
 _questions, _votes = Question.__table__, QuestionVote.__table__
-_ADD_VOTE = insert(_votes).from_select(
-    ["question_id", "device_id", "created_at"],
-    select(bindparam("question_id"), bindparam("device_id"), bindparam("now", type_=UTCDateTime())).where(
-        exists().where(_questions.c.id == bindparam("question_id"), _questions.c.edition_id == bindparam("edition_id"),
-                       _questions.c.status == QuestionStatus.PUBLISHED.value)))
+_ADD_VOTE = {
+    dialect: insert_of(_votes).from_select(
+        ["question_id", "device_id", "created_at"],
+        select(bindparam("question_id"), bindparam("device_id"), bindparam("now", type_=UTCDateTime())).where(
+            exists().where(_questions.c.id == bindparam("question_id"),
+                           _questions.c.edition_id == bindparam("edition_id"),
+                           _questions.c.status == QuestionStatus.PUBLISHED.value))).on_conflict_do_nothing()
+    for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
 _COUNT_VOTE = (update(_questions).where(_questions.c.id == bindparam("question_id"))
                .values(votes=_questions.c.votes + 1).returning(_questions.c.votes))
 
@@ -124,7 +132,7 @@ def vote(edition_id: int, *, device_id: str, address: str | None, payload: Any) 
 
     A vote storm is hundreds of these a second on one process, so the usual case is two plain
     statements in the caller's short transaction: insert the vote if the question is published in this
-    edition (the unique constraint refuses a second one), then count it. Only when nothing was
+    edition (the unique constraint skips a second one), then count it. Only when nothing was
     inserted does a read find out why.
     """
     question_id = positive_int(payload.get("question_id")) if isinstance(payload, dict) else None
@@ -133,17 +141,12 @@ def vote(edition_id: int, *, device_id: str, address: str | None, payload: Any) 
     decision = rate_limits.check("vote", device_id=device_id, address=address)
     if not decision.allowed:
         return refusal("rate_limited", retry_after=decision.retry_after_s)
-    session = db.current()
+    session = db.current()  # session.execute: what the unit changed before is flushed first
     params = {"question_id": question_id, "device_id": device_id, "edition_id": edition_id,
               "now": datetime.now(timezone.utc)}
-    try:
-        # A savepoint: a refused insert must not abort the caller's transaction (PostgreSQL would).
-        with session.begin_nested():
-            connection = session.connection()
-            inserted = connection.execute(_ADD_VOTE, params).rowcount
-            votes = connection.execute(_COUNT_VOTE, params).scalar_one() if inserted else None
-    except IntegrityError:  # this phone already voted (or a double tap raced itself): one vote counted
-        votes = None
+    # Nothing inserted: this phone already voted (or a double tap raced itself), or not votable.
+    inserted = session.execute(_ADD_VOTE[session.get_bind().dialect.name], params).rowcount
+    votes = session.execute(_COUNT_VOTE, params).scalar_one() if inserted else None
     if votes is not None:
         broadcast.votes_changed(edition_id, question_id)
         return {"ok": True, "question_id": question_id, "votes": votes, "voted": True}
