@@ -13,13 +13,13 @@ from importlib import resources
 
 from flask import Blueprint, jsonify, url_for
 
+from ..extensions import db
 from ..models import Edition
 from ..services import broadcast
 from ..services import editions as edition_service
 from ..timeutil import PARIS
 from .pages import public_base_url
 from .public import paris_iso
-from ..extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

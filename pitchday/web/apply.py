@@ -22,9 +22,9 @@ from werkzeug.exceptions import NotFound
 from ..domain import selection
 from ..domain.applications import (ALWAYS_REQUIRED, APPLICANT_TYPES, BY_NAME, DESCRIPTION_MAX_LINES, REQUIRED_BY_KIND,
                                    TALK_KINDS)
+from ..extensions import db
 from ..services import application_form, editions
 from .i18n import field_error, plain, rate_limited
-from ..extensions import db
 from .unit import by_method
 
 bp = Blueprint("apply", __name__)

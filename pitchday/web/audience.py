@@ -12,11 +12,11 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import get_locale
 
 from ..domain.audience import INTENTS_BY_KIND, MESSAGE_MAX_CHARS
+from ..extensions import db
 from ..services import connections, devices
 from ..services import privacy as privacy_service
 from .i18n import INTENT_LABELS, field_error, rate_limited, script_strings
 from .pages import edition_or_404, render_view
-from ..extensions import db
 from .unit import by_method
 
 bp = Blueprint("audience", __name__)

@@ -6,10 +6,10 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import format_date, format_time
 
+from ..extensions import db
 from ..services import access, editions, qr
 from ..timeutil import PARIS, as_utc
 from .i18n import script_strings
-from ..extensions import db
 
 bp = Blueprint("pages", __name__)
 

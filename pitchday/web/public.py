@@ -8,12 +8,12 @@ from flask import Blueprint, Response, abort, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..extensions import db
 from ..models import Edition
 from ..services import editions, privacy
 from ..timeutil import PARIS, as_utc
 from .i18n import plain
 from .pages import public_base_url
-from ..extensions import db
 
 bp = Blueprint("public", __name__)
 

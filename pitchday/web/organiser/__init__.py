@@ -11,10 +11,10 @@ from functools import wraps
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from ...extensions import db
 from ...services import access
 from ...services import editions as editions_service
 from ..pages import public_base_url
-from ...extensions import db
 from ..unit import by_method
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")

@@ -8,14 +8,14 @@ from flask_babel import ngettext
 
 from ...domain import selection
 from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
+from ...extensions import db
 from ...services import application_import, review
 from ...services import programme as programme_service
 from ..apply import labels
 from ..i18n import field_error, plain
+from ..unit import by_method
 from . import bp, organiser_required
 from .editions import edition_or_404
-from ...extensions import db
-from ..unit import by_method
 
 STATUS_LABELS = {
     "received": _l("À l'étude"),

@@ -7,13 +7,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from ...domain.editions import form_values, format_duration, parse_duration
+from ...extensions import db
 from ...services import access, editions, qr
 from ...timeutil import PARIS, as_utc
 from ..i18n import field_error
 from ..pages import public_base_url
-from . import bp, organiser_required
-from ...extensions import db
 from ..unit import by_method
+from . import bp, organiser_required
 
 EDITION_FIELDS = ("series", "number", "title", "theme", "slug", "day", "doors", "talks_start", "end", "venue",
                   "partners", "deadline_day", "deadline_time", "talks_wanted", "pitch_ms", "qa_ms", "changeover_ms",

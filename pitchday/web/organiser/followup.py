@@ -5,13 +5,13 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ...extensions import db
 from ...services import exports, followup, mail, privacy
 from ...timeutil import PARIS, as_utc
 from ..i18n import INTENT_LABELS, field_error, plain
+from ..unit import by_method
 from . import bp, organiser_required
 from .editions import edition_or_404
-from ...extensions import db
-from ..unit import by_method
 
 STATUS_LABELS = {
     "new": _l("nouvelle"),

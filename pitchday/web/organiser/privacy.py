@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from ...domain.text import InvalidField
 from ...services import privacy
 from ..i18n import field_error
-from . import bp, organiser_required
 from ..unit import by_method
+from . import bp, organiser_required
 
 
 @bp.route("/privacy", methods=["GET", "POST"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Response, abort, render_template
 
 from ...domain.report import duration, signed_duration
+from ...extensions import db
 from ...services import editions
 from ...services import report as report_service
 from ..i18n import plain
 from . import bp, organiser_required
-from ...extensions import db
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
