@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from ..domain import selection
 from ..domain import show as show_domain
 from ..domain.applications import Row, is_late, parse_csv, validate
-from ..domain.text import InvalidField, clean_text
+from ..domain.forms import TalkCorrection
+from ..domain.text import InvalidField
 from ..extensions import db, rate_limits
 from ..models import Application, Edition, ImportDraft, LiveState, Talk
 from . import broadcast
@@ -314,21 +315,12 @@ def move_talk(edition_id: int, talk_id: int, direction: str) -> None:
     broadcast.show_changed(edition_id)
 
 
-TALK_FIELDS = ("title", "organisation", "speaker")
+TALK_FIELDS = tuple(TalkCorrection.model_fields)
 
 
-def update_talk(edition_id: int, talk_id: int, values: Mapping[str, Any]) -> list[InvalidField]:
+def update_talk(edition_id: int, talk_id: int, correction: TalkCorrection) -> None:
     """The organiser's corrections to what the screens show of a talk: title, organisation, speaker."""
-    clean: dict[str, Any] = {}
-    errors: list[InvalidField] = []
-    for name in TALK_FIELDS:
-        try:
-            clean[name] = clean_text(values.get(name), field=name, max_chars=selection.TALK_TEXT_MAX_CHARS,
-                                     required=name != "speaker") or ""
-        except InvalidField as error:
-            errors.append(error)
-    if errors:
-        return errors
+    clean = {name: value or "" for name, value in correction.model_dump().items()}
     with db.transaction() as session:
         _lock_programme(session, edition_id)
         talk = session.get(Talk, talk_id)
@@ -339,7 +331,6 @@ def update_talk(edition_id: int, talk_id: int, values: Mapping[str, Any]) -> lis
         session.flush()
         show_service.reset_in(session, edition_id)
     broadcast.show_changed(edition_id)
-    return []
 
 
 # -- the CSV import ----------------------------------------------------------------------------------

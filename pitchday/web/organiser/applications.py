@@ -8,6 +8,8 @@ from flask_babel import ngettext
 
 from ...domain import selection
 from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
+from ...domain.forms import TalkCorrection
+from ...domain.shapes import Refused
 from ...services import applications as service
 from ..apply import labels
 from ..i18n import field_error, plain
@@ -131,10 +133,11 @@ def programme(edition_id: int):
     try:
         if action == "save":
             values = {name: request.form.get(name, "")[:1000] for name in service.TALK_FIELDS}
-            errors = service.update_talk(edition_id, talk_id, values)
-            if errors:
-                return _render_programme(edition, values={talk_id: values}, status=400,
-                                         errors={talk_id: {e.field: field_error(e.code, e.limit) for e in errors}})
+            try:
+                service.update_talk(edition_id, talk_id, TalkCorrection.parse(values))
+            except Refused as refused:
+                return _render_programme(edition, values={talk_id: values}, status=400, errors={
+                    talk_id: {e.field: field_error(e.code, e.limit) for e in refused.errors}})
             flash(_("Intervention modifiée."))
         else:
             service.move_talk(edition_id, talk_id, action)
