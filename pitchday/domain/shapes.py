@@ -26,6 +26,7 @@ from .text import InvalidField, clean_email, clean_phone, clean_text
 REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns on every database
 MAX_ARGS_ITEMS = 1000  # a command's arguments: a few values, or the running order
+_PARTIAL = "partial: fields refused"
 
 
 def is_request_id(value: Any) -> bool:
@@ -51,6 +52,9 @@ def field(check: Callable[..., Any], json_schema: dict[str, Any], *, required: b
         try:
             return check(value, info) if with_info else check(value)
         except InvalidField as error:
+            if info.context and _PARTIAL in info.context:  # Schema.partial: note it, go on with the others
+                info.context[_PARTIAL].add(info.field_name)
+                return None
             raise refuse(error.code, error.limit) from None
 
     return Annotated[(python_type if required else python_type | None, PlainValidator(validate),
@@ -182,6 +186,13 @@ class Schema(BaseModel):
             return cls.model_validate(payload, context=context), []
         except ValidationError as problems:
             return None, [_invalid_field(e) for e in problems.errors()]
+
+    @classmethod
+    def partial(cls, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields that are valid, the others absent: what a list can show of a refused row."""
+        refused: set[str] = set()
+        values = cls.model_validate(payload, context={_PARTIAL: refused}).model_dump()
+        return {name: value for name, value in values.items() if name not in refused}
 
     @classmethod
     def parse(cls, payload: Any, context: Mapping[str, Any] | None = None) -> Self:
