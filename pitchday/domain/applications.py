@@ -215,6 +215,14 @@ def _reference(value: Any) -> str:
     return text
 
 
+class RowHead(Schema):
+    """What a spreadsheet row has besides the dossier: its reference and when it was received."""
+
+    reference: field(_reference, {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,30}$"}, required=True) = None
+    recu_le: field(parse_received_at, {"type": "string", "format": "date-time"}, required=True,
+                   python_type=datetime) = None
+
+
 def parse_csv(data: bytes) -> list[Row]:
     """Every row of an applications file, each valid or with its errors; ``FileRefused`` if unreadable.
 
@@ -248,19 +256,13 @@ def parse_csv(data: bytes) -> list[Row]:
             raise FileRefused("too_many_rows")
         if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
             continue  # a blank line, as spreadsheets leave at the end
-        errors: list[InvalidField] = []
-        reference = received_at = None
-        try:
-            reference = _reference(record.get("reference"))
+        _head, errors = RowHead.fields_of(record)
+        head = RowHead.partial(record)
+        reference, received_at = head.get("reference"), head.get("recu_le")
+        if reference is not None:
             if reference in seen:
                 errors.append(InvalidField("reference", "duplicate_in_file"))
             seen.add(reference)
-        except InvalidField as error:
-            errors.append(error)
-        try:
-            received_at = parse_received_at(record.get("recu_le"))
-        except InvalidField as error:
-            errors.append(error)
         values, invalid = validate(from_csv_row(record))
         rows.append(Row(start, reference, received_at, values, tuple(errors + invalid)))
     if not rows:

@@ -38,7 +38,8 @@ def _version(value: Any) -> int:
 
 
 def _slug(value: Any) -> str:
-    if isinstance(value, str) and 0 < len(value) <= SLUG_MAX_CHARS:
+    # Printable only: a NUL byte cannot even be looked up on PostgreSQL.
+    if isinstance(value, str) and 0 < len(value) <= SLUG_MAX_CHARS and value.isprintable():
         return value
     raise InvalidField("", "unknown_edition")
 

@@ -57,7 +57,9 @@ def Duration(*, required: bool) -> Any:
 
     def check(value: Any) -> int | None:
         try:
-            ms = parse_duration(value if isinstance(value, str) else "")
+            if value is not None and not isinstance(value, str):
+                raise ValueError(value)
+            ms = parse_duration(value or "")
         except ValueError:
             raise InvalidField("", "invalid_duration") from None
         if ms is None and required:
