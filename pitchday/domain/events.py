@@ -122,7 +122,7 @@ class ConnectRequest(Schema):
 
 
 class TalkBoard(Schema):
-    """The public questions of one talk (the client request named ``questions`` today)."""
+    """The public questions of one talk (any live view may ask)."""
 
     envelope = ("talk_id",)
 
@@ -133,9 +133,11 @@ class Moderate(Schema):
     envelope = ("question_id", "action")
 
     question_id: Id() = None
-    action: field(_action, {"type": "string", "enum": ["approve", "reject", "answer", "reopen"]}, required=True) = None
-    text: field(_edited_text, {"type": "string", "minLength": 1, "maxLength": QUESTION_MAX_CHARS}, required=False,
-                with_info=True) = None
+    action: field(_action, {"type": "string", "enum": ["approve", "reject", "answer", "reopen"],
+                            "description": "another word is answered `unknown_action`"}, required=True) = None
+    text: field(_edited_text, {"type": "string", "minLength": 1, "maxLength": QUESTION_MAX_CHARS,
+                               "description": "an edit of the text, read with `approve` only"},
+                required=False, with_info=True) = None
 
 
 class ModerationList(Schema):

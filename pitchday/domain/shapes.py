@@ -141,7 +141,8 @@ def _arguments(value: Any) -> dict[str, Any]:
     return value
 
 
-Arguments = field(_arguments, {"type": "object"}, required=False, python_type=dict)
+Arguments = field(_arguments, {"type": "object", "description": f"finite numbers only, at most {MAX_ARGS_ITEMS} values"},
+                  required=False, python_type=dict)
 
 
 class Refused(ValueError):
