@@ -92,19 +92,24 @@ def _time(*, required: bool = True) -> Any:
     return field(check, {"type": "string", "pattern": r"^\d{1,2}[:hH]\d{2}$"}, required=required, python_type=time)
 
 
-def _duration(*, maximum_ms: int) -> Any:
-    def check(value: Any) -> int:
+def Duration(*, required: bool = True, maximum_ms: int = 60 * 60_000) -> Any:
+    """"5:00" or "5" (minutes) as milliseconds, at most ``maximum_ms``; blank is ``None`` (or ``required``)."""
+
+    def check(value: Any) -> int | None:
         try:
-            ms = parse_duration(str(value or ""))
+            if value is not None and not isinstance(value, str):
+                raise ValueError(value)
+            ms = parse_duration(value or "")
         except ValueError:
             raise InvalidField("", "invalid_duration") from None
-        if ms is None:
+        if ms is None and required:
             raise InvalidField("", "required")
-        if ms > maximum_ms:
+        if ms is not None and ms > maximum_ms:
             raise InvalidField("", "invalid_duration")
         return ms
 
-    return field(check, {"type": "string", "pattern": r"^\d{1,3}(:\d{2})?$"}, required=True, python_type=int)
+    return field(check, {"type": "string", "pattern": r"^\d{1,3}(:\d{2})?$", "description": "minutes[:seconds]"},
+                 required=required, python_type=int)
 
 
 def _partners(value: Any) -> list[str]:
@@ -144,9 +149,9 @@ class EditionForm(Schema):
     deadline_day: _date(required=False) = None
     deadline_time: _time(required=False) = None
     talks_wanted: _int(1, 50) = None
-    pitch_ms: _duration(maximum_ms=60 * 60_000) = None
-    qa_ms: _duration(maximum_ms=60 * 60_000) = None
-    changeover_ms: _duration(maximum_ms=30 * 60_000) = None
+    pitch_ms: Duration() = None
+    qa_ms: Duration() = None
+    changeover_ms: Duration(maximum_ms=30 * 60_000) = None
     connect_retention_days: _int(1, 365) = None
     applications_retention_days: _int(30, 1825) = None
 

@@ -5,14 +5,12 @@ The view parses the posted form (``Schema.parse``) and hands the typed model to 
 edition's form is in ``domain.editions`` and the application form in ``domain.applications``,
 beside the rules they share with the CSV import.
 """
-from typing import Any
-
 from pydantic import Field, create_model
 
-from .editions import parse_duration
+from .editions import Duration
 from .selection import TALK_TEXT_MAX_CHARS
-from .shapes import Email, Schema, Text, field
-from .text import EMAIL_MAX_CHARS, InvalidField
+from .shapes import Email, Schema, Text
+from .text import EMAIL_MAX_CHARS
 
 INTRODUCTION_SUBJECT_MAX_CHARS = 200
 INTRODUCTION_BODY_MAX_CHARS = 10_000
@@ -50,23 +48,6 @@ class PersonLookup(Schema):
     """One person's address, to find, export or erase what is held about them."""
 
     email: Email(EMAIL_MAX_CHARS) = None
-
-
-def Duration(*, required: bool) -> Any:
-    """"5:00" or "5" (minutes), up to an hour, as milliseconds; blank is ``None`` (or ``required``)."""
-
-    def check(value: Any) -> int | None:
-        try:
-            if value is not None and not isinstance(value, str):
-                raise ValueError(value)
-            ms = parse_duration(value or "")
-        except ValueError:
-            raise InvalidField("", "invalid_duration") from None
-        if ms is None and required:
-            raise InvalidField("", "required")
-        return ms
-
-    return field(check, {"type": "string", "pattern": r"^\d{1,3}(:\d{2})?$"}, required=required, python_type=int)
 
 
 class Durations(Schema):

@@ -141,7 +141,8 @@ def _arguments(value: Any) -> dict[str, Any]:
     return value
 
 
-Arguments = field(_arguments, {"type": "object", "description": f"finite numbers only, at most {MAX_ARGS_ITEMS} values"},
+Arguments = field(_arguments, {"type": "object",
+                                "description": f"finite numbers only, at most {MAX_ARGS_ITEMS} values"},
                   required=False, python_type=dict)
 
 
@@ -182,7 +183,8 @@ class Schema(BaseModel):
     @classmethod
     def fields_of(cls, payload: Any, context: Mapping[str, Any] | None = None
                   ) -> tuple[Self | None, list[InvalidField]]:
-        """``(model, [])`` or ``(None, every field's error)``; a payload that is not an object is one error, field ""."""
+        """``(model, [])`` or ``(None, every field's error)``; a payload that is not an object is one
+        error, of field ""."""
         try:
             return cls.model_validate(payload, context=context), []
         except ValidationError as problems:

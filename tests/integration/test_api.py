@@ -67,8 +67,10 @@ def spotlight_a_question(app, edition) -> tuple[str, str]:
             talk_id = session.scalar(select(Talk.id).where(Talk.position == 1))
 
         def ask(text, author):
-            return questions.ask(edition.id, device_id=f"d-{uuid.uuid4()}", address="192.0.2.1", asked=events.Ask.parse({
-                "client_id": str(uuid.uuid4()), "talk_id": talk_id, "text": text, "author": author}))["question"]["id"]
+            asked = events.Ask.parse({"client_id": str(uuid.uuid4()), "talk_id": talk_id, "text": text,
+                                      "author": author})
+            return questions.ask(edition.id, device_id=f"d-{uuid.uuid4()}", address="192.0.2.1",
+                                 asked=asked)["question"]["id"]
 
         public = ask("Combien coûte un capteur ?", "Léa")
         ask("Question en attente de modération", "Zoé")
@@ -196,11 +198,12 @@ def every_answer(client) -> dict[str, str]:
 def test_api_never_serves_personal_data(app, client, edition):
     with app.test_request_context():
         talk_id = connections.by_talk(edition.id)[0][0].id
-        answer = connections.submit(edition.id, device_id="phone-1", address="192.0.2.1", locale="fr", sent=events.ConnectRequest.parse({
+        sent = events.ConnectRequest.parse({
             "client_id": str(uuid.uuid4()), "talk_id": talk_id, "name": "Alex Testeur",
             "organisation": "Commune de Fictiveville", "email": "alex@fictiveville.example.org",
             "phone": "01 99 00 20 02", "intent": "learn_more", "message": "Message privé pour l'équipe",
-            "consent": True}))
+            "consent": True})
+        answer = connections.submit(edition.id, device_id="phone-1", address="192.0.2.1", locale="fr", sent=sent)
         assert answer["ok"]
         with db.transaction() as session:
             applications = list(session.scalars(select(Application)))

@@ -153,7 +153,7 @@ def ask_and_vote(app, talk_id: int) -> None:
     with app.app_context():
         asked = questions.ask(edition_id=first_talk(app).edition_id, device_id="device-a", address="192.0.2.1",
                               asked=Ask.parse({"client_id": str(uuid.uuid4()), "talk_id": talk_id,
-                                                   "text": "Et ensuite ?", "author": "Zoé"}))
+                                               "text": "Et ensuite ?", "author": "Zoé"}))
         questions.moderate(first_talk(app).edition_id,
                            Moderate.parse({"question_id": asked["question"]["id"], "action": "approve"}))
         questions.vote(first_talk(app).edition_id, device_id="device-b", address="192.0.2.1",
