@@ -30,7 +30,7 @@ _PARTIAL = "partial: fields refused"
 
 
 def is_request_id(value: Any) -> bool:
-    return isinstance(value, str) and REQUEST_ID.match(value) is not None
+    return isinstance(value, str) and REQUEST_ID.fullmatch(value) is not None  # no trailing newline either
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,3 @@ def _invalid_field(error: Mapping[str, Any]) -> InvalidField:
         code = "required"
     return InvalidField(name, code, (error.get("ctx") or {}).get("limit"))
 
-
-def strings(values: Mapping[str, Any], names: Iterable[str], *, max_chars: int) -> dict[str, str]:
-    """A posted form's fields as plain strings (a form's MultiDict gives lists), each cut at ``max_chars``."""
-    return {name: str(values.get(name) or "")[:max_chars] for name in names}

@@ -93,7 +93,7 @@ def test_ask_valid_is_cleaned():
 
 @pytest.mark.parametrize("payload", [None, "question", 5, [], ask(client_id=None), ask(client_id="short"),
                                      ask(client_id="<script>" * 3), ask(client_id="a" * 65),
-                                     ask(client_id="abcdefgh\x00")])
+                                     ask(client_id="abcdefgh\x00"), ask(client_id="abcdefgh\n")])
 def test_ask_malformed_envelope_is_a_bad_request(payload):
     assert refusal(events.Ask, payload) == {"code": "bad_request"}
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...domain import forms
-from ...domain.shapes import Refused, strings
+from ...domain.shapes import Refused
 from ...services import exports, followup, mail, privacy
 from ...timeutil import PARIS, as_utc
 from ..i18n import INTENT_LABELS, field_error, plain
@@ -85,7 +85,7 @@ def introduce(edition_id: int, request_id: int):
             edition, connect_request, talk, intent_label=str(INTENT_LABELS.get(connect_request.intent, "")),
             signature=privacy.controller_name())  # the same organisation as in the consent people gave
         return _introduce_page(edition, connect_request, talk, vars(draft), {})
-    values = strings(request.form, FORM_FIELDS, max_chars=100_000)
+    values = {name: request.form.get(name, "")[:100_000] for name in FORM_FIELDS}
     try:
         introduction = forms.Introduction.parse(values)
     except Refused as refused:
