@@ -58,8 +58,8 @@ def _int(low: int, high: int) -> Any:
             raise InvalidField("", "out_of_range", high)
         return int(text)
 
-    return field(check, {"type": "string", "pattern": r"^\d+$", "minimum": low, "maximum": high}, required=True,
-                 python_type=int)
+    return field(check, {"type": "string", "pattern": r"^\d+$", "description": f"a whole number, {low} to {high}"},
+                 required=True, python_type=int)
 
 
 def _date(*, required: bool = True) -> Any:

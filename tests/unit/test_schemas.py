@@ -6,9 +6,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from pitchday.domain import events, forms
-from pitchday.domain.applications import RowHead
+from pitchday.domain.applications import ApplicationForm, RowHead
+from pitchday.domain.editions import EditionForm
 from pitchday.domain.shapes import MAX_ID, Refused
 
 pytestmark = pytest.mark.unit
@@ -323,3 +325,12 @@ def test_every_event_schema_exports_a_json_schema_with_its_required_fields():
 
 def test_request_ids_are_uuids_in_practice():
     assert events.Ask.parse(ask(client_id=str(uuid.uuid4()))).client_id
+
+
+@pytest.mark.parametrize("schema", [EditionForm, ApplicationForm, RowHead, forms.TalkCorrection, forms.NoticeSettings,
+                                    forms.Introduction, forms.PersonLookup, forms.durations_form([1, 2])])
+def test_every_form_schema_exports_a_valid_json_schema(schema):
+    json_schema = schema.model_json_schema(by_alias=True)
+
+    Draft202012Validator.check_schema(json_schema)
+    assert set(json_schema["required"]) <= set(json_schema["properties"])
