@@ -22,7 +22,6 @@ from .privacy import controller_name
 from .questions import invalid, refusal, talk_of_edition
 
 
-
 def consent_sentence(talk: Talk, controller: str) -> str:
     """What the person agrees to, naming who receives their details (in the request's language)."""
     return _("J'accepte que mes coordonnées et mon message soient transmis à l'équipe « %(organisation)s » "

@@ -24,6 +24,7 @@ from ..models import Edition, Question, QuestionVote, Talk, UTCDateTime
 from . import boards, broadcast
 from . import show as show_service
 
+
 def refusal(code: str, **details: Any) -> dict:
     return {"ok": False, "error": {"code": code, **details}}
 
