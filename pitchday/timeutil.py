@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from .domain.editions import PARIS  # noqa: F401 (the evenings' zone, defined once in the domain)
 
 
 def now_ms() -> int:

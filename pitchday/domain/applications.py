@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
+from pydantic import ValidationInfo
 
-from .text import InvalidField, clean_phone, clean_text
+from .shapes import Choice, Email, Phone, Schema, Text, field
+from .text import InvalidField, clean_text
 
 APPLICANT_TYPES = ("commune", "entreprise", "association", "acteur_academique", "autre")
 TALK_KINDS = ("solution", "besoin", "retour_experience")
@@ -67,29 +68,13 @@ REQUIRED_BY_KIND = {
 }
 
 
-def _text(values: Mapping[str, Any], name: str, *, required: bool) -> str | None:
-    field = BY_NAME[name]
-    return clean_text(values.get(name), field=name, max_chars=field.max_chars, required=required,
-                      multiline=field.multiline)
+def _text(name: str, *, required: bool = True) -> Any:
+    spec = BY_NAME[name]
+    return Text(spec.max_chars, required=required, multiline=spec.multiline)
 
 
-def _choice(values: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str:
-    value = _text(values, name, required=True)
-    if value not in allowed:
-        raise InvalidField(name, "invalid_choice")
-    return value
-
-
-def _email(values: Mapping[str, Any], name: str) -> str:
-    text = _text(values, name, required=True)
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise InvalidField(name, "invalid_email") from None
-
-
-def _website(values: Mapping[str, Any]) -> str | None:
-    url = _text(values, "website", required=False)
+def _website(value: Any) -> str | None:
+    url = clean_text(value, field="website", max_chars=BY_NAME["website"].max_chars, required=False)
     if url is None:
         return None
     if "://" not in url:
@@ -100,11 +85,66 @@ def _website(values: Mapping[str, Any]) -> str | None:
     return url
 
 
-def _description(values: Mapping[str, Any]) -> str:
-    text = _text(values, "description", required=True)
+def _description(value: Any) -> str:
+    spec = BY_NAME["description"]
+    text = clean_text(value, field="description", max_chars=spec.max_chars, multiline=True)
     if text.count("\n") + 1 > DESCRIPTION_MAX_LINES:
         raise InvalidField("description", "too_many_lines", DESCRIPTION_MAX_LINES)
     return text
+
+
+def _detail(value: Any, info: ValidationInfo) -> str | None:
+    """Required for "autre", dropped for any other type (kept when the type itself is wrong)."""
+    applicant_type = info.data.get("applicant_type")
+    text = clean_text(value, field="applicant_type_detail", max_chars=BY_NAME["applicant_type_detail"].max_chars,
+                      required=applicant_type == "autre")
+    return text if applicant_type in (None, "autre") else None
+
+
+def _proposal(name: str) -> Any:
+    """A part of the proposal: the kind of talk says whether it is asked for, and whether it is required."""
+    spec = BY_NAME[name]
+
+    def check(value: Any, info: ValidationInfo) -> str | None:
+        kind = info.data.get("talk_kind")
+        wanted = FEEDBACK_FIELDS if kind == "retour_experience" else EXPERIMENT_FIELDS if kind else ()
+        if name not in wanted:
+            return None  # the other part of the proposal is dropped, not stored
+        return clean_text(value, field=name, max_chars=spec.max_chars, required=name in REQUIRED_BY_KIND[kind],
+                          multiline=spec.multiline)
+
+    return field(check, {"type": "string", "maxLength": spec.max_chars,
+                         "description": "asked for by the kind of talk (talk_kind)"}, required=False, with_info=True)
+
+
+class ApplicationForm(Schema):
+    """The dossier: the public form, a row of the CSV import, the organiser's copy. Fields in checking order:
+    the type and the kind come before the fields that depend on them."""
+
+    project_name: _text("project_name") = None
+    organisation: _text("organisation", required=False) = None
+    applicant_type: Choice(APPLICANT_TYPES, max_chars=BY_NAME["applicant_type"].max_chars) = None
+    address: _text("address") = None
+    website: field(_website, {"type": "string", "maxLength": BY_NAME["website"].max_chars}, required=False) = None
+    referent_name: _text("referent_name") = None
+    referent_role: _text("referent_role") = None
+    referent_phone: Phone() = None
+    referent_email: Email(BY_NAME["referent_email"].max_chars) = None
+    talk_kind: Choice(TALK_KINDS, max_chars=BY_NAME["talk_kind"].max_chars) = None
+    description: field(_description, {"type": "string", "maxLength": BY_NAME["description"].max_chars},
+                       required=True) = None
+    situation: _text("situation") = None
+    applicant_type_detail: field(_detail, {"type": "string", "maxLength": BY_NAME["applicant_type_detail"].max_chars,
+                                           "description": "required when applicant_type is autre"},
+                                 required=False, with_info=True) = None
+    exp_what_why: _proposal("exp_what_why") = None
+    exp_site: _proposal("exp_site") = None
+    exp_target: _proposal("exp_target") = None
+    needs: _proposal("needs") = None
+    fb_positive: _proposal("fb_positive") = None
+    fb_negative: _proposal("fb_negative") = None
+    fb_advice: _proposal("fb_advice") = None
+    fb_next: _proposal("fb_next") = None
 
 
 def validate(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[InvalidField]]:
@@ -112,45 +152,8 @@ def validate(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[InvalidFie
 
     The part of the proposal that does not belong to the kind of talk is set to None.
     """
-    checks = {
-        "project_name": lambda: _text(values, "project_name", required=True),
-        "organisation": lambda: _text(values, "organisation", required=False),
-        "applicant_type": lambda: _choice(values, "applicant_type", APPLICANT_TYPES),
-        "address": lambda: _text(values, "address", required=True),
-        "website": lambda: _website(values),
-        "referent_name": lambda: _text(values, "referent_name", required=True),
-        "referent_role": lambda: _text(values, "referent_role", required=True),
-        "referent_phone": lambda: clean_phone(values.get("referent_phone"), field="referent_phone"),
-        "referent_email": lambda: _email(values, "referent_email"),
-        "talk_kind": lambda: _choice(values, "talk_kind", TALK_KINDS),
-        "description": lambda: _description(values),
-        "situation": lambda: _text(values, "situation", required=True),
-    }
-    clean: dict[str, Any] = {}
-    errors: list[InvalidField] = []
-    for name, check in checks.items():
-        try:
-            clean[name] = check()
-        except InvalidField as error:
-            errors.append(error)
-    applicant_type = clean.get("applicant_type")
-    try:
-        clean["applicant_type_detail"] = _text(values, "applicant_type_detail", required=applicant_type == "autre")
-    except InvalidField as error:
-        errors.append(error)
-    if applicant_type not in (None, "autre"):
-        clean["applicant_type_detail"] = None
-    kind = clean.get("talk_kind")
-    wanted = FEEDBACK_FIELDS if kind == "retour_experience" else EXPERIMENT_FIELDS if kind else ()
-    for name in EXPERIMENT_FIELDS + FEEDBACK_FIELDS:
-        if name not in wanted:
-            clean[name] = None
-            continue
-        try:
-            clean[name] = _text(values, name, required=name in REQUIRED_BY_KIND[kind])
-        except InvalidField as error:
-            errors.append(error)
-    return clean, errors
+    form, errors = ApplicationForm.fields_of(values)
+    return (ApplicationForm.partial(values), errors) if form is None else (form.model_dump(), [])
 
 
 def from_csv_row(row: Mapping[str, str]) -> dict[str, str]:
@@ -212,6 +215,14 @@ def _reference(value: Any) -> str:
     return text
 
 
+class RowHead(Schema):
+    """What a spreadsheet row has besides the dossier: its reference and when it was received."""
+
+    reference: field(_reference, {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,30}$"}, required=True) = None
+    recu_le: field(parse_received_at, {"type": "string", "format": "date-time"}, required=True,
+                   python_type=datetime) = None
+
+
 def parse_csv(data: bytes) -> list[Row]:
     """Every row of an applications file, each valid or with its errors; ``FileRefused`` if unreadable.
 
@@ -245,19 +256,13 @@ def parse_csv(data: bytes) -> list[Row]:
             raise FileRefused("too_many_rows")
         if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
             continue  # a blank line, as spreadsheets leave at the end
-        errors: list[InvalidField] = []
-        reference = received_at = None
-        try:
-            reference = _reference(record.get("reference"))
+        _head, errors = RowHead.fields_of(record)
+        head = RowHead.partial(record)
+        reference, received_at = head.get("reference"), head.get("recu_le")
+        if reference is not None:
             if reference in seen:
                 errors.append(InvalidField("reference", "duplicate_in_file"))
             seen.add(reference)
-        except InvalidField as error:
-            errors.append(error)
-        try:
-            received_at = parse_received_at(record.get("recu_le"))
-        except InvalidField as error:
-            errors.append(error)
         values, invalid = validate(from_csv_row(record))
         rows.append(Row(start, reference, received_at, values, tuple(errors + invalid)))
     if not rows:

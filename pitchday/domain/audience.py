@@ -5,13 +5,12 @@ import re
 import unicodedata
 from enum import StrEnum
 
-from .text import InvalidField
+from .text import EMAIL_MAX_CHARS, InvalidField  # noqa: F401 (the audience's limits, read from here)
 
 QUESTION_MAX_CHARS = 280
 AUTHOR_MAX_CHARS = 40
 NAME_MAX_CHARS = 100
 ORGANISATION_MAX_CHARS = 150
-EMAIL_MAX_CHARS = 254
 MESSAGE_MAX_CHARS = 1000
 
 # -- suspect words -------------------------------------------------------------------------------
@@ -92,7 +91,6 @@ def board_order(questions: list[dict]) -> list[dict]:
 
 # -- connect requests ("Je veux échanger") --------------------------------------------------------
 
-TALK_KINDS = ("solution", "besoin", "retour_experience")
 # What someone may want from a talk's team, by kind of talk (the wording is the web layer's).
 INTENTS_BY_KIND = {
     "besoin": ("have_solution", "learn_more"),

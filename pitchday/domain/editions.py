@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from .shapes import Schema, Text, field
 from .text import InvalidField, clean_text
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -46,103 +47,69 @@ def suggested_slug(series: str, number: int) -> str:
     return ("".join(w[0] for w in words) or "e") + str(number)
 
 
-def _int(values: Mapping[str, Any], name: str, low: int, high: int) -> int:
-    text = str(values.get(name) or "").strip()
-    if not text:
-        raise InvalidField(name, "required")
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise InvalidField(name, "out_of_range", high)
-    return int(text)
+def _int(low: int, high: int) -> Any:
+    """A whole number typed in a form, from ``low`` to ``high``."""
+
+    def check(value: Any) -> int:
+        text = str(value or "").strip()
+        if not text:
+            raise InvalidField("", "required")
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise InvalidField("", "out_of_range", high)
+        return int(text)
+
+    return field(check, {"type": "string", "pattern": r"^\d+$", "description": f"a whole number, {low} to {high}"},
+                 required=True, python_type=int)
 
 
-def _date(values: Mapping[str, Any], name: str, *, required: bool = True) -> date | None:
-    text = str(values.get(name) or "").strip()
-    if not text:
-        if required:
-            raise InvalidField(name, "required")
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidField(name, "invalid_date") from None
-
-
-def _time(values: Mapping[str, Any], name: str, *, required: bool = True) -> time | None:
-    text = str(values.get(name) or "").strip()
-    if not text:
-        if required:
-            raise InvalidField(name, "required")
-        return None
-    match = re.fullmatch(r"(\d{1,2})[:hH](\d{2})", text)
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise InvalidField(name, "invalid_time")
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-def _duration(values: Mapping[str, Any], name: str, *, maximum_ms: int) -> int:
-    try:
-        ms = parse_duration(str(values.get(name) or ""))
-    except ValueError:
-        raise InvalidField(name, "invalid_duration") from None
-    if ms is None:
-        raise InvalidField(name, "required")
-    if ms > maximum_ms:
-        raise InvalidField(name, "invalid_duration")
-    return ms
-
-
-def paris(day: date, moment: time) -> datetime:
-    return datetime.combine(day, moment, tzinfo=PARIS)
-
-
-def validate(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[InvalidField]]:
-    """The organiser's edition form: ``(clean values ready for the Edition row, errors)``."""
-    clean: dict[str, Any] = {}
-    errors: list[InvalidField] = []
-
-    def check(name, fn):
+def _date(*, required: bool = True) -> Any:
+    def check(value: Any) -> date | None:
+        text = str(value or "").strip()
+        if not text:
+            if required:
+                raise InvalidField("", "required")
+            return None
         try:
-            clean[name] = fn()
-        except InvalidField as error:
-            errors.append(error)
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidField("", "invalid_date") from None
 
-    check("series", lambda: clean_text(values.get("series"), field="series", max_chars=120))
-    check("number", lambda: _int(values, "number", 1, 999))
-    check("title", lambda: clean_text(values.get("title"), field="title", max_chars=200))
-    check("theme", lambda: clean_text(values.get("theme"), field="theme", max_chars=200))
-    check("venue", lambda: clean_text(values.get("venue"), field="venue", max_chars=300))
-    check("partners", lambda: _partners(values.get("partners")))
-    check("slug", lambda: _slug(values.get("slug")))
-    check("day", lambda: _date(values, "day"))
-    check("doors", lambda: _time(values, "doors"))
-    check("talks_start", lambda: _time(values, "talks_start"))
-    check("end", lambda: _time(values, "end"))
-    check("deadline_day", lambda: _date(values, "deadline_day", required=False))
-    check("deadline_time", lambda: _time(values, "deadline_time", required=False))
-    check("talks_wanted", lambda: _int(values, "talks_wanted", 1, 50))
-    check("pitch_ms", lambda: _duration(values, "pitch_ms", maximum_ms=60 * 60_000))
-    check("qa_ms", lambda: _duration(values, "qa_ms", maximum_ms=60 * 60_000))
-    check("changeover_ms", lambda: _duration(values, "changeover_ms", maximum_ms=30 * 60_000))
-    check("connect_retention_days", lambda: _int(values, "connect_retention_days", 1, 365))
-    check("applications_retention_days", lambda: _int(values, "applications_retention_days", 30, 1825))
-    if errors:
-        return clean, errors
+    return field(check, {"type": "string", "format": "date"}, required=required, python_type=date)
 
-    if clean["slug"] is None:
-        clean["slug"] = suggested_slug(clean["series"], clean["number"])
-    day = clean.pop("day")
-    clean["starts_at"] = paris(day, clean.pop("doors"))
-    clean["talks_start_at"] = paris(day, clean.pop("talks_start"))
-    clean["ends_at"] = paris(day, clean.pop("end"))
-    if not clean["starts_at"] <= clean["talks_start_at"] < clean["ends_at"]:
-        errors.append(InvalidField("talks_start", "out_of_order"))
-    deadline_day, deadline_time = clean.pop("deadline_day"), clean.pop("deadline_time")
-    if (deadline_day is None) != (deadline_time is None):
-        errors.append(InvalidField("deadline_time" if deadline_day else "deadline_day", "required"))
-        clean["applications_close_at"] = None
-    else:
-        clean["applications_close_at"] = paris(deadline_day, deadline_time) if deadline_day else None
-    return clean, errors
+
+def _time(*, required: bool = True) -> Any:
+    def check(value: Any) -> time | None:
+        text = str(value or "").strip()
+        if not text:
+            if required:
+                raise InvalidField("", "required")
+            return None
+        match = re.fullmatch(r"(\d{1,2})[:hH](\d{2})", text)
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise InvalidField("", "invalid_time")
+        return time(int(match.group(1)), int(match.group(2)))
+
+    return field(check, {"type": "string", "pattern": r"^\d{1,2}[:hH]\d{2}$"}, required=required, python_type=time)
+
+
+def Duration(*, required: bool = True, maximum_ms: int = 60 * 60_000) -> Any:
+    """"5:00" or "5" (minutes) as milliseconds, at most ``maximum_ms``; blank is ``None`` (or ``required``)."""
+
+    def check(value: Any) -> int | None:
+        try:
+            if value is not None and not isinstance(value, str):
+                raise ValueError(value)
+            ms = parse_duration(value or "")
+        except ValueError:
+            raise InvalidField("", "invalid_duration") from None
+        if ms is None and required:
+            raise InvalidField("", "required")
+        if ms is not None and ms > maximum_ms:
+            raise InvalidField("", "invalid_duration")
+        return ms
+
+    return field(check, {"type": "string", "pattern": r"^\d{1,3}(:\d{2})?$", "description": "minutes[:seconds]"},
+                 required=required, python_type=int)
 
 
 def _partners(value: Any) -> list[str]:
@@ -158,6 +125,60 @@ def _slug(value: Any) -> str | None:
     if text is not None and not SLUG.match(text):
         raise InvalidField("slug", "invalid_slug")
     return text
+
+
+def paris(day: date, moment: time) -> datetime:
+    return datetime.combine(day, moment, tzinfo=PARIS)
+
+
+class EditionForm(Schema):
+    """The organiser's edition form, as typed (dates and times in Paris); ``row()`` gives the Edition's values."""
+
+    series: Text(120) = None
+    number: _int(1, 999) = None
+    title: Text(200) = None
+    theme: Text(200) = None
+    venue: Text(300) = None
+    partners: field(_partners, {"type": "string", "description": "one partner a line, at most 20 of 100 characters"},
+                    required=False, python_type=list) = None
+    slug: field(_slug, {"type": "string", "pattern": SLUG.pattern}, required=False) = None
+    day: _date() = None
+    doors: _time() = None
+    talks_start: _time() = None
+    end: _time() = None
+    deadline_day: _date(required=False) = None
+    deadline_time: _time(required=False) = None
+    talks_wanted: _int(1, 50) = None
+    pitch_ms: Duration() = None
+    qa_ms: Duration() = None
+    changeover_ms: Duration(maximum_ms=30 * 60_000) = None
+    connect_retention_days: _int(1, 365) = None
+    applications_retention_days: _int(30, 1825) = None
+
+    def row(self) -> tuple[dict[str, Any], list[InvalidField]]:
+        """The values of the Edition row, and what the fields say together (the order of the evening's times)."""
+        clean = self.model_dump(exclude={"day", "doors", "talks_start", "end", "deadline_day", "deadline_time"})
+        errors: list[InvalidField] = []
+        if clean["slug"] is None:
+            clean["slug"] = suggested_slug(self.series, self.number)
+        clean["starts_at"] = paris(self.day, self.doors)
+        clean["talks_start_at"] = paris(self.day, self.talks_start)
+        clean["ends_at"] = paris(self.day, self.end)
+        if not clean["starts_at"] <= clean["talks_start_at"] < clean["ends_at"]:
+            errors.append(InvalidField("talks_start", "out_of_order"))
+        if (self.deadline_day is None) != (self.deadline_time is None):
+            errors.append(InvalidField("deadline_time" if self.deadline_day else "deadline_day", "required"))
+            clean["applications_close_at"] = None
+        else:
+            clean["applications_close_at"] = (paris(self.deadline_day, self.deadline_time)
+                                              if self.deadline_day else None)
+        return clean, errors
+
+
+def validate(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[InvalidField]]:
+    """The organiser's edition form: ``(clean values ready for the Edition row, errors)``."""
+    form, errors = EditionForm.fields_of(values)
+    return ({}, errors) if form is None else form.row()
 
 
 def form_values(edition) -> dict[str, str]:

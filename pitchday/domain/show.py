@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Iterable, Mapping
 
+from .text import InvalidField, clean_text
+
 MAX_UNDO = 25
 MAX_PHASE_MS = 60 * 60 * 1000  # one phase never lasts more than an hour
 MAX_EXTEND_MS = 10 * 60 * 1000
@@ -411,12 +413,12 @@ def _set_auto_questions(show: Show, args: Mapping[str, Any], now: int) -> Show:
 
 
 def _message(show: Show, args: Mapping[str, Any], now: int) -> Show:
-    text = args.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise CommandRefused("bad_args", "text must be a non-empty string")
-    text = " ".join(text.split())
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise CommandRefused("too_long", f"A stage message has at most {MAX_MESSAGE_CHARS} characters")
+    try:  # cleaned as every screen's text is: no control characters (a NUL byte), no bidi tricks
+        text = clean_text(args.get("text"), field="text", max_chars=MAX_MESSAGE_CHARS)
+    except InvalidField as refused:
+        if refused.code == "too_long":
+            raise CommandRefused("too_long", f"A stage message has at most {MAX_MESSAGE_CHARS} characters") from None
+        raise CommandRefused("bad_args", "text must be a non-empty string") from None
     return _bump(show, stage_message=text, stage_message_id=show.stage_message_id + 1)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from email_validator import EmailNotValidError, validate_email
+
 MAX_COMBINING_RUN = 2  # enough for any real language, too few to draw over the next line
 
 # Explicit direction marks, embeddings, overrides and isolates (Unicode bidi controls).
@@ -16,6 +18,7 @@ BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u206
 # Invisible characters with no business in a question (ZWJ/ZWNJ are kept: emoji and scripts need them).
 INVISIBLE = frozenset("\u200b\u2060\ufeff\u00ad")
 PHONE_MAX_CHARS = 30
+EMAIL_MAX_CHARS = 254  # RFC 5321's longest path
 PHONE = re.compile(r"^\+?[0-9 .()\-]{6,30}$")
 
 
@@ -79,3 +82,12 @@ def clean_phone(value: object, *, field: str = "phone") -> str | None:
     if phone is not None and (not PHONE.match(phone) or sum(c.isdigit() for c in phone) < 6):
         raise InvalidField(field, "invalid_phone")
     return phone
+
+
+def clean_email(value: object, *, field: str = "email", max_chars: int = EMAIL_MAX_CHARS) -> str:
+    """A required e-mail address, normalised (domain lower-cased, Unicode NFC), or ``InvalidField``."""
+    text = clean_text(value, field=field, max_chars=max_chars)
+    try:
+        return validate_email(text, check_deliverability=False).normalized  # no DNS: the venue may be offline
+    except EmailNotValidError:
+        raise InvalidField(field, "invalid_email") from None

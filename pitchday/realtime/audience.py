@@ -9,9 +9,10 @@ from __future__ import annotations
 from flask import request
 from flask_babel import get_locale
 
+from ..domain.events import Ask, ConnectRequest, TalkBoard, Vote
+from ..domain.shapes import Refused
 from ..extensions import db, socketio
 from ..services import boards, connections, presence, questions
-from ..services.questions import positive_int
 from .replies import localised, refusal
 
 
@@ -20,35 +21,39 @@ def _phone() -> presence.Client | None:
     return client if client is not None and client.view == "audience" else None
 
 
-def _submission(handler):
-    """Run ``handler(client)`` for a phone that may submit, else refuse."""
+def _submission(schema, payload, handler):
+    """Run ``handler(client, parsed payload)`` for a phone that may submit, else refuse."""
     client = _phone()
     if client is None:
         return refusal("forbidden")
     if client.device_id is None:
         return refusal("no_device")
-    return localised(handler(client))
+    try:
+        parsed = schema.parse(payload)
+    except Refused as refused:
+        return localised(refused.answer())
+    return localised(handler(client, parsed))
 
 
 @socketio.on("ask")
 @db.write()
 def on_ask(payload=None, *_extra):
-    return _submission(lambda c: questions.ask(c.edition_id, device_id=c.device_id, address=c.address,
-                                               payload=payload))
+    return _submission(Ask, payload, lambda c, asked: questions.ask(
+        c.edition_id, device_id=c.device_id, address=c.address, asked=asked))
 
 
 @socketio.on("vote")
 @db.write()
 def on_vote(payload=None, *_extra):
-    return _submission(lambda c: questions.vote(c.edition_id, device_id=c.device_id, address=c.address,
-                                                payload=payload))
+    return _submission(Vote, payload, lambda c, voted: questions.vote(
+        c.edition_id, device_id=c.device_id, address=c.address, voted=voted))
 
 
 @socketio.on("connect_request")
 @db.write()
 def on_connect_request(payload=None, *_extra):
-    return _submission(lambda c: connections.submit(c.edition_id, device_id=c.device_id, address=c.address,
-                                                    payload=payload, locale=str(get_locale())))
+    return _submission(ConnectRequest, payload, lambda c, sent: connections.submit(
+        c.edition_id, device_id=c.device_id, address=c.address, sent=sent, locale=str(get_locale())))
 
 
 @socketio.on("mine")
@@ -68,9 +73,10 @@ def on_mine(*_args):
 def on_questions(payload=None, *_extra):
     """The public questions of one talk (any live view may read them)."""
     client = presence.client(request.sid)
-    talk_id = positive_int(payload.get("talk_id")) if isinstance(payload, dict) else None
     if client is None:
         return refusal("forbidden")
-    if talk_id is None:
-        return refusal("bad_request")
+    try:
+        talk_id = TalkBoard.parse(payload).talk_id
+    except Refused as refused:
+        return localised(refused.answer())
     return {"ok": True, "talk_id": talk_id, "questions": boards.public_board(client.edition_id, talk_id)}

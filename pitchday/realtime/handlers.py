@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
+from ..domain.events import Auth, Command
+from ..domain.shapes import Refused
 from ..extensions import db, socketio
 from ..services import access, broadcast, devices, editions, presence
 from ..services import show as show_service
@@ -22,11 +24,11 @@ def moderator_client() -> presence.Client | None:
 @socketio.on("connect")
 @db.read()
 def on_connect(auth):
-    auth = auth if isinstance(auth, dict) else {}
-    view = auth.get("view")
-    if view not in presence.VIEWS:
-        raise ConnectionRefusedError("bad_view")
-    edition = editions.edition_by_slug(auth.get("edition"))
+    parsed, errors = Auth.fields_of(auth if isinstance(auth, dict) else {})
+    if errors:
+        raise ConnectionRefusedError(errors[0].code)
+    view = parsed.view
+    edition = editions.edition_by_slug(parsed.edition)
     if edition is None:
         raise ConnectionRefusedError("unknown_edition")
     link = None
@@ -74,8 +76,8 @@ def on_command(payload=None, *_extra):
     if client is None:
         return refusal("forbidden")
     try:
-        command_id, name, args, version = show_service.parse_command(payload)
-    except show_service.BadRequest as error:
-        return refusal("bad_request", str(error))
-    return localised(show_service.run_command(client.edition_id, command_id=command_id, name=name, args=args,
-                                               version=version))
+        command = Command.parse(payload)
+    except Refused as refused:
+        return localised(refused.answer())
+    return localised(show_service.run_command(client.edition_id, command_id=command.command_id, name=command.name,
+                                               args=command.args, version=command.version))

@@ -1,9 +1,10 @@
 """Socket.IO events of the moderator console for audience questions (spotlight is a show command)."""
 from __future__ import annotations
 
+from ..domain.events import Moderate, ModerationList, QuestionSettings
+from ..domain.shapes import Refused
 from ..extensions import db, socketio
 from ..services import boards, questions
-from ..services.questions import positive_int
 from .handlers import moderator_client
 from .replies import localised, refusal
 
@@ -14,7 +15,11 @@ def on_moderate(payload=None, *_extra):
     client = moderator_client()
     if client is None:
         return refusal("forbidden")
-    return localised(questions.moderate(client.edition_id, payload))
+    try:
+        moderation = Moderate.parse(payload)
+    except Refused as refused:
+        return localised(refused.answer())
+    return localised(questions.moderate(client.edition_id, moderation))
 
 
 @socketio.on("moderation_list")
@@ -24,9 +29,10 @@ def on_moderation_list(payload=None, *_extra):
     client = moderator_client()
     if client is None:
         return refusal("forbidden")
-    talk_id = positive_int(payload.get("talk_id")) if isinstance(payload, dict) else None
-    if talk_id is None:
-        return refusal("bad_request")
+    try:
+        talk_id = ModerationList.parse(payload).talk_id
+    except Refused as refused:
+        return localised(refused.answer())
     return {"ok": True, "talk_id": talk_id, "questions": boards.moderation_list(client.edition_id, talk_id),
             "counts": boards.moderation_counts(client.edition_id)}
 
@@ -37,4 +43,8 @@ def on_question_settings(payload=None, *_extra):
     client = moderator_client()
     if client is None:
         return refusal("forbidden")
-    return localised(questions.set_auto_publish(client.edition_id, payload))
+    try:
+        settings = QuestionSettings.parse(payload)
+    except Refused as refused:
+        return localised(refused.answer())
+    return localised(questions.set_auto_publish(client.edition_id, settings))

@@ -7,27 +7,19 @@ of it is ever logged.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import audience as rules
-from ..domain.text import InvalidField, clean_phone, clean_text
+from ..domain import events
+from ..domain.text import InvalidField
 from ..extensions import db, rate_limits
 from ..models import ConnectRequest, Talk
 from . import broadcast
 from .privacy import controller_name
-from .questions import client_id_of, collect, invalid, refusal, talk_of_edition
-
-def clean_email(value: Any) -> str:
-    text = clean_text(value, field="email", max_chars=rules.EMAIL_MAX_CHARS)
-    try:
-        return validate_email(text, check_deliverability=False).normalized  # no DNS: the venue may be offline
-    except EmailNotValidError:
-        raise InvalidField("email", "invalid_email") from None
+from .questions import invalid, refusal, talk_of_edition
 
 
 def consent_sentence(talk: Talk, controller: str) -> str:
@@ -44,36 +36,20 @@ def _stored(session, edition_id: int, client_id: str) -> ConnectRequest | None:
         ConnectRequest.edition_id == edition_id, ConnectRequest.client_id == client_id))
 
 
-def submit(edition_id: int, *, device_id: str, address: str | None, payload: Any, locale: str) -> dict:
-    client_id = client_id_of(payload)
-    if client_id is None:
-        return refusal("bad_request")
+def submit(edition_id: int, *, device_id: str, address: str | None, sent: events.ConnectRequest,
+           locale: str) -> dict:
+    """Store a parsed request whose talk is of this edition and whose intent fits the talk's kind."""
+    client_id = sent.client_id
     controller = controller_name()
     session = db.current()
     stored = _stored(session, edition_id, client_id)
     if stored is not None:
         return {"ok": True, "request_id": stored.id}
-    talk = None
     try:
-        talk = talk_of_edition(session, edition_id, payload.get("talk_id"))
+        talk = talk_of_edition(session, edition_id, sent.talk_id)
+        rules.check_intent(talk.kind, sent.intent)
     except InvalidField as error:
-        talk_error = error
-    values, errors = collect({
-        "name": lambda: clean_text(payload.get("name"), field="name", max_chars=rules.NAME_MAX_CHARS),
-        "organisation": lambda: clean_text(payload.get("organisation"), field="organisation",
-                                                 max_chars=rules.ORGANISATION_MAX_CHARS),
-        "email": lambda: clean_email(payload.get("email")),
-        "phone": lambda: clean_phone(payload.get("phone")),
-        "intent": lambda: rules.check_intent(talk.kind if talk else "", payload.get("intent")),
-        "message": lambda: clean_text(payload.get("message"), field="message",
-                                            max_chars=rules.MESSAGE_MAX_CHARS, required=False, multiline=True),
-    })
-    if talk is None:
-        errors = [talk_error] + [e for e in errors if e.field != "intent"]
-    if payload.get("consent") is not True:
-        errors.append(InvalidField("consent", "consent_required"))
-    if errors:
-        return invalid(errors)
+        return invalid([error])
     consent_text = consent_sentence(talk, controller)
     talk_id = talk.id
     decision = rate_limits.check("connect", device_id=device_id, address=address)
@@ -84,7 +60,9 @@ def submit(edition_id: int, *, device_id: str, address: str | None, payload: Any
         with session.begin_nested():  # a savepoint: if the other copy won, only this insert is undone
             request = ConnectRequest(edition_id=edition_id, talk_id=talk_id, client_id=client_id,
                                      device_id=device_id, consent_text=consent_text, consented_at=now,
-                                     locale=locale if locale in ("fr", "en") else "fr", **values)
+                                     locale=locale if locale in ("fr", "en") else "fr",
+                                     **sent.model_dump(include={"name", "organisation", "email", "phone", "intent",
+                                                                "message"}))
             session.add(request)
     except IntegrityError:  # the same request twice at the same moment: the first copy won
         return {"ok": True, "request_id": _stored(session, edition_id, client_id).id}

@@ -10,7 +10,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..domain import editions as edition_rules
 from ..domain.applications import parse_csv
 from ..domain.schedule import schedule
 from ..domain.text import InvalidField
@@ -86,11 +85,9 @@ def _slug_taken(session, slug: str, edition_id: int | None) -> bool:
     return other is not None and other != edition_id
 
 
-def create_edition(values: dict) -> tuple[Edition | None, list[InvalidField]]:
-    """A new edition from the organiser's form; applications deferred "to a later edition" join its pool."""
-    clean, errors = edition_rules.validate(values)
-    if errors:
-        return None, errors
+def create_edition(clean: dict) -> tuple[Edition | None, list[InvalidField]]:
+    """A new edition from the organiser's parsed form (``domain.editions.validate``); applications deferred
+    "to a later edition" join its pool."""
     session = db.current()
     if _slug_taken(session, clean["slug"], None):
         return None, [InvalidField("slug", "taken")]
@@ -102,11 +99,8 @@ def create_edition(values: dict) -> tuple[Edition | None, list[InvalidField]]:
     return edition, []
 
 
-def update_edition(edition_id: int, values: dict) -> list[InvalidField]:
-    """The organiser's changes; new default lengths reach the talks not yet played (never the one on stage)."""
-    clean, errors = edition_rules.validate(values)
-    if errors:
-        return errors
+def update_edition(edition_id: int, clean: dict) -> list[InvalidField]:
+    """The organiser's parsed changes; new default lengths reach the talks not yet played (never the one on stage)."""
     session = db.current()
     if _slug_taken(session, clean["slug"], edition_id):
         return [InvalidField("slug", "taken")]

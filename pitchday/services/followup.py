@@ -11,21 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.headerregistry import Address
-from typing import Any
 
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..domain.audience import QuestionStatus
-from ..domain.text import InvalidField, clean_text
+from ..domain import forms
+from ..domain.forms import INTRODUCTION_SUBJECT_MAX_CHARS as SUBJECT_MAX_CHARS
 from ..extensions import db
 from ..models import ConnectRequest, Edition, Question, Talk
 from . import connections, mail, privacy
 
 STATUSES = ("new", "introduced", "no_follow_up")
-SUBJECT_MAX_CHARS = 200
-BODY_MAX_CHARS = 10_000
 DIGEST_QUESTION_STATUSES = (QuestionStatus.PUBLISHED.value, QuestionStatus.ANSWERED.value,
                             QuestionStatus.PENDING.value)
 
@@ -126,36 +124,13 @@ def draft_introduction(edition: Edition, request: ConnectRequest, talk: Talk, *,
     return Introduction(team_email=talk.contact_email or "", subject=subject, body="\n".join(lines))
 
 
-def check_introduction(values: dict[str, Any]) -> tuple[Introduction | None, list[InvalidField]]:
-    """The edited introduction, cleaned, or the errors of each field."""
-    checks = {
-        "team_email": lambda: _email(values.get("team_email"), field="team_email"),
-        "subject": lambda: clean_text(values.get("subject"), field="subject", max_chars=SUBJECT_MAX_CHARS),
-        "body": lambda: clean_text(values.get("body"), field="body", max_chars=BODY_MAX_CHARS, multiline=True),
-    }
-    clean, errors = {}, []
-    for name, check in checks.items():
-        try:
-            clean[name] = check()
-        except InvalidField as error:
-            errors.append(error)
-    return (None, errors) if errors else (Introduction(**clean), [])
-
-
-def _email(value: Any, *, field: str) -> str:
-    try:
-        return connections.clean_email(value)
-    except InvalidField as error:  # reported under this form's field
-        raise InvalidField(field, error.code, error.limit) from None
-
-
-def _message(request: ConnectRequest, talk: Talk, introduction: Introduction, *, draft: bool):
+def _message(request: ConnectRequest, talk: Talk, introduction: forms.Introduction, *, draft: bool):
     to = [Address(display_name=request.name, addr_spec=request.email),
           Address(display_name=talk.organisation, addr_spec=introduction.team_email)]
     return mail.compose(to=to, subject=introduction.subject, body=introduction.body, draft=draft)
 
 
-def send_introduction(edition_id: int, request: ConnectRequest, talk: Talk, introduction: Introduction,
+def send_introduction(edition_id: int, request: ConnectRequest, talk: Talk, introduction: forms.Introduction,
                       settings: mail.SmtpSettings) -> None:
     """Send one e-mail to both, then mark the request introduced; ``mail.MailError`` changes nothing.
 
@@ -168,7 +143,7 @@ def send_introduction(edition_id: int, request: ConnectRequest, talk: Talk, intr
 
 
 def introduction_draft_file(edition_id: int, request: ConnectRequest, talk: Talk,
-                            introduction: Introduction) -> bytes:
+                            introduction: forms.Introduction) -> bytes:
     """The same message as an .eml file, for the organiser's mail program; the status does not change."""
     data = mail.as_eml(_message(request, talk, introduction, draft=True))
     _audit("introduction_draft", edition_id, requests=1)

@@ -11,10 +11,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
+from ..domain.events import VIEWS
 from ..extensions import db
 from ..models import Edition
-
-VIEWS = ("projector", "stage", "moderator", "audience")
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,16 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from ..domain.text import InvalidField, clean_text
+from ..domain.forms import NOTICE_LIMITS, NoticeSettings
 from ..extensions import db
 from ..models import (Application, AuditEntry, ConnectRequest, Edition, ImportDraft, LiveState, Question,
                       QuestionVote, Setting, Talk)
 
 SETTINGS_KEY = "privacy_notice"
-SETTING_FIELDS = {"controller": 200, "dpo_contact": 300, "purposes": 2000, "recipients": 1000, "rights": 2000}
+SETTING_FIELDS = NOTICE_LIMITS
 DRAFT_LIFETIME = timedelta(days=1)
 
 
@@ -41,23 +40,14 @@ def notice_settings() -> dict[str, str]:
     return settings
 
 
-def save_notice_settings(values: dict[str, Any]) -> list[InvalidField]:
-    clean, errors = {}, []
-    for name, limit in SETTING_FIELDS.items():
-        try:
-            clean[name] = clean_text(values.get(name), field=name, max_chars=limit, required=name == "controller",
-                                     multiline=limit > 300) or ""
-        except InvalidField as error:
-            errors.append(error)
-    if errors:
-        return errors
+def save_notice_settings(settings: NoticeSettings) -> None:
+    clean = {name: value or "" for name, value in settings.model_dump().items()}
     session = db.current()
     row = session.get(Setting, SETTINGS_KEY)
     if row is None:
         session.add(Setting(key=SETTINGS_KEY, value=json.dumps(clean, ensure_ascii=False)))
     else:
         row.value = json.dumps(clean, ensure_ascii=False)
-    return []
 
 
 def controller_name() -> str:
@@ -78,14 +68,6 @@ def audit_log(limit: int = 50) -> list[AuditEntry]:
 
 
 # -- one person: find, export, erase ------------------------------------------------------------------
-
-
-def normalise_email(value: Any) -> str:
-    text = clean_text(value, field="email", max_chars=254)
-    try:
-        return validate_email(text, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise InvalidField("email", "invalid_email") from None
 
 
 def _matching(model, column, email: str):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import func, select
 
 from ..domain import selection
 from ..domain import show as show_domain
-from ..domain.text import InvalidField, clean_text
+from ..domain.forms import TalkCorrection
 from ..extensions import db
 from ..models import Application, Edition, LiveState, Talk
 from . import show as show_service
@@ -141,21 +141,12 @@ def move_talk(edition_id: int, talk_id: int, direction: str) -> None:
     show_service.reset_show(edition_id)
 
 
-TALK_FIELDS = ("title", "organisation", "speaker")
+TALK_FIELDS = tuple(TalkCorrection.model_fields)
 
 
-def update_talk(edition_id: int, talk_id: int, values: Mapping[str, Any]) -> list[InvalidField]:
+def update_talk(edition_id: int, talk_id: int, correction: TalkCorrection) -> None:
     """The organiser's corrections to what the screens show of a talk: title, organisation, speaker."""
-    clean: dict[str, Any] = {}
-    errors: list[InvalidField] = []
-    for name in TALK_FIELDS:
-        try:
-            clean[name] = clean_text(values.get(name), field=name, max_chars=selection.TALK_TEXT_MAX_CHARS,
-                                     required=name != "speaker") or ""
-        except InvalidField as error:
-            errors.append(error)
-    if errors:
-        return errors
+    clean = {name: value or "" for name, value in correction.model_dump().items()}
     session = db.current()
     _lock_programme(session, edition_id)
     talk = session.get(Talk, talk_id)
@@ -165,4 +156,3 @@ def update_talk(edition_id: int, talk_id: int, values: Mapping[str, Any]) -> lis
         setattr(talk, name, value)
     session.flush()
     show_service.reset_show(edition_id)
-    return []

@@ -1,5 +1,7 @@
-"""Audience questions: ask, vote, moderate. Each use case: validate → store → mark for broadcast, in the
+"""Audience questions: ask, vote, moderate. Each use case: check → store → mark for broadcast, in the
 caller's unit of work (the marks take effect after its commit).
+
+The handler has parsed the payload (``domain.events``); what needs the database is checked here.
 
 Answers are plain dicts, language-neutral (codes, limits); the realtime layer words them. A
 submission carries a ``client_id`` made by the phone: a retry, a double tap or a replay is
@@ -8,7 +10,6 @@ two copies race).
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,13 +20,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import audience as rules
 from ..domain.audience import ModerationRefused, QuestionStatus
-from ..domain.text import InvalidField, clean_text
+from ..domain.events import Ask, Moderate, QuestionSettings, Vote
+from ..domain.text import InvalidField
 from ..extensions import db, rate_limits
 from ..models import Edition, Question, QuestionVote, Talk, UTCDateTime
 from . import boards, broadcast
 from . import show as show_service
-
-CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
 def refusal(code: str, **details: Any) -> dict:
@@ -36,32 +36,12 @@ def invalid(errors: list[InvalidField]) -> dict:
     return refusal("invalid", fields={e.field: {"code": e.code, "limit": e.limit} for e in errors})
 
 
-def client_id_of(payload: Any) -> str | None:
-    value = payload.get("client_id") if isinstance(payload, dict) else None
-    return value if isinstance(value, str) and CLIENT_ID.match(value) else None
-
-
-def positive_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31 else None
-
-
-def talk_of_edition(session, edition_id: int, value: Any, field: str = "talk_id") -> Talk:
-    """The talk ``value`` names, if it belongs to the edition; else ``InvalidField``."""
-    talk = session.get(Talk, positive_int(value)) if positive_int(value) else None
+def talk_of_edition(session, edition_id: int, talk_id: int, field: str = "talk_id") -> Talk:
+    """The talk ``talk_id`` names, if it belongs to the edition; else ``InvalidField``."""
+    talk = session.get(Talk, talk_id)
     if talk is None or talk.edition_id != edition_id:
         raise InvalidField(field, "unknown_talk")
     return talk
-
-
-def collect(checks: dict[str, Any]) -> tuple[dict[str, Any], list[InvalidField]]:
-    """Run every field check, keeping each value or error: a form shows all its errors at once."""
-    values, errors = {}, []
-    for name, check in checks.items():
-        try:
-            values[name] = check()
-        except InvalidField as error:
-            errors.append(error)
-    return values, errors
 
 
 # -- ask -------------------------------------------------------------------------------------------
@@ -71,33 +51,27 @@ def _stored_question(session, edition_id: int, client_id: str) -> Question | Non
     return session.scalar(select(Question).where(Question.edition_id == edition_id, Question.client_id == client_id))
 
 
-def ask(edition_id: int, *, device_id: str, address: str | None, payload: Any) -> dict:
-    client_id = client_id_of(payload)
-    if client_id is None:
-        return refusal("bad_request")
+def ask(edition_id: int, *, device_id: str, address: str | None, asked: Ask) -> dict:
+    client_id = asked.client_id
     session = db.current()
     stored = _stored_question(session, edition_id, client_id)
     if stored is not None:
         return {"ok": True, "question": boards.own_view(stored)}
-    values, errors = collect({
-        "talk": lambda: talk_of_edition(session, edition_id, payload.get("talk_id")),
-        "text": lambda: clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS),
-        "author": lambda: clean_text(payload.get("author"), field="author",
-                                           max_chars=rules.AUTHOR_MAX_CHARS, required=False),
-    })
-    if errors:
-        return invalid(errors)
+    try:
+        talk = talk_of_edition(session, edition_id, asked.talk_id)
+    except InvalidField as error:
+        return invalid([error])
     decision = rate_limits.check("ask", device_id=device_id, address=address)
     if not decision.allowed:
         return refusal("rate_limited", retry_after=decision.retry_after_s)
-    suspect = rules.suspect_words(" ".join(filter(None, (values["text"], values["author"]))))
+    suspect = rules.suspect_words(" ".join(filter(None, (asked.text, asked.author))))
     try:
         with session.begin_nested():  # a savepoint: if the other copy won, only this insert is undone
             auto_publish = session.scalar(select(Edition.questions_auto_publish).where(Edition.id == edition_id))
             status = rules.first_status(auto_publish=bool(auto_publish), suspect=suspect)
             question = Question(
-                edition_id=edition_id, talk_id=values["talk"].id, client_id=client_id, device_id=device_id,
-                text=values["text"], author=values["author"], status=status.value, suspect=suspect,
+                edition_id=edition_id, talk_id=talk.id, client_id=client_id, device_id=device_id,
+                text=asked.text, author=asked.author, status=status.value, suspect=suspect,
                 published_at=datetime.now(timezone.utc) if status is QuestionStatus.PUBLISHED else None,
             )
             session.add(question)
@@ -127,7 +101,7 @@ _COUNT_VOTE = (update(_questions).where(_questions.c.id == bindparam("question_i
                .values(votes=_questions.c.votes + 1).returning(_questions.c.votes))
 
 
-def vote(edition_id: int, *, device_id: str, address: str | None, payload: Any) -> dict:
+def vote(edition_id: int, *, device_id: str, address: str | None, voted: Vote) -> dict:
     """One vote per phone per question; voting again answers as the first vote did.
 
     A vote storm is hundreds of these a second on one process, so the usual case is two plain
@@ -135,9 +109,7 @@ def vote(edition_id: int, *, device_id: str, address: str | None, payload: Any) 
     edition (the unique constraint skips a second one), then count it. Only when nothing was
     inserted does a read find out why.
     """
-    question_id = positive_int(payload.get("question_id")) if isinstance(payload, dict) else None
-    if question_id is None:
-        return refusal("bad_request")
+    question_id = voted.question_id
     decision = rate_limits.check("vote", device_id=device_id, address=address)
     if not decision.allowed:
         return refusal("rate_limited", retry_after=decision.retry_after_s)
@@ -170,13 +142,9 @@ def _vote_not_counted(edition_id: int, question_id: int, device_id: str) -> dict
 # -- moderation ------------------------------------------------------------------------------------
 
 
-def moderate(edition_id: int, payload: Any) -> dict:
+def moderate(edition_id: int, moderation: Moderate) -> dict:
     """approve (optionally with an edited text), reject, answer, reopen."""
-    if not isinstance(payload, dict):
-        return refusal("bad_request")
-    question_id, action = positive_int(payload.get("question_id")), payload.get("action")
-    if question_id is None or not isinstance(action, str):
-        return refusal("bad_request")
+    question_id, action, edited = moderation.question_id, moderation.action, moderation.text
     session = db.current()
     question = session.get(Question, question_id, with_for_update=True)
     if question is None or question.edition_id != edition_id:
@@ -184,13 +152,8 @@ def moderate(edition_id: int, payload: Any) -> dict:
     was_public = question.status in boards.PUBLIC
     try:
         status = rules.moderate(QuestionStatus(question.status), action)
-        edited = None
-        if action == "approve" and payload.get("text") is not None:
-            edited = clean_text(payload.get("text"), field="text", max_chars=rules.QUESTION_MAX_CHARS)
     except ModerationRefused as refused:
         return refusal(refused.code)
-    except InvalidField as error:
-        return invalid([error])
     if edited is not None and edited != question.text:
         question.original_text = question.original_text or question.text
         question.text = edited
@@ -208,10 +171,8 @@ def moderate(edition_id: int, payload: Any) -> dict:
     return {"ok": True, "question": view}
 
 
-def set_auto_publish(edition_id: int, payload: Any) -> dict:
-    enabled = payload.get("enabled") if isinstance(payload, dict) else None
-    if not isinstance(enabled, bool):
-        return refusal("bad_request")
+def set_auto_publish(edition_id: int, settings: QuestionSettings) -> dict:
+    enabled = settings.enabled
     session = db.current()
     session.get(Edition, edition_id).questions_auto_publish = enabled
     broadcast.counts_changed(edition_id)

@@ -1,9 +1,7 @@
 """Use cases of the live run of show: load → domain → save → broadcast after the caller's commit."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,12 +12,6 @@ from ..domain.audience import PUBLIC_STATUSES
 from ..models import Edition, LiveState, Question, ShowCommand
 from ..timeutil import from_ms, now_ms
 from . import broadcast
-
-COMMAND_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-
-
-class BadRequest(ValueError):
-    """A malformed command envelope (not a domain refusal)."""
 
 
 def initial_show(edition: Edition) -> domain.Show:
@@ -87,23 +79,6 @@ def _locked_row(session, edition_id: int) -> LiveState:
         session.add(row)
         session.flush()
     return row
-
-
-def parse_command(payload: Any) -> tuple[str, str, dict, int]:
-    """Validate the envelope of a moderator command; raise BadRequest with a reason."""
-    if not isinstance(payload, dict):
-        raise BadRequest("The command must be an object")
-    command_id, name = payload.get("command_id"), payload.get("name")
-    args, version = payload.get("args", {}), payload.get("version")
-    if not isinstance(command_id, str) or not COMMAND_ID.match(command_id):
-        raise BadRequest("command_id must be 8 to 64 letters, digits or dashes")
-    if not isinstance(name, str) or name not in domain.COMMANDS:
-        raise BadRequest("Unknown command")
-    if not isinstance(args, dict):
-        raise BadRequest("args must be an object")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-        raise BadRequest("version must be a non-negative integer")
-    return command_id, name, args, version
 
 
 def run_command(edition_id: int, *, command_id: str, name: str, args: dict, version: int,

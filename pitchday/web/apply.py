@@ -8,7 +8,6 @@ applicant's confirmation by guessing.
 """
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime, timezone
 
@@ -22,6 +21,7 @@ from werkzeug.exceptions import NotFound
 from ..domain import selection
 from ..domain.applications import (ALWAYS_REQUIRED, APPLICANT_TYPES, BY_NAME, DESCRIPTION_MAX_LINES, REQUIRED_BY_KIND,
                                    TALK_KINDS)
+from ..domain.shapes import is_request_id
 from ..extensions import db
 from ..services import application_form, editions
 from .i18n import field_error, plain, rate_limited
@@ -30,7 +30,6 @@ from .unit import by_method
 bp = Blueprint("apply", __name__)
 
 FORM_FIELDS = tuple(BY_NAME)
-CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 # The form's wording, close to the MEL's call for applications (also used by the organiser's pages).
 FIELD_LABELS = {
@@ -139,7 +138,7 @@ def _posted_values() -> dict:
     values = {name: request.form.get(name, "")[:BY_NAME[name].max_chars * 2] for name in FORM_FIELDS}
     client_id = request.form.get("client_id", "")
     # Without a usable id the form cannot be recognised if sent again: it is still stored (once here).
-    values["client_id"] = client_id if CLIENT_ID.match(client_id) else str(uuid.uuid4())
+    values["client_id"] = client_id if is_request_id(client_id) else str(uuid.uuid4())
     return values
 
 

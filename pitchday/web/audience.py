@@ -12,6 +12,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import get_locale
 
 from ..domain.audience import INTENTS_BY_KIND, MESSAGE_MAX_CHARS
+from ..domain.events import ConnectRequest
+from ..domain.shapes import Refused
 from ..extensions import db
 from ..services import connections, devices
 from ..services import privacy as privacy_service
@@ -70,8 +72,12 @@ def connect(slug: str, talk_id: int):
         values["client_id"] = request.form.get("client_id", "")[:64]
         values["consent"] = request.form.get("consent") == "yes"
         device_id, new_cookie = _device_for_post()
-        answer = connections.submit(edition.id, device_id=device_id, address=request.remote_addr,
-                                    payload={**values, "talk_id": talk.id}, locale=str(get_locale()))
+        try:
+            answer = connections.submit(edition.id, device_id=device_id, address=request.remote_addr,
+                                        sent=ConnectRequest.parse({**values, "talk_id": talk.id}),
+                                        locale=str(get_locale()))
+        except Refused as refused:
+            answer = refused.answer()
         if answer["ok"]:
             response = redirect(url_for(".connect_sent", slug=slug, talk_id=talk.id), code=303)
             return with_device_cookie(response, new_cookie) if new_cookie else response

@@ -11,6 +11,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import select
 
+from pitchday.domain import events
 from pitchday.extensions import db
 from pitchday.models import Application, ConnectRequest, Talk
 from pitchday.services import connections, questions
@@ -67,12 +68,14 @@ def spotlight_a_question(app, edition) -> tuple[str, str]:
             talk_id = session.scalar(select(Talk.id).where(Talk.position == 1))
 
         def ask(text, author):
-            return questions.ask(edition.id, device_id=f"d-{uuid.uuid4()}", address="192.0.2.1", payload={
-                "client_id": str(uuid.uuid4()), "talk_id": talk_id, "text": text, "author": author})["question"]["id"]
+            asked = events.Ask.parse({"client_id": str(uuid.uuid4()), "talk_id": talk_id, "text": text,
+                                      "author": author})
+            return questions.ask(edition.id, device_id=f"d-{uuid.uuid4()}", address="192.0.2.1",
+                                 asked=asked)["question"]["id"]
 
         public = ask("Combien coûte un capteur ?", "Léa")
         ask("Question en attente de modération", "Zoé")
-        assert questions.moderate(edition.id, {"question_id": public, "action": "approve"})["ok"]
+        assert questions.moderate(edition.id, events.Moderate.parse({"question_id": public, "action": "approve"}))["ok"]
     play(app, edition.id, ("start", {}), ("spotlight", {"question_id": public}))
     return "Combien coûte un capteur ?", "Question en attente de modération"
 
@@ -196,11 +199,12 @@ def every_answer(client) -> dict[str, str]:
 def test_api_never_serves_personal_data(app, client, edition):
     with app.test_request_context(), db.write():
         talk_id = connections.by_talk(edition.id)[0][0].id
-        answer = connections.submit(edition.id, device_id="phone-1", address="192.0.2.1", locale="fr", payload={
+        sent = events.ConnectRequest.parse({
             "client_id": str(uuid.uuid4()), "talk_id": talk_id, "name": "Alex Testeur",
             "organisation": "Commune de Fictiveville", "email": "alex@fictiveville.example.org",
             "phone": "01 99 00 20 02", "intent": "learn_more", "message": "Message privé pour l'équipe",
             "consent": True})
+        answer = connections.submit(edition.id, device_id="phone-1", address="192.0.2.1", locale="fr", sent=sent)
         assert answer["ok"]
         with db.read() as session:
             applications = list(session.scalars(select(Application)))

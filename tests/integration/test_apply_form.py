@@ -23,7 +23,9 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def new_edition(app, *, number: int, day: str, deadline_day: str, deadline_time: str = "10:00", **changes):
-    """An edition made as the organiser's form makes it (``services.editions.create_edition``)."""
+    """An edition made as the organiser's form makes it (``domain.editions.validate``, then
+    ``services.editions.create_edition``)."""
+    from pitchday.domain.editions import validate
     from pitchday.services import editions
 
     values = {"series": "Jeudis du numérique", "number": str(number), "title": f"Jeudi du numérique n° {number}",
@@ -32,8 +34,10 @@ def new_edition(app, *, number: int, day: str, deadline_day: str, deadline_time:
               "deadline_day": deadline_day, "deadline_time": deadline_time, "talks_wanted": "10", "pitch_ms": "5:00",
               "qa_ms": "5:00", "changeover_ms": "1:00", "connect_retention_days": "30",
               "applications_retention_days": "365", **changes}
+    clean, errors = validate(values)
+    assert errors == [], errors
     with app.app_context(), db.write():
-        created, errors = editions.create_edition(values)
+        created, errors = editions.create_edition(clean)
     assert errors == [], errors
     return created
 

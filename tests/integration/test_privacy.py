@@ -147,16 +147,17 @@ def test_personal_data_page_refuses_a_malformed_address_and_needs_the_login(clie
 
 
 def ask_and_vote(app, talk_id: int) -> None:
+    from pitchday.domain.events import Ask, Moderate, Vote
     from pitchday.services import questions
 
     edition_id = first_talk(app).edition_id
     with app.app_context(), db.write():
         asked = questions.ask(edition_id=edition_id, device_id="device-a", address="192.0.2.1",
-                              payload={"client_id": str(uuid.uuid4()), "talk_id": talk_id, "text": "Et ensuite ?",
-                                       "author": "Zoé"})
-        questions.moderate(edition_id, {"question_id": asked["question"]["id"], "action": "approve"})
+                              asked=Ask.parse({"client_id": str(uuid.uuid4()), "talk_id": talk_id,
+                                               "text": "Et ensuite ?", "author": "Zoé"}))
+        questions.moderate(edition_id, Moderate.parse({"question_id": asked["question"]["id"], "action": "approve"}))
         questions.vote(edition_id, device_id="device-b", address="192.0.2.1",
-                       payload={"question_id": asked["question"]["id"]})
+                       voted=Vote.parse({"question_id": asked["question"]["id"]}))
 
 
 def test_purge_keeps_everything_within_the_retention_period(app, edition):

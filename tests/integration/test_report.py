@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from pitchday.domain import events
 from pitchday.extensions import db
 from pitchday.models import Edition, Talk
 from pitchday.services import connections, presence, questions
@@ -68,17 +69,19 @@ def room(app, edition, talks) -> None:
     with app.test_request_context(), db.write():
         def ask(talk, text):
             answer = questions.ask(edition.id, device_id=f"asker-{uuid.uuid4()}", address="192.0.2.10",
-                                   payload={"client_id": str(uuid.uuid4()), "talk_id": talk.id, "text": text})
+                                   asked=events.Ask.parse({"client_id": str(uuid.uuid4()), "talk_id": talk.id,
+                                                           "text": text}))
             assert answer["ok"], answer
             return answer["question"]["id"]
 
         def moderate(question_id, action):
-            assert questions.moderate(edition.id, {"question_id": question_id, "action": action})["ok"]
+            moderation = events.Moderate.parse({"question_id": question_id, "action": action})
+            assert questions.moderate(edition.id, moderation)["ok"]
 
         def votes(question_id, count):
             for _ in range(count):
                 answer = questions.vote(edition.id, device_id=f"voter-{uuid.uuid4()}", address="192.0.2.10",
-                                        payload={"question_id": question_id})
+                                        voted=events.Vote.parse({"question_id": question_id}))
                 assert answer["voted"] is True, answer
 
         published, answered = ask(talks[1], "Quel coût par école ?"), ask(talks[1], "Quelle autonomie ?")
@@ -93,10 +96,12 @@ def room(app, edition, talks) -> None:
         votes(other, 2)
         moderate(answered, "answer")
         for talk, intent in ((talks[1], "want_to_experiment"), (talks[1], "learn_more"), (talks[4], "learn_more")):
-            answer = connections.submit(edition.id, device_id=f"phone-{uuid.uuid4()}", address="192.0.2.10", payload={
+            sent = events.ConnectRequest.parse({
                 "client_id": str(uuid.uuid4()), "talk_id": talk.id, "name": "Alex Testeur",
                 "organisation": "Commune de Fictiveville", "email": "alex@fictiveville.example.org",
-                "phone": "", "intent": intent, "message": "", "consent": True}, locale="fr")
+                "phone": "", "intent": intent, "message": "", "consent": True})
+            answer = connections.submit(edition.id, device_id=f"phone-{uuid.uuid4()}", address="192.0.2.10",
+                                        sent=sent, locale="fr")
             assert answer["ok"], answer
 
 

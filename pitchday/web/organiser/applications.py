@@ -8,6 +8,8 @@ from flask_babel import ngettext
 
 from ...domain import selection
 from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
+from ...domain.forms import TalkCorrection
+from ...domain.shapes import Refused
 from ...extensions import db
 from ...services import application_import, review
 from ...services import programme as programme_service
@@ -137,10 +139,11 @@ def programme(edition_id: int):
     try:
         if action == "save":
             values = {name: request.form.get(name, "")[:1000] for name in programme_service.TALK_FIELDS}
-            errors = programme_service.update_talk(edition_id, talk_id, values)
-            if errors:
-                return _render_programme(edition, values={talk_id: values}, status=400,
-                                         errors={talk_id: {e.field: field_error(e.code, e.limit) for e in errors}})
+            try:
+                programme_service.update_talk(edition_id, talk_id, TalkCorrection.parse(values))
+            except Refused as refused:
+                return _render_programme(edition, values={talk_id: values}, status=400, errors={
+                    talk_id: {e.field: field_error(e.code, e.limit) for e in refused.errors}})
             flash(_("Intervention modifiée."))
         else:
             programme_service.move_talk(edition_id, talk_id, action)

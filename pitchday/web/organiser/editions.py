@@ -6,7 +6,9 @@ import base64
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...domain.editions import form_values, format_duration, parse_duration
+from ...domain.editions import form_values, format_duration, validate
+from ...domain.forms import durations_form
+from ...domain.shapes import Refused
 from ...extensions import db
 from ...services import access, editions, qr
 from ...timeutil import PARIS, as_utc
@@ -59,7 +61,8 @@ def new_edition():
     if request.method == "GET":
         return _edition_form(editions.new_edition_defaults(), {})
     values = {name: request.form.get(name, "")[:3000] for name in EDITION_FIELDS}
-    created, errors = editions.create_edition(values)
+    clean, errors = validate(values)
+    created, errors = (None, errors) if errors else editions.create_edition(clean)
     if errors:
         return _edition_form(values, {e.field: field_error(e.code, e.limit) for e in errors}, status=400)
     flash(_("Édition créée."))
@@ -74,7 +77,8 @@ def edit_edition(edition_id: int):
     if request.method == "GET":
         return _edition_form(form_values(found), {}, edition=found)
     values = {name: request.form.get(name, "")[:3000] for name in EDITION_FIELDS}
-    errors = editions.update_edition(edition_id, values)
+    clean, errors = validate(values)
+    errors = errors or editions.update_edition(edition_id, clean)
     if errors:
         return _edition_form(values, {e.field: field_error(e.code, e.limit) for e in errors}, edition=found, status=400)
     flash(_("Réglages enregistrés."))
@@ -117,19 +121,16 @@ def durations(edition_id: int):
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = {key: request.form.get(key, "")[:10] for key in values}
-        parsed = {}
-        for key, text in values.items():
-            try:
-                parsed[key] = parse_duration(text)
-            except ValueError:
-                errors[key] = _("Durée entre 0:01 et 60:00, au format minutes:secondes (ex. 5:00).")
-        for key in ("pitch", "qa"):
-            if key not in errors and parsed[key] is None:
-                errors[key] = _("Indiquez une durée (ex. 5:00).")
-        if not errors:
+        try:
+            parsed = durations_form([t.id for t in edition.talks]).parse(values)
+        except Refused as refused:
+            errors = {e.field: _("Indiquez une durée (ex. 5:00).") if e.code == "required" else
+                      _("Durée entre 0:01 et 60:00, au format minutes:secondes (ex. 5:00).") for e in refused.errors}
+        else:
             show_service.set_durations(
-                edition_id, pitch_ms=parsed["pitch"], qa_ms=parsed["qa"],
-                overrides={t.id: (parsed[f"pitch-{t.id}"], parsed[f"qa-{t.id}"]) for t in edition.talks})
+                edition_id, pitch_ms=parsed.pitch, qa_ms=parsed.qa,
+                overrides={t.id: (getattr(parsed, f"pitch_{t.id}"), getattr(parsed, f"qa_{t.id}"))
+                           for t in edition.talks})
             flash(_("Durées enregistrées."))
             return redirect(url_for(".durations", edition_id=edition_id))
     return render_template("organiser/durations.html", edition=edition, values=values, errors=errors), \

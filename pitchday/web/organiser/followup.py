@@ -5,6 +5,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ...domain import forms
+from ...domain.shapes import Refused
 from ...extensions import db
 from ...services import exports, followup, mail, privacy
 from ...timeutil import PARIS, as_utc
@@ -89,10 +91,11 @@ def introduce(edition_id: int, request_id: int):
             signature=privacy.controller_name())  # the same organisation as in the consent people gave
         return _introduce_page(edition, connect_request, talk, vars(draft), {})
     values = {name: request.form.get(name, "")[:100_000] for name in FORM_FIELDS}
-    introduction, errors = followup.check_introduction(values)
-    if errors:
+    try:
+        introduction = forms.Introduction.parse(values)
+    except Refused as refused:
         return _introduce_page(edition, connect_request, talk, values,
-                               {e.field: field_error(e.code, e.limit) for e in errors}, status=400)
+                               {e.field: field_error(e.code, e.limit) for e in refused.errors}, status=400)
     if request.form.get("action") == "draft":
         data = followup.introduction_draft_file(edition_id, connect_request, talk, introduction)
         return Response(data, mimetype="message/rfc822", headers={

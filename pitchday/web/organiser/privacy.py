@@ -6,7 +6,8 @@ import json
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...domain.text import InvalidField
+from ...domain.forms import NoticeSettings, PersonLookup
+from ...domain.shapes import Refused
 from ...services import privacy
 from ..i18n import field_error
 from ..unit import by_method
@@ -21,11 +22,13 @@ def privacy_settings():
     values, errors = privacy.notice_settings(), {}
     if request.method == "POST":
         values = {name: request.form.get(name, "")[:limit * 2] for name, limit in privacy.SETTING_FIELDS.items()}
-        problems = privacy.save_notice_settings(values)
-        if not problems:
+        try:
+            privacy.save_notice_settings(NoticeSettings.parse(values))
+        except Refused as refused:
+            errors = {e.field: field_error(e.code, e.limit) for e in refused.errors}
+        else:
             flash(_("Mentions enregistrées : elles s'affichent sur la page « Vos données personnelles » de chaque édition."))
             return redirect(url_for(".privacy_settings"), code=303)
-        errors = {e.field: field_error(e.code, e.limit) for e in problems}
     return render_template("organiser/privacy_settings.html", values=values, errors=errors), 400 if errors else 200
 
 
@@ -38,10 +41,11 @@ def personal_data():
     email, held, error = None, None, None
     if typed:
         try:
-            email = privacy.normalise_email(typed)
+            # Looked up case-insensitively: the stored addresses keep the case people typed.
+            email = PersonLookup.parse({"email": typed}).email.lower()
             held = privacy.held_about(email)
-        except InvalidField as problem:
-            error = field_error(problem.code, problem.limit)
+        except Refused as refused:
+            error = field_error(refused.errors[0].code, refused.errors[0].limit)
     if request.method == "POST" and email is not None:
         if request.form.get("action") == "export":
             data = json.dumps(privacy.export_for(email), ensure_ascii=False, indent=2)

@@ -1,0 +1,66 @@
+"""The organisers' smaller forms, declared once: a talk's corrections, the privacy notice, an
+introduction e-mail, one person's address, and the lengths of the talks.
+
+The view parses the posted form (``Schema.parse``) and hands the typed model to a service. The
+edition's form is in ``domain.editions`` and the application form in ``domain.applications``,
+beside the rules they share with the CSV import.
+"""
+from pydantic import Field, create_model
+
+from .editions import Duration
+from .selection import TALK_TEXT_MAX_CHARS
+from .shapes import Email, Schema, Text
+from .text import EMAIL_MAX_CHARS
+
+INTRODUCTION_SUBJECT_MAX_CHARS = 200
+INTRODUCTION_BODY_MAX_CHARS = 10_000
+# The privacy notice's settings and their limits; the longer ones keep their line breaks.
+NOTICE_LIMITS = {"controller": 200, "dpo_contact": 300, "purposes": 2000, "recipients": 1000, "rights": 2000}
+
+
+class TalkCorrection(Schema):
+    """What the screens show of a talk; the speaker may be left blank."""
+
+    title: Text(TALK_TEXT_MAX_CHARS) = None
+    organisation: Text(TALK_TEXT_MAX_CHARS) = None
+    speaker: Text(TALK_TEXT_MAX_CHARS, required=False) = None
+
+
+class NoticeSettings(Schema):
+    """The privacy notice; a blank field means the notice's default wording."""
+
+    controller: Text(NOTICE_LIMITS["controller"]) = None
+    dpo_contact: Text(NOTICE_LIMITS["dpo_contact"], required=False) = None
+    purposes: Text(NOTICE_LIMITS["purposes"], required=False, multiline=True) = None
+    recipients: Text(NOTICE_LIMITS["recipients"], required=False, multiline=True) = None
+    rights: Text(NOTICE_LIMITS["rights"], required=False, multiline=True) = None
+
+
+class Introduction(Schema):
+    """The introduction e-mail as the organiser edited it."""
+
+    team_email: Email(EMAIL_MAX_CHARS) = None
+    subject: Text(INTRODUCTION_SUBJECT_MAX_CHARS) = None
+    body: Text(INTRODUCTION_BODY_MAX_CHARS, multiline=True) = None
+
+
+class PersonLookup(Schema):
+    """One person's address, to find, export or erase what is held about them."""
+
+    email: Email(EMAIL_MAX_CHARS) = None
+
+
+class Durations(Schema):
+    """The edition's default lengths (required); ``durations_form`` adds one optional pair per talk."""
+
+    pitch: Duration(required=True) = None
+    qa: Duration(required=True) = None
+
+
+def durations_form(talk_ids: list[int]) -> type[Durations]:
+    """The durations form of an edition: ``pitch-<id>`` and ``qa-<id>`` for each of its talks (blank: default)."""
+    fields = {}
+    for talk_id in talk_ids:
+        for part in ("pitch", "qa"):
+            fields[f"{part}_{talk_id}"] = (Duration(required=False), Field(None, alias=f"{part}-{talk_id}"))
+    return create_model("EditionDurations", __base__=Durations, **fields)
