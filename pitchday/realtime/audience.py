@@ -59,8 +59,8 @@ def on_mine(*_args):
     return {"ok": True, **boards.own_questions(client.edition_id, client.device_id)}
 
 
-@socketio.on("questions")
-def on_questions(payload=None, *_extra):
+@socketio.on("board")
+def on_board(payload=None, *_extra):
     """The public questions of one talk (any live view may read them)."""
     client = presence.client(request.sid)
     talk_id = positive_int(payload.get("talk_id")) if isinstance(payload, dict) else None
