@@ -8,8 +8,9 @@ const RESYNC_MS = 60_000;
 export const i18n = JSON.parse(document.getElementById("i18n").textContent);
 export const t = (key, values = {}) =>
   (i18n[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
-/** The domain's limits and thresholds (pitchday/services/presenter.py view_rules), from the page. */
-export const rules = JSON.parse(document.getElementById("rules").textContent);
+/** The domain's limits and thresholds (pitchday/services/presenter.py view_rules), from the live pages
+ * (the connect form borrows `t` only and has none). */
+export const rules = JSON.parse(document.getElementById("rules")?.textContent ?? "{}");
 
 /** Clock offset to the server, from the ping sample with the smallest round trip. */
 export class ServerClock {
