@@ -157,3 +157,16 @@ def test_automatic_switch_to_questions_happens_on_a_screen_cut_off_from_the_serv
         expect(page.locator("#phase")).to_have_text("Questions", timeout=45_000)
     wait_all_agree(views, phase="Questions", title=FIRST_TALK, around=QA_S)
     expect(projector.locator("#connection")).to_be_visible()  # it never heard of the switch
+
+
+def test_reorder_from_the_console_while_a_talk_is_up_next(server, open_view):
+    """The order a move sends is the server's list of upcoming talks (the one up next is not in it)."""
+    console = open_moderator(open_view, server, 1280, 800)
+    click_command(console, '[data-command="next"]')  # the first talk is up next, not started
+    titles = console.locator("#agenda .row strong")
+    expect(titles.first).to_have_text(FIRST_TALK)
+    before = titles.all_text_contents()
+
+    click_command(console, '#agenda .row:nth-child(2) button[data-action="down"]')
+
+    expect(titles).to_have_text([before[0], before[2], before[1], *before[3:]])
