@@ -5,8 +5,10 @@ demo:
 	./scripts/setup.sh app
 	.venv/bin/pitchday demo
 
+# The browser's countdown arithmetic first (Node's own runner, no npm package), then every Python test.
 test:
 	./scripts/setup.sh test
+	node --test tests/js/*.test.js
 	.venv/bin/python -m pytest
 
 # Domain and integration tests only (no browser).

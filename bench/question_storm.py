@@ -123,7 +123,7 @@ class Screen:
             self.watch.changed(self)
 
     def on_question_list(self, message) -> None:
-        """A list of questions with their counts: ``questions`` (public) or ``moderation`` (moderators)."""
+        """A list of questions with their counts: ``board`` (public) or ``moderation`` (moderators)."""
         at = now_ns()
         for question in message.get("questions") or []:
             self.see(question["id"], question["votes"], at)
@@ -145,7 +145,7 @@ class Phone(Screen):
         self.talk_id = talk_id
         self.client_id = str(uuid.uuid4())
         self.text = f"Question {index} du banc d'essai {run_tag} : quel budget pour un déploiement régional ?"
-        self.sio.on("questions", self.on_question_list)
+        self.sio.on("board", self.on_question_list)
         self.question_id: int | None = None  # from the ask's acknowledgement
 
 

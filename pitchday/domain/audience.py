@@ -63,6 +63,21 @@ MODERATION = {
 }
 
 
+# The buttons of a question in the moderators' list, in this order, where their action applies:
+# the moderation actions above, plus "edit" (an approve with a new text, offered while the question
+# waits) and "spotlight" (the show command that puts a published question on the projector).
+MODERATOR_BUTTONS = ("spotlight", "approve", "edit", "reopen", "answer", "reject")
+_BUTTON_APPLIES = {"edit": frozenset({QuestionStatus.PENDING}), "spotlight": frozenset({QuestionStatus.PUBLISHED}),
+                   **{action: allowed for action, (allowed, _) in MODERATION.items()}}
+# The highlighted button: the step that moves the question forward.
+MAIN_BUTTON = {QuestionStatus.PENDING: "approve", QuestionStatus.PUBLISHED: "spotlight"}
+
+
+def moderator_actions(status: QuestionStatus | str) -> list[str]:
+    """What the moderators may do with a question in ``status``, in the order the console shows it."""
+    return [b for b in MODERATOR_BUTTONS if QuestionStatus(status) in _BUTTON_APPLIES[b]]
+
+
 class ModerationRefused(ValueError):
     def __init__(self, code: str):
         super().__init__(code)
@@ -87,6 +102,11 @@ def first_status(*, auto_publish: bool, suspect: list[str]) -> QuestionStatus:
 def board_order(questions: list[dict]) -> list[dict]:
     """Public questions as the room sees them: open ones by votes, then answered ones; oldest first on ties."""
     return sorted(questions, key=lambda q: (q["status"] == QuestionStatus.ANSWERED, -q["votes"], q["id"]))
+
+
+def board_ids(questions: list[dict]) -> list[int]:
+    """The ids of a talk's public questions in the room's order (sent with vote updates)."""
+    return [q["id"] for q in board_order(questions)]
 
 
 # -- connect requests ("Je veux échanger") --------------------------------------------------------

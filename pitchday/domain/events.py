@@ -159,7 +159,7 @@ EVENTS: dict[str, type[Schema]] = {
     "ask": Ask,
     "vote": Vote,
     "connect_request": ConnectRequest,
-    "questions": TalkBoard,
+    "board": TalkBoard,
     "moderate": Moderate,
     "moderation_list": ModerationList,
     "question_settings": QuestionSettings,

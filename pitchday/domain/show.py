@@ -18,6 +18,9 @@ MAX_UNDO = 25
 MAX_PHASE_MS = 60 * 60 * 1000  # one phase never lasts more than an hour
 MAX_EXTEND_MS = 10 * 60 * 1000
 MAX_MESSAGE_CHARS = 140
+# Wrap-up stages of a running countdown, tightest first: a stage applies from its threshold down to
+# 0:00 (then "over"). Screens colour and label the countdown by these names.
+WRAP_UP_MS = (("30s", 30_000), ("minute", 60_000))
 
 
 class Phase(StrEnum):
@@ -175,6 +178,56 @@ def next_due(show: Show) -> int | None:
     if show.auto_questions and show.phase is Phase.PITCH and show.running:
         return show.ends_at
     return None
+
+
+def timeline(show: Show) -> list[dict[str, Any]]:
+    """The countdown segments a screen follows until the next change, for the wire.
+
+    Each segment is ``{phase, starts_at, ends_at, remaining_ms, phase_ms}``: ``ends_at`` while it
+    runs, ``remaining_ms`` while it is paused. The first one is shown now (``starts_at`` null);
+    a later one is shown from its ``starts_at`` on. That is the automatic switch to questions,
+    derived from ``settle`` itself so that screens and server switch at the same instant.
+    Empty outside a timed phase.
+    """
+    if show.phase not in TIMED_PHASES:
+        return []
+    segments = [_segment(show, starts_at=None)]
+    due = next_due(show)
+    if due is not None:
+        segments.append(_segment(settle(show, due), starts_at=due))
+    return segments
+
+
+def _segment(show: Show, *, starts_at: int | None) -> dict[str, Any]:
+    return {"phase": show.phase.value, "starts_at": starts_at, "ends_at": show.ends_at if show.running else None,
+            "remaining_ms": None if show.running else show.remaining_ms, "phase_ms": show.phase_ms}
+
+
+def wrap_stage(remaining_ms: int | None, *, running: bool) -> str:
+    """How a countdown is coloured and labelled: none, paused, normal, one of ``WRAP_UP_MS``, or over."""
+    if remaining_ms is None:
+        return "none"
+    if not running:
+        return "paused"
+    if remaining_ms <= 0:
+        return "over"
+    return next((stage for stage, threshold in WRAP_UP_MS if remaining_ms <= threshold), "normal")
+
+
+def main_action(show: Show) -> tuple[str | None, str]:
+    """The console's big button: the command it sends (None: disabled) and the key of its label."""
+    if show.phase in (Phase.WELCOME, Phase.READY):
+        return "start", "start"
+    if show.phase in TIMED_PHASES:
+        return ("pause", "pause") if show.running else ("resume", "resume")
+    return None, "start"
+
+
+def followed_talk(show: Show) -> int | None:
+    """The talk whose questions phones and the console show unless they pick another one:
+    the one on stage, else the one up next, else the first of the evening."""
+    first = show.order[0] if show.order else None
+    return next((t for t in (show.current, show.next_talk(), first) if t is not None), None)
 
 
 # -- commands ----------------------------------------------------------------

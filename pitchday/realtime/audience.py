@@ -68,9 +68,9 @@ def on_mine(*_args):
     return {"ok": True, **boards.own_questions(client.edition_id, client.device_id)}
 
 
-@socketio.on("questions")
+@socketio.on("board")
 @db.read()
-def on_questions(payload=None, *_extra):
+def on_board(payload=None, *_extra):
     """The public questions of one talk (any live view may read them)."""
     client = presence.client(request.sid)
     if client is None:

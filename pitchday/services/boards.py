@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..domain.audience import PUBLIC_STATUSES, QuestionStatus, board_order
+from ..domain.audience import MAIN_BUTTON, PUBLIC_STATUSES, QuestionStatus, board_ids, board_order, moderator_actions
 from ..extensions import db
 from ..models import ConnectRequest, Edition, Question, QuestionVote
 from ..timeutil import to_ms
@@ -29,7 +29,8 @@ def own_view(q: Question) -> dict:
 
 def moderation_view(q: Question) -> dict:
     return {**public_view(q), "suspect": list(q.suspect or []), "original_text": q.original_text,
-            "created_at": to_ms(q.created_at)}
+            "created_at": to_ms(q.created_at), "actions": moderator_actions(q.status),
+            "main_action": MAIN_BUTTON.get(q.status)}
 
 
 def public_board(edition_id: int, talk_id: int) -> list[dict]:
@@ -64,14 +65,23 @@ def own_questions(edition_id: int, device_id: str) -> dict:
     return {"questions": questions, "voted": voted}
 
 
-def vote_counts(question_ids: set[int]) -> dict[str, int]:
-    """``{question_id: votes}`` of public questions (JSON object keys are strings)."""
+def vote_counts(question_ids: set[int]) -> dict:
+    """``{"counts": {question_id: votes}, "order": {talk_id: [question ids]}}``: the new counts of
+    public questions, and the room's order of their talks' boards, which votes reshuffle (JSON
+    object keys are strings)."""
     if not question_ids:
-        return {}
+        return {"counts": {}, "order": {}}
     session = db.current()
-    rows = session.execute(select(Question.id, Question.votes).where(
-        Question.id.in_(question_ids), Question.status.in_(PUBLIC)))
-    return {str(question_id): votes for question_id, votes in rows}
+    rows = list(session.execute(select(Question.id, Question.talk_id, Question.votes).where(
+        Question.id.in_(question_ids), Question.status.in_(PUBLIC))))
+    talks = {talk_id for _, talk_id, _ in rows}
+    public = session.execute(select(Question.id, Question.talk_id, Question.status, Question.votes).where(
+        Question.talk_id.in_(talks), Question.status.in_(PUBLIC)))
+    by_talk: dict[int, list[dict]] = {}
+    for question_id, talk_id, status, votes in public:
+        by_talk.setdefault(talk_id, []).append({"id": question_id, "status": status, "votes": votes})
+    return {"counts": {str(question_id): votes for question_id, _, votes in rows},
+            "order": {str(talk_id): board_ids(listed)[:MAX_LISTED] for talk_id, listed in by_talk.items()}}
 
 
 def spotlight_view(session, edition_id: int, question_id: int | None) -> dict | None:

@@ -134,7 +134,7 @@ def _send_marked() -> None:
     for edition_id in _drain(_presence_dirty):
         socketio.emit("presence", presence.counts(edition_id), to=moderator_room(edition_id))
     for edition_id, talk_id in _drain(_boards_dirty):
-        socketio.emit("questions", {"talk_id": talk_id, "questions": boards.public_board(edition_id, talk_id)},
+        socketio.emit("board", {"talk_id": talk_id, "questions": boards.public_board(edition_id, talk_id)},
                       to=public_room(edition_id))
     for edition_id, talk_id in _drain(_moderation_dirty):
         socketio.emit("moderation", {"talk_id": talk_id, "questions": boards.moderation_list(edition_id, talk_id)},
@@ -143,9 +143,9 @@ def _send_marked() -> None:
     for edition_id, question_id in _drain(_votes_dirty):
         votes.setdefault(edition_id, set()).add(question_id)
     for edition_id, question_ids in votes.items():
-        counts = boards.vote_counts(question_ids)
-        if counts:
-            socketio.emit("votes", {"counts": counts}, to=public_room(edition_id))
-            socketio.emit("votes", {"counts": counts}, to=moderator_room(edition_id))
+        update = boards.vote_counts(question_ids)
+        if update["counts"]:
+            socketio.emit("votes", update, to=public_room(edition_id))
+            socketio.emit("votes", update, to=moderator_room(edition_id))
     for edition_id in _drain(_counts_dirty):
         socketio.emit("moderation_counts", boards.moderation_counts(edition_id), to=moderator_room(edition_id))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain import audience as audience_rules
 from ..domain import show as domain
 from ..domain.schedule import schedule
 from ..models import Edition, Talk
@@ -20,7 +21,6 @@ def public_state(edition: Edition, show: domain.Show, *, now: int, spotlight: di
     """The state every screen may see (projector, stage, audience)."""
     talks = {t.id: t for t in edition.talks}
     plan = schedule(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms, now=now)
-    current_run = show.talks.get(show.current) if show.current is not None else None
     return {
         "phase": show.phase.value,
         "projector_mode": show.projector_mode.value,
@@ -29,9 +29,10 @@ def public_state(edition: Edition, show: domain.Show, *, now: int, spotlight: di
         "remaining_ms": show.remaining_ms,
         "phase_ms": show.phase_ms,
         "auto_questions": show.auto_questions,
-        "qa_ms": current_run.qa_ms if current_run else None,
+        "timeline": domain.timeline(show),
         "current": talk_card(talks.get(show.current)),
         "next": talk_card(talks.get(show.next_talk())),
+        "followed_talk": domain.followed_talk(show),
         "agenda": [
             {**talk_card(talks[slot.talk_id]), "status": slot.status, "planned_start": slot.planned_start,
              "actual_start": slot.actual_start, "projected_start": slot.projected_start}
@@ -45,11 +46,24 @@ def public_state(edition: Edition, show: domain.Show, *, now: int, spotlight: di
 
 def moderator_extras(edition: Edition, show: domain.Show, *, now: int, presence: dict[str, int]) -> dict[str, Any]:
     plan = schedule(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms, now=now)
+    command, label = domain.main_action(show)
     return {
         "can_undo": show.can_undo,
+        "main_action": {"command": command, "label": label},
+        "upcoming": show.upcoming(),
         "drift_ms": plan.drift_ms,
         "planned_end": plan.planned_end,
         "projected_end": plan.projected_end,
         "replayed": plan.replayed,
         "presence": presence,
+    }
+
+
+def view_rules() -> dict[str, Any]:
+    """The domain's limits and thresholds the live pages need (templates and scripts), in one place."""
+    return {
+        "question_max_chars": audience_rules.QUESTION_MAX_CHARS,
+        "author_max_chars": audience_rules.AUTHOR_MAX_CHARS,
+        "message_max_chars": domain.MAX_MESSAGE_CHARS,
+        "wrap_up_ms": [list(stage) for stage in domain.WRAP_UP_MS],
     }

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_babel import format_date, format_time
 
 from ..extensions import db
-from ..services import access, editions, qr
+from ..services import access, editions, presenter, qr
 from ..timeutil import PARIS, as_utc
 from .i18n import script_strings
 
@@ -41,7 +41,7 @@ def render_view(view: str, slug: str, **extra):
     starts, ends = as_utc(edition.starts_at).astimezone(PARIS), as_utc(edition.ends_at).astimezone(PARIS)
     url = audience_url(edition.slug)
     return render_template(
-        f"{view}.html", view=view, edition=edition, i18n=script_strings(),
+        f"{view}.html", view=view, edition=edition, i18n=script_strings(), rules=presenter.view_rules(),
         date_label=format_date(starts, "full"), hours_label=f"{format_time(starts, 'HH:mm')}–{format_time(ends, 'HH:mm')}",
         audience_url=url, short_url=url.split("://", 1)[-1].rstrip("/"), **extra,
     )

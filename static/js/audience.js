@@ -1,12 +1,12 @@
 // Audience page (phone): what is on stage, questions (ask, see mine, vote), connect links, agenda.
-import { connectLive, remainingAt, displayPhase, t, uuid } from "./live.js";
-import { countdown, setText } from "./format.js";
+import { connectLive, countdownNow, rules, t, uuid } from "./live.js";
+import { formatCountdown } from "./countdown.js";
+import { setText } from "./format.js";
 import { agendaItem } from "./agenda.js";
 import { Outbox } from "./outbox.js";
 
 const el = (id) => document.getElementById(id);
 const edition = document.body.dataset.edition;
-const MAX_CHARS = 280;
 
 let chosenTalk = null; // the talk the phone picked; null: follow the one on stage
 let lastState = null;
@@ -16,12 +16,8 @@ const voted = new Set(); // question ids this phone voted for
 
 // -- on stage and agenda -----------------------------------------------------------------------
 
-function talkOnStage(state) {
-  return state.current?.id ?? state.next?.id ?? state.agenda[0]?.id ?? null;
-}
-
 function shownTalk() {
-  return chosenTalk ?? (lastState ? talkOnStage(lastState) : null);
+  return chosenTalk ?? lastState?.followed_talk ?? null;
 }
 
 function connectUrl(talkId) {
@@ -55,18 +51,17 @@ function followStage() {
 
 function loadBoard(talkId) {
   if (!socket.connected) return renderBoard();
-  socket.timeout(5000).emit("questions", { talk_id: talkId }, (err, answer) => {
+  socket.timeout(5000).emit("board", { talk_id: talkId }, (err, answer) => {
     if (!err && answer?.ok) boards.set(answer.talk_id, answer.questions);
     renderBoard();
   });
 }
 
-function sortBoard(questions) {
-  return [...questions].sort((a, b) => (a.status === "answered") - (b.status === "answered") || b.votes - a.votes || a.id - b.id);
-}
-
-function votesLabel(votes) {
-  return votes === 1 ? t("vote.one") : t("votes", { votes });
+/** `ids` in the room's order, as the server sent it with the votes (unknown ones last). */
+function inOrder(questions, ids) {
+  const position = new Map(ids.map((id, i) => [id, i]));
+  const rank = (q) => position.get(q.id) ?? ids.length;
+  return [...questions].sort((a, b) => rank(a) - rank(b));
 }
 
 function renderBoard() {
@@ -106,11 +101,11 @@ function boardItem(question) {
   return item;
 }
 
-function applyVotes(counts) {
+/** New vote counts, and with a broadcast the boards' new order (this phone's own vote waits for it). */
+function applyVotes(counts, order = {}) {
   for (const [talkId, questions] of boards) {
-    let changed = false;
-    const updated = questions.map((q) => (String(q.id) in counts ? ((changed = true), { ...q, votes: counts[q.id] }) : q));
-    if (changed) boards.set(talkId, sortBoard(updated));
+    const updated = questions.map((q) => (String(q.id) in counts ? { ...q, votes: counts[q.id] } : q));
+    boards.set(talkId, String(talkId) in order ? inOrder(updated, order[talkId]) : updated);
   }
   renderBoard();
 }
@@ -151,7 +146,7 @@ function showFieldError(name, message) {
 
 function updateCount() {
   const count = [...el("ask-text").value].length;
-  setText(el("ask-count"), t("chars", { count, max: MAX_CHARS }));
+  setText(el("ask-count"), t("chars", { count, max: rules.question_max_chars }));
 }
 
 el("ask-form").addEventListener("submit", (event) => {
@@ -215,10 +210,9 @@ function settledVote(payload, ack) {
 function frame() {
   const live = current();
   if (live) {
-    const now = clock.now();
-    const remaining = remainingAt(live.state, now);
-    setText(el("phase"), remaining === null ? "" : t("phase." + displayPhase(live.state, now)));
-    setText(el("countdown"), remaining === null ? "" : countdown(remaining));
+    const shown = countdownNow(live.state, clock.now());
+    setText(el("phase"), shown === null ? "" : t("phase." + shown.phase));
+    setText(el("countdown"), shown === null ? "" : formatCountdown(shown.remaining));
   }
   requestAnimationFrame(frame);
 }
@@ -250,11 +244,11 @@ socket.on("connect", () => {
   const talkId = shownTalk();
   if (talkId !== null) loadBoard(talkId);
 });
-socket.on("questions", (message) => {
+socket.on("board", (message) => {
   boards.set(message.talk_id, message.questions);
   if (message.talk_id === shownTalk()) renderBoard();
 });
-socket.on("votes", (message) => applyVotes(message.counts));
+socket.on("votes", (message) => applyVotes(message.counts, message.order));
 socket.on("my_question", (question) => {
   mine.set(question.client_id, question);
   renderMine();
@@ -262,7 +256,7 @@ socket.on("my_question", (question) => {
 
 el("talk-select").addEventListener("change", (event) => {
   chosenTalk = Number(event.target.value);
-  if (lastState && chosenTalk === talkOnStage(lastState)) chosenTalk = null; // back to following the stage
+  if (chosenTalk === lastState?.followed_talk) chosenTalk = null; // back to following the stage
   loadBoard(Number(event.target.value));
 });
 el("ask-text").addEventListener("input", updateCount);

@@ -1,5 +1,6 @@
 // Connection to the server, clock sync and the latest snapshot. Shared by every live view.
 import { io } from "/vendor/socket.io.esm.min.js";
+import { countdownAt } from "./countdown.js";
 
 const SAMPLES = 5;
 const RESYNC_MS = 60_000;
@@ -7,14 +8,15 @@ const RESYNC_MS = 60_000;
 export const i18n = JSON.parse(document.getElementById("i18n").textContent);
 export const t = (key, values = {}) =>
   (i18n[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+/** The domain's limits and thresholds (pitchday/services/presenter.py view_rules), from the live pages
+ * (the connect form borrows `t` only and has none). */
+export const rules = JSON.parse(document.getElementById("rules")?.textContent ?? "{}");
 
 /** Clock offset to the server, from the ping sample with the smallest round trip. */
 export class ServerClock {
   constructor(socket) {
     this.socket = socket;
     this.offset = Date.now() - performance.now(); // until the first sample: trust the local clock
-    this.bestRtt = Infinity;
-    this.synced = false;
   }
   now() {
     return performance.now() + this.offset;
@@ -36,36 +38,14 @@ export class ServerClock {
       const s = await this.sample();
       if (s && (!best || s.rtt < best.rtt)) best = s;
     }
-    if (best) {
-      this.offset = best.offset;
-      this.bestRtt = best.rtt;
-      this.synced = true;
-    }
+    if (best) this.offset = best.offset;
     return best;
   }
 }
 
-/** Remaining milliseconds of the phase at server time `now` (negative: overtime). */
-export function remainingAt(state, now) {
-  if (!state || (state.phase !== "pitch" && state.phase !== "questions")) return null;
-  if (state.running) {
-    if (autoSwitched(state, now)) return state.ends_at + state.qa_ms - now;
-    return state.ends_at - now;
-  }
-  return state.remaining_ms;
-}
-
-/** With the automatic switch on, a pitch that reached 0:00 is shown as questions at once. */
-export function autoSwitched(state, now) {
-  return state.auto_questions && state.phase === "pitch" && state.running && now >= state.ends_at;
-}
-
-export function displayPhase(state, now) {
-  return autoSwitched(state, now) ? "questions" : state.phase;
-}
-
-export function phaseLength(state, now) {
-  return autoSwitched(state, now) ? state.qa_ms : state.phase_ms;
+/** The countdown this view shows at server time `now` (see countdown.js), with the page's thresholds. */
+export function countdownNow(state, now) {
+  return countdownAt(state, now, rules.wrap_up_ms);
 }
 
 /**

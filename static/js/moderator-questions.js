@@ -1,5 +1,5 @@
 // Moderator console, questions tab: the queue of one talk (waiting first), moderation, spotlight.
-import { t } from "./live.js";
+import { rules, t } from "./live.js";
 import { setText } from "./format.js";
 
 const el = (id) => document.getElementById(id);
@@ -17,8 +17,7 @@ export function initQuestions({ socket, send, onCounts }) {
   let counts = { pending: {}, connect: {}, auto_publish: false };
   let editing = null; // id of the question whose text is being edited
 
-  const talkOnStage = (state) => state.current?.id ?? state.next?.id ?? state.agenda[0]?.id ?? null;
-  const shownTalk = () => chosenTalk ?? (lastState ? talkOnStage(lastState) : null);
+  const shownTalk = () => chosenTalk ?? lastState?.followed_talk ?? null;
 
   function refresh() {
     const talkId = shownTalk();
@@ -86,7 +85,7 @@ export function initQuestions({ socket, send, onCounts }) {
       label.textContent = t("mod.edit");
       const area = document.createElement("textarea");
       area.id = `edit-${q.id}`;
-      area.maxLength = 280;
+      area.maxLength = rules.question_max_chars;
       area.rows = 3;
       area.value = q.text;
       const actions = document.createElement("div");
@@ -120,17 +119,11 @@ export function initQuestions({ socket, send, onCounts }) {
     }
     const actions = document.createElement("div");
     actions.className = "mod-actions";
-    if (q.status === "pending") {
-      actions.append(button(t("mod.approve"), "approve", q.id, "btn-main"), button(t("mod.edit"), "edit", q.id),
-        button(t("mod.reject"), "reject", q.id));
-    } else if (q.status === "published") {
-      actions.append(q.id === spotlightId ? button(t("mod.unspotlight"), "unspotlight", q.id, "btn-main")
-        : button(t("mod.spotlight"), "spotlight", q.id, "btn-main"),
-      button(t("mod.answer"), "answer", q.id), button(t("mod.reject"), "reject", q.id));
-    } else if (q.status === "answered") {
-      actions.append(button(t("mod.reopen"), "reopen", q.id), button(t("mod.reject"), "reject", q.id));
-    } else {
-      actions.append(button(t("mod.approve"), "approve", q.id));
+    // The server says which actions fit the question's status (and which one is the main step).
+    for (const action of q.actions) {
+      const main = action === q.main_action ? "btn-main" : "";
+      if (action === "spotlight" && q.id === spotlightId) actions.append(button(t("mod.unspotlight"), "unspotlight", q.id, main));
+      else actions.append(button(t("mod." + action), action, q.id, main));
     }
     li.append(actions);
     return li;
@@ -171,7 +164,7 @@ export function initQuestions({ socket, send, onCounts }) {
 
   el("mod-talk").addEventListener("change", (event) => {
     chosenTalk = Number(event.target.value);
-    if (lastState && chosenTalk === talkOnStage(lastState)) chosenTalk = null;
+    if (chosenTalk === lastState?.followed_talk) chosenTalk = null;
     editing = null;
     refresh();
   });

@@ -1,12 +1,12 @@
 // Moderator console: sends commands built on the version it shows; the server refuses stale ones.
-import { connectLive, remainingAt, displayPhase, t, uuid } from "./live.js";
-import { countdown, wrapStage, setText, clockTime } from "./format.js";
+import { connectLive, countdownNow, t, uuid } from "./live.js";
+import { formatCountdown } from "./countdown.js";
+import { setText, clockTime } from "./format.js";
 import { initQuestions } from "./moderator-questions.js";
 
 const el = (id) => document.getElementById(id);
 const labels = JSON.parse(el("labels").textContent);
 const feedback = el("feedback");
-let pending = false;
 
 function send(name, args = {}) {
   const live = current();
@@ -15,13 +15,11 @@ function send(name, args = {}) {
     return;
   }
   const command = { command_id: uuid(), name, args, version: live.version };
-  pending = true;
   document.body.classList.add("busy");
   // Retried on a lost ack with the same command_id: the server answers it once.
   const attempt = (triesLeft) =>
     socket.timeout(4000).emit("command", command, (err, ack) => {
       if (err && triesLeft > 0) return attempt(triesLeft - 1);
-      pending = false;
       document.body.classList.remove("busy");
       if (err) return setText(feedback, t("error.offline"));
       if (ack.ok) return setText(feedback, name === "undo" ? t("undone") : t("done"));
@@ -31,12 +29,6 @@ function send(name, args = {}) {
       resync();
     });
   attempt(2);
-}
-
-function mainAction(state) {
-  if (state.phase === "welcome" || state.phase === "ready") return ["start", labels.start];
-  if (state.phase === "pitch" || state.phase === "questions") return state.running ? ["pause", labels.pause] : ["resume", labels.resume];
-  return [null, labels.start];
 }
 
 function rowFor(row, state) {
@@ -65,10 +57,6 @@ function rowFor(row, state) {
   return tr;
 }
 
-function upcomingOrder(state) {
-  return state.agenda.filter((r) => r.status === "next" || r.status === "planned").map((r) => r.id);
-}
-
 function renderStatic(message) {
   const state = message.state;
   const extras = message.moderator;
@@ -76,11 +64,12 @@ function renderStatic(message) {
   setText(el("now-title"), talk ? talk.title : state.next ? `${t("next")} : ${state.next.title}` : t("phase." + state.phase));
   setText(el("now-organisation"), talk ? `${talk.organisation} — ${talk.speaker} · ${t("kind." + talk.kind)}` : "");
   setText(el("next-title"), state.next ? `${state.next.title} · ${state.next.organisation}` : t("last_talk"));
-  const [command, label] = mainAction(state);
-  const main = el("btn-main");
-  main.dataset.command = command ?? "";
-  main.disabled = !command;
-  setText(main, label);
+  if (extras) {
+    const main = el("btn-main");
+    main.dataset.command = extras.main_action.command ?? "";
+    main.disabled = !extras.main_action.command;
+    setText(main, labels[extras.main_action.label]);
+  }
   document.querySelector('[data-command="undo"]').disabled = !extras?.can_undo;
   document.querySelectorAll("[data-mode]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.mode === state.projector_mode)));
   el("auto-questions").checked = state.auto_questions;
@@ -109,14 +98,12 @@ function renderPresence(p) {
 function frame() {
   const live = current();
   if (live) {
-    const state = live.state;
-    const now = clock.now();
-    const remaining = remainingAt(state, now);
+    const shown = countdownNow(live.state, clock.now());
     const cd = el("countdown");
-    cd.dataset.wrap = remaining === null ? "none" : state.running ? wrapStage(remaining) : "paused";
-    setText(cd, remaining === null ? "–:––" : countdown(remaining));
-    setText(el("phase"), remaining === null ? t("phase." + state.phase)
-      : t("phase." + displayPhase(state, now)) + (state.running ? "" : ` · ${t("paused")}`));
+    cd.dataset.wrap = shown === null ? "none" : shown.wrap;
+    setText(cd, shown === null ? "–:––" : formatCountdown(shown.remaining));
+    setText(el("phase"), shown === null ? t("phase." + live.state.phase)
+      : t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
   }
   requestAnimationFrame(frame);
 }
@@ -138,7 +125,7 @@ document.addEventListener("click", (event) => {
     if (action === "jump") return send("jump", { talk_id: talkId });
     if (action === "absent-end") return send("absent", { talk_id: talkId, mode: "end" });
     if (action === "absent-skip") return send("absent", { talk_id: talkId, mode: "skip" });
-    const order = upcomingOrder(live.state);
+    const order = [...(live.moderator?.upcoming ?? [])];
     const i = order.indexOf(talkId);
     const j = action === "up" ? i - 1 : i + 1;
     if (i < 0 || j < 0 || j >= order.length) return;

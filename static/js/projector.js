@@ -1,7 +1,8 @@
 // Projector: big countdown readable from the back of the room, rendered every frame.
-import { connectLive, remainingAt, displayPhase, phaseLength, t } from "./live.js";
+import { connectLive, countdownNow, t } from "./live.js";
 import { agendaItem } from "./agenda.js";
-import { countdown, wrapStage, setText } from "./format.js";
+import { formatCountdown } from "./countdown.js";
+import { setText } from "./format.js";
 
 const body = document.body;
 const screen = document.getElementById("screen");
@@ -29,7 +30,7 @@ function renderSpotlight() {
   el("spotlight").hidden = !spotlight;
   if (!spotlight) return;
   setText(el("spotlight-text"), spotlight.text);
-  // Up to 280 characters must fit whole on screen: the longer the question, the smaller its type.
+  // A question of the longest allowed length must fit whole on screen: the longer the question, the smaller its type.
   const length = [...spotlight.text].length;
   el("spotlight").dataset.size = length <= 100 ? "large" : length <= 180 ? "medium" : "small";
   setText(el("spotlight-author"), spotlight.author ? t("question.by", { author: spotlight.author }) : "");
@@ -51,20 +52,16 @@ function renderStatic(state) {
 function frame() {
   const live = current?.();
   if (live) {
-    const state = live.state;
-    const now = clock.now();
-    const remaining = remainingAt(state, now);
-    if (remaining !== null) {
-      const stage = state.running ? wrapStage(remaining) : "paused";
-      screen.dataset.wrap = stage;
-      setText(el("phase"), t("phase." + displayPhase(state, now)) + (state.running ? "" : ` · ${t("paused")}`));
-      const figure = countdown(remaining);
+    const shown = countdownNow(live.state, clock.now());
+    if (shown !== null) {
+      screen.dataset.wrap = shown.wrap;
+      setText(el("phase"), t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
+      const figure = formatCountdown(shown.remaining);
       setText(el("countdown"), figure);
       if (el("countdown").dataset.chars !== String(figure.length)) el("countdown").dataset.chars = String(figure.length);
-      const label = { minute: t("wrap.minute"), "30s": t("wrap.30s"), over: t("wrap.over") }[stage] ?? "";
-      setText(el("wrap-label"), stage === "over" ? `${label} ${countdown(remaining)}` : label);
-      const total = phaseLength(state, now) || 1;
-      const done = Math.min(1, Math.max(0, 1 - remaining / total));
+      const label = { minute: t("wrap.minute"), "30s": t("wrap.30s"), over: t("wrap.over") }[shown.wrap] ?? "";
+      setText(el("wrap-label"), shown.wrap === "over" ? `${label} ${figure}` : label);
+      const done = Math.min(1, Math.max(0, 1 - shown.remaining / (shown.length || 1)));
       el("progress").style.transform = `scaleX(${done})`;
     }
   }

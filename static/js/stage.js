@@ -1,6 +1,7 @@
 // Stage view: the speaker's countdown and the moderator's messages.
-import { connectLive, remainingAt, displayPhase, t } from "./live.js";
-import { countdown, wrapStage, setText } from "./format.js";
+import { connectLive, countdownNow, t } from "./live.js";
+import { formatCountdown } from "./countdown.js";
+import { setText } from "./format.js";
 
 const screen = document.getElementById("screen");
 const el = (id) => document.getElementById(id);
@@ -20,13 +21,11 @@ function renderStatic(state) {
 function frame() {
   const live = current();
   if (live) {
-    const state = live.state;
-    const now = clock.now();
-    const remaining = remainingAt(state, now);
-    screen.dataset.wrap = remaining === null ? "none" : state.running ? wrapStage(remaining) : "paused";
-    setText(el("phase"), remaining === null ? t("phase." + state.phase)
-      : t("phase." + displayPhase(state, now)) + (state.running ? "" : ` · ${t("paused")}`));
-    setText(el("countdown"), remaining === null ? "" : countdown(remaining));
+    const shown = countdownNow(live.state, clock.now());
+    screen.dataset.wrap = shown === null ? "none" : shown.wrap;
+    setText(el("phase"), shown === null ? t("phase." + live.state.phase)
+      : t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
+    setText(el("countdown"), shown === null ? "" : formatCountdown(shown.remaining));
   }
   requestAnimationFrame(frame);
 }

@@ -129,6 +129,29 @@ def test_script_and_image_payloads_show_as_plain_text_on_every_view(server, open
     assert dialogs == []
 
 
+def test_board_reorders_on_every_phone_when_votes_change(server, open_view):
+    moderator = open_moderator(open_view, server, 1280, 800)
+    asker, voter, other = (open_phone(open_view, server) for _ in range(3))
+    click_command(moderator, "#btn-main")
+    ask(asker, "Première question posée")
+    expect(asker.locator("#my-questions .q-status")).to_have_text(["en attente de modération"])
+    ask(asker, "Seconde question posée")
+    expect(asker.locator("#my-questions .q-status")).to_have_text(["en attente de modération"] * 2)
+    moderator_questions_tab(moderator)
+    approve = moderator.locator("#mod-questions button[data-action=approve]")
+    for left in (1, 0):
+        approve.first.click()
+        expect(approve).to_have_count(left)
+    for phone in (asker, voter, other):  # no votes yet: oldest first
+        expect(phone.locator("#board .q-text")).to_have_text(["Première question posée", "Seconde question posée"])
+
+    voter.locator("#board .question", has_text="Seconde").locator("button.vote").click()
+
+    for phone in (asker, voter, other):  # the server's order, sent with the new counts
+        expect(phone.locator("#board .q-text")).to_have_text(["Seconde question posée", "Première question posée"])
+        expect(phone.locator("#board .vote .count")).to_have_text(["1", "0"])
+
+
 def test_question_asked_offline_is_kept_and_delivered_once(server, open_view, screenshots):
     wifi = []
     phone = open_phone(open_view, server, before=lambda context: wifi.append(Wifi(context)))

@@ -7,8 +7,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import (FIRST_TALK, SECOND_TALK, STALE, UNDONE, click_command, extend, open_moderator, open_public,
-                      read, wait_all_agree, wait_presence)
+from .helpers import (DONE, FIRST_TALK, SECOND_TALK, STALE, UNDONE, Wifi, click_command, extend, open_moderator,
+                      open_public, read, wait_all_agree, wait_presence)
 
 pytestmark = pytest.mark.e2e
 
@@ -132,3 +132,41 @@ def test_stale_command_is_refused_and_the_console_catches_up(server, open_view):
     dropping["state"] = False
     click_command(console_a, "#btn-main")  # resume
     wait_all_agree([projector, console_a, console_b], phase="Pitch", title=FIRST_TALK, around=paused_at)
+
+
+def test_automatic_switch_to_questions_happens_on_a_screen_cut_off_from_the_server(server, open_view):
+    """With the automatic switch on, 0:00 of a pitch starts its questions on every screen, even on one
+    that has missed every broadcast since: the state's timeline says when, the screen's clock does the rest."""
+    wifi = []
+    projector = open_public(open_view, server, "projector", 1920, 1080, before=lambda context: wifi.append(Wifi(context)))
+    stage = open_public(open_view, server, "stage", 1280, 720)
+    console = open_moderator(open_view, server, 1280, 800)
+    views = [projector, stage, console]
+    wait_presence(console, projector=1, stage=1, moderator_count=1)
+    console.evaluate("document.getElementById('feedback').textContent = ''")
+    console.check("#auto-questions")
+    expect(console.locator("#feedback")).to_have_text(DONE)
+
+    click_command(console, "#btn-main")
+    extend(console, -30000, times=9)  # 30 s of the pitch left
+    wait_all_agree(views, phase="Pitch", title=FIRST_TALK)
+    wifi[0].cut()
+    expect(projector.locator("#connection")).to_be_visible()
+
+    for page in views:
+        expect(page.locator("#phase")).to_have_text("Questions", timeout=45_000)
+    wait_all_agree(views, phase="Questions", title=FIRST_TALK, around=QA_S)
+    expect(projector.locator("#connection")).to_be_visible()  # it never heard of the switch
+
+
+def test_reorder_from_the_console_while_a_talk_is_up_next(server, open_view):
+    """The order a move sends is the server's list of upcoming talks (the one up next is not in it)."""
+    console = open_moderator(open_view, server, 1280, 800)
+    click_command(console, '[data-command="next"]')  # the first talk is up next, not started
+    titles = console.locator("#agenda .row strong")
+    expect(titles.first).to_have_text(FIRST_TALK)
+    before = titles.all_text_contents()
+
+    click_command(console, '#agenda .row:nth-child(2) button[data-action="down"]')
+
+    expect(titles).to_have_text([before[0], before[2], before[1], *before[3:]])

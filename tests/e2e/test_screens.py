@@ -16,6 +16,9 @@ from .layout import digit_height, line_counts, overflowing, overlaps, small_targ
 
 pytestmark = pytest.mark.e2e
 
+# The wrap-up colours of static/css/base.css, as computed styles.
+AMBER_ON_DARK, RED_ON_DARK = "rgb(251, 191, 36)", "rgb(248, 113, 113)"
+AMBER_ON_LIGHT, RED_ON_LIGHT = "rgb(180, 83, 9)", "rgb(185, 28, 28)"
 LEAKED_KEY = re.compile(r"\b(phase|kind|status|wrap|error|drift)\.[a-z_]+\b|undefined|null|NaN|\{\w+\}")
 TALK_PARTS = ["#talk-kind", "#talk-title", "#talk-organisation", ".screen-talk .qr-small", "#phase", "#countdown",
               "#wrap-label", ".screen-talk .progress", ".screen-talk .next"]
@@ -102,6 +105,11 @@ def test_every_view_reads_well_at_its_real_size(server, open_view, screenshots):
     expect(projector.locator("#screen")).to_have_attribute("data-wrap", "minute")
     check(0 < read(projector).seconds <= 60, f"last minute shows {read(projector).countdown}")
     expect(stage.locator("#screen")).to_have_attribute("data-wrap", "minute")
+    expect(console.locator("#countdown")).to_have_attribute("data-wrap", "minute")
+    # One palette (base.css): lighter shades on the dark screens, darker ones on the console.
+    for locator, colour in ((projector.locator("#countdown"), AMBER_ON_DARK), (projector.locator("#wrap-label"), AMBER_ON_DARK),
+                            (stage.locator("#countdown"), AMBER_ON_DARK), (console.locator("#countdown"), AMBER_ON_LIGHT)):
+        expect(locator).to_have_css("color", colour)
     shoot(projector, "projector-last-minute-1920x1080", fixed=True)
 
     # Overtime: one more minute off, the pitch is now over its time and counts up.
@@ -109,6 +117,10 @@ def test_every_view_reads_well_at_its_real_size(server, open_view, screenshots):
     for page in (projector, calm_projector):
         expect(page.locator("#wrap-label")).to_have_text(re.compile(r"^Temps écoulé \+0:\d\d$"))
         expect(page.locator("#screen")).to_have_attribute("data-wrap", "over")
+        expect(page.locator("#wrap-label")).to_have_css("color", RED_ON_DARK)
+    expect(projector.locator("#progress")).to_have_css("background-color", RED_ON_DARK)
+    expect(stage.locator("#countdown")).to_have_css("color", RED_ON_DARK)
+    expect(console.locator("#countdown")).to_have_css("color", RED_ON_LIGHT)
     over = read(projector).seconds
     time.sleep(1.1)
     check(read(projector).seconds < over, "overtime does not count up")

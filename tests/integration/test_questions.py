@@ -264,7 +264,7 @@ def test_approve_publishes_to_every_screen_and_tells_the_asker(app, edition, mod
 
     assert ack["ok"] is True and ack["question"]["status"] == "published"
     for sio in (other, projector):
-        board = events(sio, "questions")[-1]
+        board = events(sio, "board")[-1]
         assert board["talk_id"] == talk
         assert [(q["text"], q["votes"], q["status"]) for q in board["questions"]] == [
             ("Combien de capteurs ?", 0, "published")]
@@ -284,7 +284,7 @@ def test_approve_with_an_edited_text_publishes_the_edit_and_keeps_the_original_f
 
     assert ack["question"]["text"] == "Combien ça coûte pour les écoles ?"
     assert listed["questions"][0]["original_text"] == "combien ca coute ???? et pour les écoles"
-    assert asker.emit("questions", {"talk_id": talk_id(app)}, callback=True)["questions"][0]["text"] == \
+    assert asker.emit("board", {"talk_id": talk_id(app)}, callback=True)["questions"][0]["text"] == \
         "Combien ça coûte pour les écoles ?"
 
 
@@ -312,7 +312,7 @@ def test_reject_keeps_the_question_from_every_other_screen_and_tells_the_asker(a
     assert events(asker, "my_question")[-1]["status"] == "rejected"
     for sio in (other, projector):
         assert not any("parking" in raw for _name, raw in frames(sio))
-    assert other.emit("questions", {"talk_id": talk_id(app)}, callback=True)["questions"] == []
+    assert other.emit("board", {"talk_id": talk_id(app)}, callback=True)["questions"] == []
 
 
 def test_unpublishing_removes_the_question_from_the_boards(app, edition, moderator_http):
@@ -327,7 +327,7 @@ def test_unpublishing_removes_the_question_from_the_boards(app, edition, moderat
     moderate(moderator, question["id"], "reject")
     flush(app)
 
-    assert events(other, "questions")[-1]["questions"] == []
+    assert events(other, "board")[-1]["questions"] == []
 
 
 def test_answer_then_reopen(app, edition, moderator_http):
@@ -447,9 +447,40 @@ def test_votes_are_coalesced_into_one_broadcast_per_flush(app, edition, moderato
         assert vote(sio, question["id"])["ok"] is True
     flush(app)
 
-    assert events(projector, "votes") == [{"counts": {str(question["id"]): 12}}]
-    assert [q["votes"] for q in projector.emit("questions", {"talk_id": talk_id(app)}, callback=True)["questions"]] \
+    assert events(projector, "votes") == [{"counts": {str(question["id"]): 12},
+                                           "order": {str(talk_id(app)): [question["id"]]}}]
+    assert [q["votes"] for q in projector.emit("board", {"talk_id": talk_id(app)}, callback=True)["questions"]] \
         == [12]
+
+
+def test_votes_broadcast_carries_the_new_order_of_the_board(app, edition, moderator_http):
+    moderator = moderator_socket(app, moderator_http)
+    _h, asker = phone(app)
+    first = published_question(app, moderator, asker, "Posée la première")
+    second = published_question(app, moderator, asker, "Posée la seconde")
+    projector = connect(app, "projector")
+    flush(app)
+    projector.get_received()
+
+    vote(phone(app)[1], second["id"])
+    flush(app)
+
+    assert events(projector, "votes") == [{"counts": {str(second["id"]): 1},
+                                           "order": {str(talk_id(app)): [second["id"], first["id"]]}}]
+
+
+def test_moderation_list_offers_the_actions_of_each_status(app, edition, moderator_http):
+    moderator = moderator_socket(app, moderator_http)
+    _h, asker = phone(app)
+    published = published_question(app, moderator, asker, "Publiée")
+    waiting = ask(asker, talk_id(app), "En attente")["question"]
+
+    listed = moderator.emit("moderation_list", {"talk_id": talk_id(app)}, callback=True)["questions"]
+
+    assert [(q["id"], q["actions"], q["main_action"]) for q in listed] == [
+        (waiting["id"], ["approve", "edit", "reject"], "approve"),
+        (published["id"], ["spotlight", "answer", "reject"], "spotlight"),
+    ]
 
 
 def test_board_is_sorted_by_votes(app, edition, moderator_http):
@@ -461,7 +492,7 @@ def test_board_is_sorted_by_votes(app, edition, moderator_http):
         vote(phone(app)[1], many["id"])
     vote(phone(app)[1], few["id"])
 
-    board = asker.emit("questions", {"talk_id": talk_id(app)}, callback=True)["questions"]
+    board = asker.emit("board", {"talk_id": talk_id(app)}, callback=True)["questions"]
 
     assert [(q["text"], q["votes"]) for q in board] == [("Très soutenue", 3), ("Peu soutenue", 1)]
 
@@ -624,11 +655,11 @@ def test_malformed_moderation_events_are_refused_and_change_nothing(app, edition
 def test_malformed_board_request_is_refused(app, edition, payload):
     _h, sio = phone(app)
 
-    assert sio.emit("questions", payload, callback=True)["error"]["code"] == "bad_request"
+    assert sio.emit("board", payload, callback=True)["error"]["code"] == "bad_request"
 
 
 def test_board_of_another_editions_talk_is_empty_and_mine_is_for_phones_only(app, edition):
     _h, sio = phone(app)
 
-    assert sio.emit("questions", {"talk_id": 999_999}, callback=True) == {"ok": True, "talk_id": 999_999, "questions": []}
+    assert sio.emit("board", {"talk_id": 999_999}, callback=True) == {"ok": True, "talk_id": 999_999, "questions": []}
     assert connect(app, "projector").emit("mine", callback=True)["error"]["code"] == "forbidden"

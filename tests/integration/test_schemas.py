@@ -100,8 +100,8 @@ def test_question_far_too_long_says_the_limit_and_stores_nothing(app, edition):
 
 
 @pytest.mark.parametrize("event, payload", [("vote", {"question_id": NAN}), ("vote", {"question_id": INF}),
-                                            ("vote", {"question_id": 2**64}), ("questions", {"talk_id": NAN}),
-                                            ("questions", {"talk_id": -INF})])
+                                            ("vote", {"question_id": 2**64}), ("board", {"talk_id": NAN}),
+                                            ("board", {"talk_id": -INF})])
 def test_phone_request_with_a_non_finite_id_is_a_bad_request(app, edition, event, payload):
     _http, sio = phone(app)
 

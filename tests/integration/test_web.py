@@ -1,11 +1,14 @@
 """Pages, security headers, language, moderator links and the organiser login."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from sqlalchemy import select
 
+from pitchday.domain.audience import AUTHOR_MAX_CHARS, QUESTION_MAX_CHARS
+from pitchday.domain.show import MAX_MESSAGE_CHARS
 from pitchday.extensions import db
 from pitchday.models import Setting
 from pitchday.services import access
@@ -31,6 +34,22 @@ def test_projector_shows_edition_facts_in_french_and_paris_time(client, edition)
     assert "jeudi 23 janvier 2020" in html
     assert "17:00–20:00" in html
     assert "localhost/e/jdn10" in html  # the short URL written beside the QR code
+
+
+@pytest.mark.parametrize("path", ["/e/jdn10/projector", "/e/jdn10/stage", "/e/jdn10/"])
+def test_live_views_carry_the_domain_rules_as_page_data(client, edition, path):
+    html = client.get(path).text
+    block = re.search(r'<script type="application/json" id="rules">(.*?)</script>', html).group(1)
+
+    assert json.loads(block) == {"question_max_chars": QUESTION_MAX_CHARS, "author_max_chars": AUTHOR_MAX_CHARS,
+                                 "message_max_chars": MAX_MESSAGE_CHARS, "wrap_up_ms": [["30s", 30000], ["minute", 60000]]}
+
+
+def test_audience_form_limits_are_the_domain_limits(client, edition):
+    html = client.get("/e/jdn10/").text
+
+    assert f'id="ask-text" name="text" rows="3" maxlength="{QUESTION_MAX_CHARS}"' in html
+    assert f'id="ask-author" name="author" maxlength="{AUTHOR_MAX_CHARS}"' in html
 
 
 def test_english_is_available_and_remembered(client, edition):

@@ -8,13 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pitchday.domain.audience import (
+    MAIN_BUTTON,
+    MODERATION,
     QUESTION_MAX_CHARS,
     ModerationRefused,
     QuestionStatus,
+    board_ids,
     board_order,
     check_intent,
     first_status,
     moderate,
+    moderator_actions,
     suspect_words,
 )
 from pitchday.domain.text import BIDI_CONTROLS, MAX_COMBINING_RUN, InvalidField, clean_phone, clean_text
@@ -249,3 +253,28 @@ def test_check_intent_refuses_a_wording_of_another_kind(kind, intent):
     with pytest.raises(InvalidField) as refused:
         check_intent(kind, intent)
     assert (refused.value.field, refused.value.code) == ("intent", "invalid_choice")
+
+
+@pytest.mark.parametrize(("status", "actions"), [
+    ("pending", ["approve", "edit", "reject"]),
+    ("published", ["spotlight", "answer", "reject"]),
+    ("answered", ["reopen", "reject"]),
+    ("rejected", ["approve"]),
+])
+def test_moderator_actions_by_status(status, actions):
+    assert moderator_actions(status) == actions
+
+
+@pytest.mark.parametrize("status", list(QuestionStatus))
+def test_moderator_actions_offer_only_moderations_that_apply(status):
+    for action in moderator_actions(status):
+        if action in MODERATION:
+            moderate(status, action)  # raises ModerationRefused if the button lied
+    assert MAIN_BUTTON.get(status) in moderator_actions(status) + [None]
+
+
+def test_board_ids_are_the_board_order():
+    questions = [{"id": 1, "status": "answered", "votes": 9}, {"id": 2, "status": "published", "votes": 1},
+                 {"id": 3, "status": "published", "votes": 4}, {"id": 4, "status": "published", "votes": 1}]
+
+    assert board_ids(questions) == [3, 2, 4, 1]

@@ -315,7 +315,7 @@ def test_every_event_schema_exports_a_json_schema_with_its_required_fields():
         "ask": ["client_id", "talk_id", "text"],
         "vote": ["question_id"],
         "connect_request": ["client_id", "talk_id", "name", "organisation", "email", "intent", "consent"],
-        "questions": ["talk_id"],
+        "board": ["talk_id"],
         "moderate": ["question_id", "action"],
         "moderation_list": ["talk_id"],
         "question_settings": ["enabled"],

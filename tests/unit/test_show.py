@@ -17,12 +17,16 @@ from pitchday.domain.show import (
     TalkRun,
     TalkStatus,
     apply,
+    followed_talk,
     from_dict,
+    main_action,
     new_show,
     next_due,
     retime,
     settle,
+    timeline,
     to_dict,
+    wrap_stage,
 )
 
 pytestmark = pytest.mark.unit
@@ -1247,3 +1251,54 @@ def test_retime_bad_duration_raises():
         retime(make_show(), {1: (0, MIN)})
     with pytest.raises(ValueError):
         retime(make_show(), {9: (MIN, MIN)})
+
+
+# -- what the screens are sent -----------------------------------------------
+
+
+def test_timeline_outside_a_timed_phase_is_empty():
+    assert timeline(make_show()) == []
+    assert timeline(run(make_show(), ("next", {}, T0))) == []
+
+
+def test_timeline_with_the_automatic_switch_has_the_questions_from_the_pitch_end():
+    show = pitching(auto_questions=True)
+
+    assert timeline(show) == [
+        {"phase": "pitch", "starts_at": None, "ends_at": T0 + 5 * MIN, "remaining_ms": None, "phase_ms": 5 * MIN},
+        {"phase": "questions", "starts_at": T0 + 5 * MIN, "ends_at": T0 + 10 * MIN, "remaining_ms": None,
+         "phase_ms": 5 * MIN},
+    ]
+
+
+def test_timeline_paused_has_only_the_time_left():
+    show = run(pitching(auto_questions=True), ("pause", {}, T0 + MIN))
+
+    assert timeline(show) == [
+        {"phase": "pitch", "starts_at": None, "ends_at": None, "remaining_ms": 4 * MIN, "phase_ms": 5 * MIN}]
+
+
+@pytest.mark.parametrize(("remaining", "running", "stage"), [
+    (None, True, "none"), (10_000, False, "paused"), (60_001, True, "normal"), (60_000, True, "minute"),
+    (30_001, True, "minute"), (30_000, True, "30s"), (1, True, "30s"), (0, True, "over"), (-5_000, True, "over"),
+])
+def test_wrap_stage_by_time_left(remaining, running, stage):
+    assert wrap_stage(remaining, running=running) == stage
+
+
+def test_main_action_follows_the_phase():
+    assert main_action(make_show()) == ("start", "start")
+    assert main_action(run(make_show(), ("next", {}, T0))) == ("start", "start")
+    assert main_action(pitching()) == ("pause", "pause")
+    assert main_action(run(in_questions(), ("pause", {}, T0 + 6 * MIN))) == ("resume", "resume")
+    assert main_action(run(make_show(), ("networking", {}, T0))) == (None, "start")
+
+
+def test_followed_talk_is_on_stage_else_next_else_first():
+    assert followed_talk(make_show()) == 1
+    assert followed_talk(run(make_show(), ("absent", {"talk_id": 1, "mode": "end"}, T0))) == 2
+    assert followed_talk(run(pitching(), ("jump", {"talk_id": 3}, T0 + MIN))) == 3
+    every_talk_done = run(pitching(), ("next", {}, T0 + MIN), ("start", {}, T0 + 2 * MIN), ("next", {}, T0 + 3 * MIN),
+                          ("start", {}, T0 + 4 * MIN), ("next", {}, T0 + 5 * MIN))
+    assert every_talk_done.phase is Phase.NETWORKING
+    assert followed_talk(every_talk_done) == 1
