@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["PITCHDAY_ASYNC_MODE"],
         message_queue=app.config.get("PITCHDAY_MESSAGE_QUEUE"),
+        channel=app.config.get("PITCHDAY_MESSAGE_QUEUE_CHANNEL") or "flask-socketio",
         cors_allowed_origins=[o.strip() for o in origins.split(",")] if origins else None,
         max_http_buffer_size=app.config["PITCHDAY_MAX_FRAME_BYTES"],
         ping_interval=10, ping_timeout=10,  # notice a dead venue Wi-Fi link quickly
