@@ -5,13 +5,16 @@ demo:
 	./scripts/setup.sh app
 	.venv/bin/pitchday demo
 
+# lint-imports first: a broken layer contract (pyproject.toml, [tool.importlinter]) fails the run.
 test:
 	./scripts/setup.sh test
+	.venv/bin/lint-imports
 	.venv/bin/python -m pytest
 
 # Domain and integration tests only (no browser).
 test-fast:
 	./scripts/setup.sh test
+	.venv/bin/lint-imports
 	.venv/bin/python -m pytest -m "unit or integration"
 
 # Benchmarks against a real server (see docs/benchmarks.md); results in bench/results/.

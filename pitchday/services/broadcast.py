@@ -6,6 +6,8 @@ broadcasts per second, not one per vote.
 """
 from __future__ import annotations
 
+from flask_socketio import join_room
+
 from ..domain import show as domain
 from ..extensions import db, socketio
 from ..models import Edition, LiveState
@@ -41,6 +43,14 @@ def snapshot(edition_id: int, *, moderator: bool) -> dict:
     # Stamp the time as late as possible: it is the client's reference for "now".
     message["server_time"] = now_ms()
     return message
+
+
+def welcome(sid: str, edition_id: int, *, moderator: bool, device_id: str | None = None) -> None:
+    """A socket that just connected: into its rooms, then its first snapshot, to it alone."""
+    join_room(moderator_room(edition_id) if moderator else public_room(edition_id), sid=sid)
+    if device_id is not None:
+        join_room(device_room(device_id), sid=sid)
+    socketio.emit("snapshot", snapshot(edition_id, moderator=moderator), to=sid)
 
 
 def show_changed(edition_id: int) -> None:
