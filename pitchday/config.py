@@ -19,7 +19,8 @@ def _env_bool(name: str, default: bool) -> bool:
 class Config:
     # sqlite file in ./instance by default; postgresql+psycopg2://… for PostgreSQL
     DATABASE_URL: str = field(default_factory=lambda: _env("DATABASE_URL", "sqlite:///instance/pitchday.sqlite3"))
-    # Generated and stored in the database when unset, so cookies survive restarts.
+    # Signs the session, moderator links and device cookies. Generated once and stored in the
+    # database when unset, so cookies survive restarts.
     SECRET_KEY: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
     ORGANISER_PASSWORD: str | None = field(default_factory=lambda: _env("ORGANISER_PASSWORD"))
     # Public base URL printed in links and QR codes (e.g. https://pitch.example.org).

@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -39,6 +40,15 @@ def instance_secret() -> str:
             value = secrets.token_urlsafe(48)
             _put(session, SECRET_KEY, value)
         return value
+
+
+def signing_secret() -> str:
+    """The one secret that signs the session, the moderator links and the device cookies alike.
+
+    PITCHDAY_SECRET_KEY when set, else the instance secret: the app factory puts whichever in
+    SECRET_KEY, so that an operator who sets (or rotates) the key changes all three at once.
+    """
+    return current_app.config.get("SECRET_KEY") or instance_secret()
 
 
 def set_organiser_password(password: str) -> None:
@@ -78,7 +88,7 @@ def create_moderator_link(edition_id: int, *, hours: int, label: str = "") -> tu
 
 
 def moderator_token(link: ModeratorLink) -> str:
-    return _link_serializer(instance_secret()).dumps(link.token_id)
+    return _link_serializer(signing_secret()).dumps(link.token_id)
 
 
 def _usable(token_id: str) -> ModeratorLink | None:
@@ -98,7 +108,7 @@ def cookie_lifetime_s(link: ModeratorLink) -> int:
 
 def redeem_token(token: str) -> tuple[ModeratorLink, str] | None:
     """Exchange a link token for (link, cookie value); None if forged, expired or revoked."""
-    secret = instance_secret()
+    secret = signing_secret()
     try:
         token_id = _link_serializer(secret).loads(token, max_age=31 * 24 * 3600)
     except (BadSignature, SignatureExpired):
@@ -114,7 +124,7 @@ def moderator_from_cookie(cookie: str | None, edition_id: int) -> ModeratorLink 
     if not cookie or len(cookie) > 512:
         return None
     try:
-        token_id = _cookie_serializer(instance_secret()).loads(cookie, max_age=31 * 24 * 3600)
+        token_id = _cookie_serializer(signing_secret()).loads(cookie, max_age=31 * 24 * 3600)
     except (BadSignature, SignatureExpired):
         return None
     link = _usable(token_id) if isinstance(token_id, str) else None

@@ -10,7 +10,7 @@ import secrets
 
 from itsdangerous import BadSignature, Signer
 
-from .access import instance_secret
+from .access import signing_secret
 
 DEVICE_COOKIE = "pitchday_device"
 DEVICE_COOKIE_DAYS = 30
@@ -18,7 +18,7 @@ MAX_COOKIE_CHARS = 200
 
 
 def _signer() -> Signer:
-    return Signer(instance_secret(), salt="pitchday.device")
+    return Signer(signing_secret(), salt="pitchday.device")
 
 
 def new_device() -> tuple[str, str]:
