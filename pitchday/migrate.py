@@ -21,7 +21,3 @@ def upgrade(url: str) -> None:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
     command.upgrade(alembic_config(url), "head")
-
-
-def revision(url: str, message: str) -> None:
-    command.revision(alembic_config(url), message=message, autogenerate=True)
