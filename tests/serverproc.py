@@ -76,8 +76,11 @@ class PortTaken(Exception):
 class Server:
     """One pitchday process; its output is kept for the failure report."""
 
-    def __init__(self, database_url: str, *, command: str = "demo", env: dict | None = None, port: int | None = None):
+    def __init__(self, database_url: str, *, command: str = "demo", env: dict | None = None, port: int | None = None,
+                 executable: Path = PITCHDAY, cwd: Path | None = None):
         self.database_url = database_url
+        self.executable = executable  # the `pitchday` script (another virtual environment's, for the wheel)
+        self.cwd = cwd
         self.command = command
         self.env = env or {}
         self.fixed_port = port is not None
@@ -117,8 +120,8 @@ class Server:
         env.pop("PITCHDAY_PUBLIC_URL", None)  # links and QR codes must name this very server
         self.moderator_url = None
         self.process = subprocess.Popen(
-            [str(PITCHDAY), self.command, "--host", "127.0.0.1", "--port", str(self.port)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            [str(self.executable), self.command, "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         ready = threading.Event()
         if self.command != "demo":
             ready.set()  # only the demo prints a moderator link to wait for
