@@ -18,6 +18,13 @@ from pitchday.services import show as show_service
 
 pytestmark = pytest.mark.integration
 
+
+@pytest.fixture()
+def edition(demo_edition):
+    """This module is still written against the demo edition's data (tests/factories.py builds a
+    small world of its own for the modules already converted)."""
+    return demo_edition
+
 DOCUMENT_URI = "urn:pitchday:openapi"
 DEMO_TITLES = [
     "CapteurÉcole", "Respirer près de l'école", "AirData Croisée", "Vélos sentinelles", "Classe Bon Air",

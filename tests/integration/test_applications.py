@@ -17,6 +17,13 @@ from .test_apply_form import new_edition
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture()
+def edition(demo_edition):
+    """This module is still written against the demo edition's data (tests/factories.py builds a
+    small world of its own for the modules already converted)."""
+    return demo_edition
+
+
 def applications(app) -> dict[str, Application]:
     with app.app_context():
         with db.transaction() as session:

@@ -15,6 +15,13 @@ from .conftest import post_form
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture()
+def edition(demo_edition):
+    """This module is still written against the demo edition's data (tests/factories.py builds a
+    small world of its own for the modules already converted)."""
+    return demo_edition
+
+
 def next_edition(**changes) -> dict:
     return {"series": "Jeudis du numérique", "number": "11", "title": "Jeudi du numérique n° 11",
             "theme": "Mobilités et numérique", "slug": "", "day": "2020-03-19", "doors": "17:00", "talks_start": "17:25",

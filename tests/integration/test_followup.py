@@ -25,6 +25,13 @@ from .conftest import csrf_token, post_form
 
 pytestmark = pytest.mark.integration
 
+
+@pytest.fixture()
+def edition(demo_edition):
+    """This module is still written against the demo edition's data (tests/factories.py builds a
+    small world of its own for the modules already converted)."""
+    return demo_edition
+
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 RECEIVED = datetime(2020, 1, 23, 18, 5, tzinfo=timezone.utc)  # 19:05 in Lille
 TEAM_EMAIL = "equipe@exempleville.example.org"

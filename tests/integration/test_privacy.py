@@ -22,6 +22,13 @@ from .conftest import phone, post_form
 
 pytestmark = pytest.mark.integration
 
+
+@pytest.fixture()
+def edition(demo_edition):
+    """This module is still written against the demo edition's data (tests/factories.py builds a
+    small world of its own for the modules already converted)."""
+    return demo_edition
+
 CAMILLE = "camille@capteurecole.example.org"  # referent of AMI-QA-001, contact of the first talk
 
 

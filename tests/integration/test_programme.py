@@ -11,6 +11,13 @@ from .test_apply_form import new_edition
 
 pytestmark = pytest.mark.integration
 
+
+@pytest.fixture()
+def edition(demo_edition):
+    """This module is still written against the demo edition's data (tests/factories.py builds a
+    small world of its own for the modules already converted)."""
+    return demo_edition
+
 DEMO_ORDER = ["CapteurÉcole", "Respirer près de l'école", "AirData Croisée", "Vélos sentinelles", "Classe Bon Air",
               "Crèches : air intérieur", "Alerte Air Perso", "Bien se chauffer au bois", "Ammoniac agricole",
               "Station citoyenne de quartier"]

@@ -15,6 +15,13 @@ from pitchday.models import Edition, Talk
 
 pytestmark = pytest.mark.integration
 
+
+@pytest.fixture()
+def edition(demo_edition):
+    """This module is still written against the demo edition's data (tests/factories.py builds a
+    small world of its own for the modules already converted)."""
+    return demo_edition
+
 DEMO_TITLES = [
     "CapteurÉcole", "Respirer près de l'école", "AirData Croisée", "Vélos sentinelles", "Classe Bon Air",
     "Crèches : air intérieur", "Alerte Air Perso", "Bien se chauffer au bois", "Ammoniac agricole",

@@ -21,6 +21,13 @@ from .conftest import phone
 
 pytestmark = pytest.mark.integration
 
+
+@pytest.fixture()
+def edition(demo_edition):
+    """This module is still written against the demo edition's data (tests/factories.py builds a
+    small world of its own for the modules already converted)."""
+    return demo_edition
+
 P = 1_579_796_700_000  # 2020-01-23T16:25:00Z: 17:25 in Lille, the demo edition's first planned pitch
 SEC, MIN = 1_000, 60_000
 FORMULA_TITLE = '=HYPERLINK("http://evil.example","clic")'

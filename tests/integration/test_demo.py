@@ -1,0 +1,44 @@
+"""The demo edition's loader (``pitchday demo``): the one place where tests rely on the demo's data."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from pitchday.extensions import db
+from pitchday.models import Application, Edition, LiveState
+from pitchday.services import editions
+
+pytestmark = pytest.mark.integration
+
+DEMO_TITLES = [
+    "CapteurÉcole", "Respirer près de l'école", "AirData Croisée", "Vélos sentinelles", "Classe Bon Air",
+    "Crèches : air intérieur", "Alerte Air Perso", "Bien se chauffer au bois", "Ammoniac agricole",
+    "Station citoyenne de quartier",
+]
+
+
+def test_demo_loader_creates_the_edition_its_talks_applications_and_decisions(app, demo_edition):
+    with app.app_context():
+        with db.transaction() as session:
+            edition = session.scalar(select(Edition).where(Edition.slug == "jdn10"))
+            titles = [talk.title for talk in edition.talks]
+            statuses = Counter(session.scalars(select(Application.status).where(Application.edition_id == edition.id)))
+            live = session.get(LiveState, edition.id)
+
+    assert edition.id == demo_edition.id and edition.number == 10
+    assert titles == DEMO_TITLES
+    assert statuses == {"retained": 10, "deferred": 2, "declined": 2}
+    assert live is not None and live.state["phase"] == "welcome" and live.state["version"] == 0
+
+
+def test_demo_loader_run_twice_keeps_one_demo(app, demo_edition):
+    with app.app_context():
+        again = editions.load_demo_edition()
+        with db.transaction() as session:
+            counts = (session.scalar(select(func.count()).select_from(Edition)),
+                      session.scalar(select(func.count()).select_from(Application)))
+
+    assert again.id == demo_edition.id
+    assert counts == (1, 14)
