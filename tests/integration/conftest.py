@@ -40,14 +40,19 @@ def clean_database(app) -> None:
 _world = {"slug": factories.SLUG}
 
 
+def fresh_edition(app, **fields):
+    """A clean database holding one edition built by ``factories.make_edition(**fields)``."""
+    clean_database(app)
+    with app.app_context():
+        built = factories.make_edition(**fields)
+    _world["slug"] = built.slug
+    return built
+
+
 @pytest.fixture()
 def edition(app):
     """A clean database holding one small edition of three talks (tests/factories.py)."""
-    clean_database(app)
-    with app.app_context():
-        built = factories.make_edition()
-    _world["slug"] = built.slug
-    return built
+    return fresh_edition(app)
 
 
 @pytest.fixture()
