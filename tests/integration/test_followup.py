@@ -32,6 +32,7 @@ def edition(demo_edition):
     small world of its own for the modules already converted)."""
     return demo_edition
 
+
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 RECEIVED = datetime(2020, 1, 23, 18, 5, tzinfo=timezone.utc)  # 19:05 in Lille
 TEAM_EMAIL = "equipe@exempleville.example.org"

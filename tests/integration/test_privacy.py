@@ -29,6 +29,7 @@ def edition(demo_edition):
     small world of its own for the modules already converted)."""
     return demo_edition
 
+
 CAMILLE = "camille@capteurecole.example.org"  # referent of AMI-QA-001, contact of the first talk
 
 

@@ -28,6 +28,7 @@ def edition(demo_edition):
     small world of its own for the modules already converted)."""
     return demo_edition
 
+
 P = 1_579_796_700_000  # 2020-01-23T16:25:00Z: 17:25 in Lille, the demo edition's first planned pitch
 SEC, MIN = 1_000, 60_000
 FORMULA_TITLE = '=HYPERLINK("http://evil.example","clic")'
