@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pitchday.extensions import db
-from pitchday.models import Application, Edition, LiveState
+from pitchday.models import Application, Edition, LiveState, Talk
 from pitchday.services import editions
 
 pytestmark = pytest.mark.integration
@@ -17,6 +17,12 @@ DEMO_TITLES = [
     "Crèches : air intérieur", "Alerte Air Perso", "Bien se chauffer au bois", "Ammoniac agricole",
     "Station citoyenne de quartier",
 ]
+
+
+def stored_applications(app) -> dict[str, Application]:
+    with app.app_context():
+        with db.transaction() as session:
+            return {a.reference: a for a in session.scalars(select(Application))}
 
 
 def test_demo_loader_creates_the_edition_its_talks_applications_and_decisions(app, demo_edition):
@@ -31,6 +37,25 @@ def test_demo_loader_creates_the_edition_its_talks_applications_and_decisions(ap
     assert titles == DEMO_TITLES
     assert statuses == {"retained": 10, "deferred": 2, "declined": 2}
     assert live is not None and live.state["phase"] == "welcome" and live.state["version"] == 0
+
+
+def test_demo_edition_holds_the_fourteen_applications_and_the_meals_decisions(app, demo_edition):
+    found = stored_applications(app)
+
+    assert len(found) == 14
+    statuses = {ref: a.status for ref, a in found.items()}
+    assert [r for r, s in sorted(statuses.items()) if s == "retained"] == [
+        "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-007", "AMI-QA-008",
+        "AMI-QA-009", "AMI-QA-010", "AMI-QA-013"]
+    assert (statuses["AMI-QA-006"], statuses["AMI-QA-011"]) == ("deferred", "deferred")
+    assert (statuses["AMI-QA-012"], statuses["AMI-QA-014"]) == ("declined", "declined")
+    assert [r for r, a in found.items() if a.late] == ["AMI-QA-014"]  # 11:20, after the 10:00 deadline
+    with app.app_context():
+        with db.transaction() as session:
+            talks = list(session.scalars(select(Talk).order_by(Talk.position)))
+            assert [t.application.reference for t in talks][:6] == [
+                "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-008"]
+            assert talks[0].contact_email == "camille@capteurecole.example.org"
 
 
 def test_demo_loader_run_twice_keeps_one_demo(app, demo_edition):

@@ -1,4 +1,4 @@
-"""Editions: the demo edition's data, creating and changing an edition, deferred applications."""
+"""Editions: creating and changing an edition, deferred applications (the demo's data: test_demo.py)."""
 from __future__ import annotations
 
 import html
@@ -35,25 +35,6 @@ def applications(app) -> dict[str, Application]:
     with app.app_context():
         with db.transaction() as session:
             return {a.reference: a for a in session.scalars(select(Application))}
-
-
-def test_demo_edition_holds_the_fourteen_applications_and_the_meals_decisions(app, edition):
-    found = applications(app)
-
-    assert len(found) == 14
-    statuses = {ref: a.status for ref, a in found.items()}
-    assert [r for r, s in sorted(statuses.items()) if s == "retained"] == [
-        "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-007", "AMI-QA-008",
-        "AMI-QA-009", "AMI-QA-010", "AMI-QA-013"]
-    assert (statuses["AMI-QA-006"], statuses["AMI-QA-011"]) == ("deferred", "deferred")
-    assert (statuses["AMI-QA-012"], statuses["AMI-QA-014"]) == ("declined", "declined")
-    assert [r for r, a in found.items() if a.late] == ["AMI-QA-014"]  # 11:20, after the 10:00 deadline
-    with app.app_context():
-        with db.transaction() as session:
-            talks = list(session.scalars(select(Talk).order_by(Talk.position)))
-            assert [t.application.reference for t in talks][:6] == [
-                "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-008"]
-            assert talks[0].contact_email == "camille@capteurecole.example.org"
 
 
 def test_organiser_creates_an_edition_and_the_deferred_applications_join_it(app, organiser):
