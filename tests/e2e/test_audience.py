@@ -136,7 +136,7 @@ def test_question_asked_offline_is_kept_and_delivered_once(server, open_view, sc
     click_command(moderator, "#btn-main")
 
     wifi[0].cut()
-    expect(phone.locator("#connection")).to_be_visible(timeout=5000)
+    expect(phone.locator("#connection")).to_be_visible()
     ask(phone, "Question posée sans réseau")
 
     expect(phone.locator("#ask-status")).to_have_text("Hors ligne : envoi dès le retour du réseau.")
@@ -147,7 +147,7 @@ def test_question_asked_offline_is_kept_and_delivered_once(server, open_view, sc
 
     wifi[0].restore()
 
-    expect(phone.locator("#connection")).to_be_hidden(timeout=10_000)
+    expect(phone.locator("#connection")).to_be_hidden()
     expect(phone.locator("#my-questions .q-status")).to_have_text(["en attente de modération"])
     assert stored(server, "select text from questions") == [("Question posée sans réseau",)]
     phone.reload()
