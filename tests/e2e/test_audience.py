@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import time
 
 import pytest
 from playwright.sync_api import expect

@@ -8,18 +8,28 @@ import pytest
 from sqlalchemy import select
 
 from pitchday.extensions import db
-from pitchday.models import Application, Edition, Talk
+from pitchday.models import Application, Edition
+from pitchday.timeutil import PARIS
+from tests.factories import SLUG, TalkSpec, make_application
 
-from .conftest import post_form
+from .conftest import fresh_edition, post_form
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture()
-def edition(demo_edition):
-    """This module is still written against the demo edition's data (tests/factories.py builds a
-    small world of its own for the modules already converted)."""
-    return demo_edition
+def edition(app):
+    """On 23 January 2020: three talks from retained applications (ESSAI-001…003), and two more
+    applications, one deferred "to a later edition" (ESSAI-004) and one declined (ESSAI-005)."""
+    built = fresh_edition(app, applications=True, starts_at=datetime(2020, 1, 23, 17, 0, tzinfo=PARIS))
+    with app.app_context():
+        with db.transaction() as session:
+            stored = session.get(Edition, built.id)
+            session.add(make_application(stored, TalkSpec("Compost de quartier", "besoin"), "ESSAI-004",
+                                         status="deferred"))
+            session.add(make_application(stored, TalkSpec("Murs végétaux", "solution"), "ESSAI-005",
+                                         status="declined"))
+    return built
 
 
 def next_edition(**changes) -> dict:
@@ -37,7 +47,7 @@ def applications(app) -> dict[str, Application]:
             return {a.reference: a for a in session.scalars(select(Application))}
 
 
-def test_organiser_creates_an_edition_and_the_deferred_applications_join_it(app, organiser):
+def test_organiser_creates_an_edition_and_the_deferred_applications_join_it(app, organiser, edition):
     response = post_form(organiser, "/organiser/editions/new", next_edition())
 
     assert response.status_code == 303
@@ -50,9 +60,10 @@ def test_organiser_creates_an_edition_and_the_deferred_applications_join_it(app,
             assert (created.qa_ms, created.talks_wanted, created.partners) == (270_000, 8, ["Métropole Européenne de Lille", "CITC"])
             edition_id = created.id
     moved = applications(app)
-    assert (moved["AMI-QA-006"].edition_id, moved["AMI-QA-006"].status) == (edition_id, "received")
-    assert moved["AMI-QA-011"].deferred_from_edition_id != edition_id
-    assert moved["AMI-QA-012"].edition_id != edition_id  # declined ones stay where they were
+    assert (moved["ESSAI-004"].edition_id, moved["ESSAI-004"].status) == (edition_id, "received")
+    assert moved["ESSAI-004"].deferred_from_edition_id == edition.id
+    assert moved["ESSAI-005"].edition_id == edition.id  # declined ones stay where they were
+    assert {moved[f"ESSAI-00{n}"].edition_id for n in (1, 2, 3)} == {edition.id}  # and so do retained ones
     assert "Mobilités et numérique" in organiser.get(response.headers["Location"]).text
 
 
@@ -72,7 +83,7 @@ def test_new_edition_form_shows_every_error_and_keeps_what_was_typed(app, organi
 
 
 def test_new_edition_with_a_slug_already_used_is_refused(app, organiser):
-    response = post_form(organiser, "/organiser/editions/new", next_edition(slug="jdn10"))
+    response = post_form(organiser, "/organiser/editions/new", next_edition(slug=SLUG))
 
     assert response.status_code == 400
     assert "Déjà utilisée par une autre édition." in response.text
@@ -88,11 +99,10 @@ def test_first_pitch_before_the_doors_open_is_refused(organiser):
 def test_settings_change_reaches_the_live_show_but_not_a_talk_on_stage(app, organiser, edition):
     url = f"/organiser/editions/{edition.id}/edit"
     form = organiser.get(url).text
-    assert 'value="Qualité de l&#39;air et numérique"' in form and 'value="2020-01-23"' in form
+    assert 'value="Villes et numérique"' in form and 'value="2020-01-23"' in form
 
-    from .test_editions import next_edition as defaults
-    values = {**defaults(number="10", title="Jeudi du numérique n° 10", theme="Qualité de l'air et numérique",
-                         slug="jdn10", day="2020-01-23", deadline_day="2020-01-13", talks_wanted="10"), "qa_ms": "6:00"}
+    values = {**next_edition(number="1", title="Soirée d'essai n° 1", theme="Villes et numérique", slug=SLUG,
+                             day="2020-01-23", deadline_day="2020-01-13", talks_wanted="10"), "qa_ms": "6:00"}
     response = post_form(organiser, url, values)
 
     assert response.status_code == 303
@@ -101,7 +111,7 @@ def test_settings_change_reaches_the_live_show_but_not_a_talk_on_stage(app, orga
 
         show = show_service.current_show(edition.id)
         assert {run.qa_ms for run in show.talks.values()} == {360_000}
-        assert show_service.edition_by_slug("jdn10").venue == "CITC, Lille"
+        assert show_service.edition_by_slug(SLUG).venue == "CITC, Lille"
 
 
 def test_edition_pages_need_the_organiser(client, edition):
