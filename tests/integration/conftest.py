@@ -57,8 +57,8 @@ def edition(app):
 
 @pytest.fixture()
 def demo_edition(app):
-    """A clean database holding the demo edition only, for the tests of the demo itself and the
-    modules still written against its data (they say so with ``edition = demo_edition``)."""
+    """A clean database holding the demo edition only: for the tests of the demo itself
+    (test_demo.py) and those whose subject is its imported pool of applications."""
     from pitchday.services import editions
 
     clean_database(app)

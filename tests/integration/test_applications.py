@@ -19,8 +19,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture()
 def edition(demo_edition):
-    """This module is still written against the demo edition's data (tests/factories.py builds a
-    small world of its own for the modules already converted)."""
+    """The demo edition: these tests review the pool imported from the sample spreadsheet
+    (pitchday/data/candidatures-qualite-air.csv: fourteen applications, its filters and decisions)."""
     return demo_edition
 
 
