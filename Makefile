@@ -5,15 +5,18 @@ demo:
 	./scripts/setup.sh app
 	.venv/bin/pitchday demo
 
-# The browser's countdown arithmetic first (Node's own runner, no npm package), then every Python test.
+# lint-imports first (a broken layer contract fails the run: pyproject.toml, [tool.importlinter]), then the
+# browser's countdown arithmetic (Node's own runner, no npm package), then every Python test.
 test:
 	./scripts/setup.sh test
+	.venv/bin/lint-imports
 	node --test tests/js/*.test.js
 	.venv/bin/python -m pytest
 
 # Domain and integration tests only (no browser).
 test-fast:
 	./scripts/setup.sh test
+	.venv/bin/lint-imports
 	.venv/bin/python -m pytest -m "unit or integration"
 
 # Benchmarks against a real server (see docs/benchmarks.md); results in bench/results/.

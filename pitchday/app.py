@@ -8,16 +8,16 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import resources
 from .config import Config
 from .extensions import babel, csrf, db, rate_limits, socketio
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=str(ROOT / "instance"))
+    # The instance folder is where the default SQLite file goes: ./instance, as DATABASE_URL's default.
+    app = Flask(__name__, template_folder=str(resources.TEMPLATES), static_folder=str(resources.STATIC),
+                instance_path=str(Path("instance").resolve()))
     app.config.update(config.as_flask())
     register_extensions(app)
     register_blueprints(app)
@@ -37,7 +37,7 @@ def register_extensions(app: Flask) -> None:
         password = app.config.get("PITCHDAY_ORGANISER_PASSWORD")
         if password and not access.check_organiser_password(password):
             access.set_organiser_password(password)
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(resources.TRANSLATIONS))
     csrf.init_app(app)
     rate_limits.init_app(app)
     origins = app.config.get("PITCHDAY_ALLOWED_ORIGINS")
@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["PITCHDAY_ASYNC_MODE"],
         message_queue=app.config.get("PITCHDAY_MESSAGE_QUEUE"),
+        channel=app.config.get("PITCHDAY_MESSAGE_QUEUE_CHANNEL") or "flask-socketio",
         cors_allowed_origins=[o.strip() for o in origins.split(",")] if origins else None,
         max_http_buffer_size=app.config["PITCHDAY_MAX_FRAME_BYTES"],
         ping_interval=10, ping_timeout=10,  # notice a dead venue Wi-Fi link quickly

@@ -19,13 +19,16 @@ def _env_bool(name: str, default: bool) -> bool:
 class Config:
     # sqlite file in ./instance by default; postgresql+psycopg2://… for PostgreSQL
     DATABASE_URL: str = field(default_factory=lambda: _env("DATABASE_URL", "sqlite:///instance/pitchday.sqlite3"))
-    # Generated and stored in the database when unset, so cookies survive restarts.
+    # Signs the session, moderator links and device cookies. Generated once and stored in the
+    # database when unset, so cookies survive restarts.
     SECRET_KEY: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
     ORGANISER_PASSWORD: str | None = field(default_factory=lambda: _env("ORGANISER_PASSWORD"))
     # Public base URL printed in links and QR codes (e.g. https://pitch.example.org).
     PUBLIC_URL: str | None = field(default_factory=lambda: _env("PUBLIC_URL"))
     ASYNC_MODE: str = field(default_factory=lambda: _env("ASYNC_MODE", "eventlet"))
     MESSAGE_QUEUE: str | None = field(default_factory=lambda: _env("MESSAGE_QUEUE"))
+    # The queue's pub/sub channel: two instances sharing one Redis (or two test runs) need distinct ones.
+    MESSAGE_QUEUE_CHANNEL: str = field(default_factory=lambda: _env("MESSAGE_QUEUE_CHANNEL", "flask-socketio"))
     # Comma-separated origins allowed to open a Socket.IO connection; empty = same origin only.
     # Where rate-limit counters live: memory:// (one process) or redis://… (several); default: the queue.
     RATE_LIMIT_STORAGE: str | None = field(default_factory=lambda: _env("RATE_LIMIT_STORAGE"))
@@ -62,6 +65,7 @@ class Config:
             "PITCHDAY_PUBLIC_URL": self.PUBLIC_URL,
             "PITCHDAY_ASYNC_MODE": self.ASYNC_MODE,
             "PITCHDAY_MESSAGE_QUEUE": self.MESSAGE_QUEUE,
+            "PITCHDAY_MESSAGE_QUEUE_CHANNEL": self.MESSAGE_QUEUE_CHANNEL,
             "PITCHDAY_ALLOWED_ORIGINS": self.ALLOWED_ORIGINS,
             "PITCHDAY_RATE_LIMIT_STORAGE": self.RATE_LIMIT_STORAGE or (
                 self.MESSAGE_QUEUE if (self.MESSAGE_QUEUE or "").startswith("redis") else "memory://"),

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from .resources import MIGRATIONS
 
 
 def alembic_config(url: str) -> Config:
@@ -21,7 +20,3 @@ def upgrade(url: str) -> None:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
     command.upgrade(alembic_config(url), "head")
-
-
-def revision(url: str, message: str) -> None:
-    command.revision(alembic_config(url), message=message, autogenerate=True)

@@ -1,4 +1,9 @@
-"""Clock and time-zone helpers. Only services read the clock; the domain is given ``now``."""
+"""Clock and time-zone helpers.
+
+The domain never reads the clock: it is given ``now``. Its callers do: the services, the model's
+default timestamps, the socket handlers (the ``clock`` answer) and the scheduler, and a few views
+(whether an application form or the agenda is open, the agenda's stamp).
+"""
 from __future__ import annotations
 
 import time

@@ -1,1 +1,1 @@
-"""Pure domain: no Flask, no SQLAlchemy, no clock. See DESIGN.md §2."""
+"""Pure domain: no Flask, no SQLAlchemy, no clock. See README's "Layout"; import-linter checks it."""

@@ -27,7 +27,7 @@ FEEDBACK_FIELDS = ("fb_positive", "fb_negative", "fb_advice", "fb_next")
 @dataclass(frozen=True)
 class Field:
     name: str
-    csv: str  # column of the MEL's spreadsheet (../shared/data/candidatures-qualite-air.csv)
+    csv: str  # column of the MEL's spreadsheet (a fictional sample: pitchday/data/candidatures-qualite-air.csv)
     max_chars: int
     multiline: bool = False
 

@@ -102,9 +102,6 @@ class Show:
             return self.ends_at - now
         return self.remaining_ms
 
-    def talk(self, talk_id: int) -> TalkRun:
-        return self.talks[talk_id]
-
     def upcoming(self) -> list[int]:
         """Planned talks other than the current one, in running order.
 

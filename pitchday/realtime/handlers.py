@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, join_room
+from socketio.exceptions import ConnectionRefusedError  # what Flask-SocketIO re-exports
 
 from ..domain.events import Auth, Command
 from ..domain.shapes import Refused
@@ -39,11 +39,7 @@ def on_connect(auth):
     device_id = devices.device_from_cookie(request.cookies.get(devices.DEVICE_COOKIE)) if view == "audience" else None
     presence.join(request.sid, presence.Client(edition.id, view, link.token_id if link else None,
                                                device_id=device_id, address=request.remote_addr))
-    is_moderator = view == "moderator"
-    join_room(broadcast.moderator_room(edition.id) if is_moderator else broadcast.public_room(edition.id))
-    if device_id is not None:
-        join_room(broadcast.device_room(device_id))
-    socketio.emit("snapshot", broadcast.snapshot(edition.id, moderator=is_moderator), to=request.sid)
+    broadcast.welcome(request.sid, edition.id, moderator=view == "moderator", device_id=device_id)
     broadcast.presence_changed(edition.id)
 
 

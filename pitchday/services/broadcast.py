@@ -8,6 +8,8 @@ it five times a second): a vote storm costs a few broadcasts per second, not one
 """
 from __future__ import annotations
 
+from flask_socketio import join_room
+
 from ..domain import show as domain
 from ..extensions import db, socketio
 from ..models import Edition, LiveState
@@ -49,6 +51,14 @@ def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = Non
     # Stamp the time as late as possible: it is the client's reference for "now".
     message["server_time"] = now_ms()
     return message
+
+
+def welcome(sid: str, edition_id: int, *, moderator: bool, device_id: str | None = None) -> None:
+    """A socket that just connected: into its rooms, then its first snapshot, to it alone."""
+    join_room(moderator_room(edition_id) if moderator else public_room(edition_id), sid=sid)
+    if device_id is not None:
+        join_room(device_room(device_id), sid=sid)
+    socketio.emit("snapshot", snapshot(edition_id, moderator=moderator), to=sid)
 
 
 def _initial_show(edition: Edition) -> domain.Show:

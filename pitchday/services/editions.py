@@ -23,7 +23,7 @@ from ..timeutil import from_ms, to_ms
 def load_demo_edition() -> Edition:
     """The 10th Jeudi du numérique, created once with its 14 applications and the MEL's decisions.
 
-    Everything in it is fictional (see ../shared/data). Returns the edition.
+    Everything in it is fictional (pitchday/data/demo_edition.json). Returns the edition.
     """
     data = json.loads(resources.files("pitchday.data").joinpath("demo_edition.json").read_text("utf-8"))
     session = db.current()

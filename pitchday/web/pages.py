@@ -1,11 +1,10 @@
 """The live screens: projector, stage, moderator console and audience page."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import format_date, format_time
 
+from .. import resources
 from ..extensions import db
 from ..services import access, editions, presenter, qr
 from ..timeutil import PARIS, as_utc
@@ -13,12 +12,9 @@ from .i18n import script_strings
 
 bp = Blueprint("pages", __name__)
 
-# Files of the Socket.IO browser client we serve from node_modules (installed from npm at set-up).
-VENDOR_ROOT = Path(__file__).resolve().parents[2] / "node_modules"
-VENDOR_FILES = {
-    "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
-    "socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",
-}
+# Files of the Socket.IO browser client we serve (from node_modules, installed from npm at set-up,
+# or from the wheel: see pitchday/resources.py).
+VENDOR_FILES = frozenset({"socket.io.esm.min.js", "socket.io.esm.min.js.map"})
 
 
 def public_base_url() -> str:
@@ -102,9 +98,7 @@ def audience_qr(slug: str):
 def vendor(name: str):
     if name not in VENDOR_FILES:
         abort(404)
-    relative = Path(VENDOR_FILES[name])
-    response = send_from_directory(VENDOR_ROOT / relative.parent, relative.name, max_age=3600)
-    return response
+    return send_from_directory(resources.SOCKETIO_CLIENT, name, max_age=3600)
 
 
 @bp.get("/healthz")

@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.serverproc import Server
+
+from .helpers import TIMEOUT_S
+
+# Every expect() waits for its condition this long before failing (Playwright's default: 5 s).
+expect.set_options(timeout=TIMEOUT_S * 1000)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"

@@ -15,6 +15,10 @@ DONE = "Fait"
 UNDONE = "Annulé"
 STALE = "L'état a changé entre-temps : vérifiez puis recommencez."
 
+# Generous deadlines: two cores, several browsers, maybe a second test run beside this one. A test
+# waits for a condition, so a long deadline costs nothing when things go well.
+TIMEOUT_S = 20
+
 COUNTDOWN = re.compile(r"^(\+?)(\d+):(\d{2})$")
 # The element holding the current talk's title in each view.
 TITLE_SELECTOR = {"projector": "#talk-title", "stage": "#talk-title", "moderator": "#now-title",
@@ -59,7 +63,7 @@ def read(page: Page) -> Reading:
 
 
 def wait_all_agree(pages: list[Page], *, phase: str, title: str, around: float | None = None,
-                   tolerance_s: float = 1, timeout_s: float = 5) -> list[Reading]:
+                   tolerance_s: float = 1, timeout_s: float = TIMEOUT_S) -> list[Reading]:
     """Wait until every page shows ``phase`` and ``title`` and countdowns within ``tolerance_s``.
 
     With ``around``, the countdowns must also be within ``tolerance_s`` (+1 for rounding) of it.
@@ -86,7 +90,7 @@ def click_command(moderator: Page, selector: str, *, expect_feedback: str = DONE
     feedback = moderator.locator("#feedback")
     moderator.evaluate("document.getElementById('feedback').textContent = ''")
     moderator.click(selector)
-    expect(feedback).to_have_text(expect_feedback, timeout=5000)
+    expect(feedback).to_have_text(expect_feedback, timeout=TIMEOUT_S * 1000)
 
 
 def extend(moderator: Page, delta_ms: int, times: int = 1) -> None:
@@ -112,7 +116,28 @@ def open_public(open_view, server, view: str, width: int, height: int, **options
 
 def wait_presence(moderator: Page, *, projector: int, stage: int, moderator_count: int, audience: int = 0) -> None:
     expect(moderator.locator("#presence")).to_have_text(
-        f"Projecteur {projector} · Scène {stage} · Régie {moderator_count} · Public {audience}", timeout=5000)
+        f"Projecteur {projector} · Scène {stage} · Régie {moderator_count} · Public {audience}",
+        timeout=TIMEOUT_S * 1000)
+
+
+def eventually(condition, *, timeout_s: float = TIMEOUT_S) -> bool:
+    """Whether ``condition()`` becomes true before ``timeout_s`` (polled; for soft checks)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def settled(page: Page) -> None:
+    """Wait until the page has run what was queued before now, including failed image loads.
+
+    A marker for "nothing happened": a broken image inserted earlier fires its error before ours does.
+    """
+    page.evaluate("""() => new Promise((resolve) => {
+        const probe = new Image(); probe.onerror = probe.onload = () => resolve(); probe.src = "data:,";
+    })""")
 
 
 class Wifi:

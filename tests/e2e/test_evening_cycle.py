@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "mot de passe de test e2e"
 SAMPLE = ROOT / "pitchday" / "data" / "candidatures-qualite-air.csv"
-# The MEL's decisions (../shared/data/README.md): retained in this running order, and deferred.
+# The MEL's decisions (pitchday/data/demo_edition.json): retained in this running order, and deferred.
 RUNNING_ORDER = ["AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-008",
                  "AMI-QA-007", "AMI-QA-009", "AMI-QA-010", "AMI-QA-013"]
 TITLES = ["CapteurÉcole", "Respirer près de l'école", "AirData Croisée", "Vélos sentinelles", "Classe Bon Air",

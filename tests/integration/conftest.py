@@ -9,6 +9,7 @@ from pitchday.extensions import db, socketio
 from pitchday.migrate import upgrade
 from pitchday.models import Base, Setting
 from pitchday.services import privacy
+from tests import factories
 
 ORGANISER_PASSWORD = "correct horse battery"
 
@@ -22,23 +23,48 @@ def app(database_url):
     return application
 
 
-@pytest.fixture()
-def edition(app):
-    """A clean database holding the demo edition only."""
-    from pitchday.services import editions
-
+def clean_database(app) -> None:
+    """Every table emptied but the instance's settings (its secret and password stay; the notice goes)."""
     with app.app_context():
         with db.write() as session:
             for table in reversed(Base.metadata.sorted_tables):
                 if table.name != "settings":
                     session.execute(delete(table))
-            # The instance's secret and password stay; what organisers set (the notice) does not.
             session.execute(delete(Setting).where(Setting.key == privacy.SETTINGS_KEY))
-        with db.write():
-            demo = editions.load_demo_edition()
     from pitchday.extensions import rate_limits
 
     rate_limits.reset()  # counters are per process: each test starts with none
+
+
+# The slug of the edition the current test built: the default of connect() and phone().
+_world = {"slug": factories.SLUG}
+
+
+def fresh_edition(app, **fields):
+    """A clean database holding one edition built by ``factories.make_edition(**fields)``."""
+    clean_database(app)
+    with app.app_context():
+        built = factories.make_edition(**fields)
+    _world["slug"] = built.slug
+    return built
+
+
+@pytest.fixture()
+def edition(app):
+    """A clean database holding one small edition of three talks (tests/factories.py)."""
+    return fresh_edition(app)
+
+
+@pytest.fixture()
+def demo_edition(app):
+    """A clean database holding the demo edition only: for the tests of the demo itself
+    (test_demo.py) and those whose subject is its imported pool of applications."""
+    from pitchday.services import editions
+
+    clean_database(app)
+    with app.app_context(), db.write():
+        demo = editions.load_demo_edition()
+    _world["slug"] = demo.slug
     return demo
 
 
@@ -63,9 +89,9 @@ def moderator_http(app, edition):
 _open_clients: list = []
 
 
-def connect(app, view, *, http=None, edition_slug="jdn10"):
-    """A Socket.IO test client for ``view``; disconnected after the test."""
-    kwargs = {"auth": {"edition": edition_slug, "view": view}}
+def connect(app, view, *, http=None, edition_slug=None):
+    """A Socket.IO test client for ``view`` (of the test's edition by default); disconnected after the test."""
+    kwargs = {"auth": {"edition": edition_slug or _world["slug"], "view": view}}
     if http is not None:
         kwargs["flask_test_client"] = http
     sio = socketio.test_client(app, **kwargs)
@@ -93,7 +119,7 @@ def phone(app, *, address: str = "192.0.2.10"):
     """
     http = app.test_client()
     http.environ_base["REMOTE_ADDR"] = address
-    assert http.get("/e/jdn10/").status_code == 200
+    assert http.get(f"/e/{_world['slug']}/").status_code == 200
     sio = connect(app, "audience", http=http)
     return http, sio
 

@@ -16,15 +16,11 @@ from pitchday.extensions import db
 from pitchday.models import Application, ConnectRequest, Talk
 from pitchday.services import connections, questions
 from pitchday.services import show as show_service
+from tests.factories import SLUG, TALKS, TITLES
 
 pytestmark = pytest.mark.integration
 
 DOCUMENT_URI = "urn:pitchday:openapi"
-DEMO_TITLES = [
-    "CapteurÉcole", "Respirer près de l'école", "AirData Croisée", "Vélos sentinelles", "Classe Bon Air",
-    "Crèches : air intérieur", "Alerte Air Perso", "Bien se chauffer au bois", "Ammoniac agricole",
-    "Station citoyenne de quartier",
-]
 
 
 @pytest.fixture()
@@ -102,25 +98,26 @@ def test_api_editions_list_matches_its_schema(client, document):
     body = get(client, "/api/v1/editions")
 
     check(document, "/editions", 200, body)
-    [jdn10] = body["editions"]
-    assert jdn10["slug"] == "jdn10" and jdn10["number"] == 10
-    assert (jdn10["starts_at"], jdn10["ends_at"], jdn10["talks_start_at"]) == (
-        "2020-01-23T17:00:00+01:00", "2020-01-23T20:00:00+01:00", "2020-01-23T17:25:00+01:00")
-    assert jdn10["links"] == {
-        "self": "http://localhost/api/v1/editions/jdn10", "agenda": "http://localhost/e/jdn10/programme",
-        "ics": "http://localhost/e/jdn10/programme.ics", "audience": "http://localhost/e/jdn10/",
-        "live": "http://localhost/api/v1/editions/jdn10/live"}
+    [listed] = body["editions"]
+    assert listed["slug"] == SLUG and listed["number"] == 1
+    assert (listed["starts_at"], listed["ends_at"], listed["talks_start_at"]) == (
+        "2021-03-11T17:00:00+01:00", "2021-03-11T20:00:00+01:00", "2021-03-11T17:25:00+01:00")
+    assert listed["links"] == {
+        "self": f"http://localhost/api/v1/editions/{SLUG}", "agenda": f"http://localhost/e/{SLUG}/programme",
+        "ics": f"http://localhost/e/{SLUG}/programme.ics", "audience": f"http://localhost/e/{SLUG}/",
+        "live": f"http://localhost/api/v1/editions/{SLUG}/live"}
 
 
 def test_api_edition_matches_its_schema_with_talks_in_running_order(client, document):
-    body = get(client, "/api/v1/editions/jdn10")
+    body = get(client, f"/api/v1/editions/{SLUG}")
 
     check(document, "/editions/{slug}", 200, body)
-    assert [t["title"] for t in body["talks"]] == DEMO_TITLES
-    assert [t["position"] for t in body["talks"]] == list(range(1, 11))
+    assert [t["title"] for t in body["talks"]] == TITLES
+    assert [t["position"] for t in body["talks"]] == [1, 2, 3]
     assert body["talks"][1]["kind"] == "besoin"
-    assert body["talks"][1]["planned_start"] == "2020-01-23T17:36:00+01:00"
-    assert body["talks"][9]["planned_end"] == "2020-01-23T19:14:00+01:00"
+    # 17:25, then 5 min of pitch, 5 of questions and 1 of changeover per talk.
+    assert body["talks"][1]["planned_start"] == "2021-03-11T17:36:00+01:00"
+    assert body["talks"][2]["planned_end"] == "2021-03-11T17:57:00+01:00"
 
 
 @pytest.mark.parametrize("url, path", [
@@ -141,30 +138,30 @@ def test_api_unknown_address_is_a_json_404(client, document):
 
 
 def test_api_live_before_the_start_matches_its_schema(client, document):
-    body = get(client, "/api/v1/editions/jdn10/live")
+    body = get(client, f"/api/v1/editions/{SLUG}/live")
 
     check(document, "/editions/{slug}/live", 200, body)
     assert (body["phase"], body["running"], body["ends_at"], body["current"]) == ("welcome", False, None, None)
-    assert body["next"]["title"] == "CapteurÉcole"
+    assert body["next"]["title"] == TITLES[0]
 
 
 def test_api_live_during_a_pitch_matches_its_schema_and_gives_the_end(app, client, document, edition):
     play(app, edition.id, ("start", {}))
 
-    body = get(client, "/api/v1/editions/jdn10/live")
+    body = get(client, f"/api/v1/editions/{SLUG}/live")
 
     check(document, "/editions/{slug}/live", 200, body)
     assert (body["phase"], body["running"], body["phase_ms"]) == ("pitch", True, 300_000)
-    assert body["current"] == {"id": body["current"]["id"], "title": "CapteurÉcole", "organisation": "CapteurÉcole SAS",
-                               "kind": "solution", "speaker": "Camille Exemple, Présidente"}
-    assert body["next"]["title"] == "Respirer près de l'école"
+    assert body["current"] == {"id": body["current"]["id"], "title": TALKS[0].title,
+                               "organisation": TALKS[0].organisation, "kind": "solution", "speaker": TALKS[0].speaker}
+    assert body["next"]["title"] == TALKS[1].title
     assert body["ends_at"] is not None and body["remaining_ms"] is None
 
 
 def test_api_live_paused_gives_the_remaining_time(app, client, document, edition):
     play(app, edition.id, ("start", {}), ("pause", {}))
 
-    body = get(client, "/api/v1/editions/jdn10/live")
+    body = get(client, f"/api/v1/editions/{SLUG}/live")
 
     check(document, "/editions/{slug}/live", 200, body)
     assert body["running"] is False and body["ends_at"] is None
@@ -175,7 +172,7 @@ def test_api_live_shows_a_spotlighted_question_without_its_author_and_never_a_pe
                                                                                        edition):
     public_text, pending_text = spotlight_a_question(app, edition)
 
-    response = client.get("/api/v1/editions/jdn10/live")
+    response = client.get(f"/api/v1/editions/{SLUG}/live")
 
     body = response.get_json()
     check(document, "/editions/{slug}/live", 200, body)
@@ -189,14 +186,16 @@ def test_api_live_shows_a_spotlighted_question_without_its_author_and_never_a_pe
 # -- no personal data, public headers ----------------------------------------------------------------------
 
 
-def every_answer(client) -> dict[str, str]:
-    urls = ["/api/v1/editions", "/api/v1/editions/jdn10", "/api/v1/editions/jdn10/live", "/api/v1/openapi.json",
+def every_answer(client, slug: str) -> dict[str, str]:
+    urls = ["/api/v1/editions", f"/api/v1/editions/{slug}", f"/api/v1/editions/{slug}/live", "/api/v1/openapi.json",
             "/api/v1/editions/nope", "/api/v1/editions/nope/live", "/api/v1/nothing"]
     # Decoded, then written without escapes: "é" is searched as "é", not as "\u00e9".
     return {url: json.dumps(client.get(url).get_json(), ensure_ascii=False) for url in urls}
 
 
-def test_api_never_serves_personal_data(app, client, edition):
+def test_api_never_serves_personal_data(app, client, demo_edition):
+    """On the demo, whose fourteen applications hold e-mails, phones and addresses that must not leak."""
+    edition = demo_edition
     with app.test_request_context(), db.write():
         talk_id = connections.by_talk(edition.id)[0][0].id
         sent = events.ConnectRequest.parse({
@@ -217,7 +216,7 @@ def test_api_never_serves_personal_data(app, client, edition):
     private |= {r.email for r in requests} | {r.phone for r in requests if r.phone} | {r.name for r in requests}
     assert len(applications) == 14 and len(requests) == 1
 
-    answers = every_answer(client)
+    answers = every_answer(client, edition.slug)
 
     leaks = {(url, value) for url, text in answers.items() for value in private if value in text}
     assert leaks == set()
@@ -225,16 +224,16 @@ def test_api_never_serves_personal_data(app, client, edition):
 
 
 def test_api_answers_may_be_read_by_any_site_and_are_cached_briefly(client, edition):
-    for url in ("/api/v1/editions", "/api/v1/editions/jdn10", "/api/v1/openapi.json", "/api/v1/editions/nope"):
+    for url in ("/api/v1/editions", f"/api/v1/editions/{SLUG}", "/api/v1/openapi.json", "/api/v1/editions/nope"):
         response = client.get(url)
         assert response.headers["Access-Control-Allow-Origin"] == "*", url
         assert response.headers["Cache-Control"] == "public, max-age=60", url
-    live = client.get("/api/v1/editions/jdn10/live")
+    live = client.get(f"/api/v1/editions/{SLUG}/live")
     assert live.headers["Access-Control-Allow-Origin"] == "*"
     assert live.headers["Cache-Control"] == "public, max-age=1"
 
 
 def test_api_sets_no_cookie(client, edition):
-    response = client.get("/api/v1/editions/jdn10")
+    response = client.get(f"/api/v1/editions/{SLUG}")
 
     assert "Set-Cookie" not in response.headers

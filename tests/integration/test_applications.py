@@ -17,6 +17,13 @@ from .test_apply_form import new_edition
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture()
+def edition(demo_edition):
+    """The demo edition: these tests review the pool imported from the sample spreadsheet
+    (pitchday/data/candidatures-qualite-air.csv: fourteen applications, its filters and decisions)."""
+    return demo_edition
+
+
 def applications(app) -> dict[str, Application]:
     with app.app_context():
         with db.write() as session:

@@ -233,7 +233,7 @@ def test_form_sent_with_a_bad_token_to_an_edition_without_a_form_is_not_found(cl
     client.get("/organiser/login")  # a session, so that only the token is wrong
 
     assert client.post("/e/nowhere/candidater", data={"csrf_token": "bad"}).status_code == 404
-    assert client.post("/e/jdn10/candidater", data={"csrf_token": "bad"}).status_code == 403  # closed
+    assert client.post(f"/e/{edition.slug}/candidater", data={"csrf_token": "bad"}).status_code == 403  # closed
 
 
 def test_confirmation_cannot_be_guessed_or_forged(app, client, open_edition):

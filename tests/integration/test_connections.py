@@ -180,17 +180,17 @@ def form_data(html: str, **changes) -> dict:
 def test_form_shows_the_wording_of_a_reverse_pitch_and_an_unticked_consent(client, edition, app):
     need = talk(app, "besoin")
 
-    html = client.get(f"/e/jdn10/echanger/{need.id}").text
+    html = client.get(f"/e/{edition.slug}/echanger/{need.id}").text
 
     assert "J&#39;ai une solution pour ce besoin" in html
     assert "Je souhaite expérimenter" not in html
     assert re.search(r'<input type="checkbox" id="consent"[^>]*>', html)
     assert "checked" not in re.search(r'<input type="checkbox" id="consent"[^>]*>', html).group(0)
-    assert "/e/jdn10/confidentialite" in html
+    assert f"/e/{edition.slug}/confidentialite" in html
 
 
 def test_form_for_a_solution_offers_to_experiment_or_a_terrain(client, edition, app):
-    html = client.get(f"/e/jdn10/echanger/{talk(app, 'solution').id}").text
+    html = client.get(f"/e/{edition.slug}/echanger/{talk(app, 'solution').id}").text
 
     assert "Je souhaite expérimenter" in html and "Je peux proposer un terrain d&#39;expérimentation" in html
     assert "J&#39;ai une solution pour ce besoin" not in html
@@ -198,20 +198,20 @@ def test_form_for_a_solution_offers_to_experiment_or_a_terrain(client, edition, 
 
 def test_form_post_stores_once_and_confirms(client, edition, app):
     need = talk(app, "besoin")
-    url = f"/e/jdn10/echanger/{need.id}"
+    url = f"/e/{edition.slug}/echanger/{need.id}"
     data = form_data(client.get(url).text)
 
     first = client.post(url, data=data)
     again = client.post(url, data=data)  # the browser's "resubmit" after a flaky reply
 
     assert first.status_code == again.status_code == 303
-    assert first.headers["Location"].endswith(f"/e/jdn10/echanger/{need.id}/envoye")
+    assert first.headers["Location"].endswith(f"/e/{edition.slug}/echanger/{need.id}/envoye")
     assert len(stored(app)) == 1
     assert "Demande envoyée" in client.get(first.headers["Location"]).text
 
 
 def test_form_post_with_errors_shows_them_by_field_and_keeps_what_was_typed(client, edition, app):
-    url = f"/e/jdn10/echanger/{talk(app, 'besoin').id}"
+    url = f"/e/{edition.slug}/echanger/{talk(app, 'besoin').id}"
     data = form_data(client.get(url).text, email="pas-une-adresse", consent=None)
 
     response = client.post(url, data=data)
@@ -226,7 +226,7 @@ def test_form_post_with_errors_shows_them_by_field_and_keeps_what_was_typed(clie
 
 
 def test_form_post_without_csrf_token_is_refused(client, edition, app):
-    url = f"/e/jdn10/echanger/{talk(app, 'besoin').id}"
+    url = f"/e/{edition.slug}/echanger/{talk(app, 'besoin').id}"
     data = form_data(client.get(url).text)
     data.pop("csrf_token")
 
@@ -235,11 +235,11 @@ def test_form_post_without_csrf_token_is_refused(client, edition, app):
 
 
 def test_form_for_an_unknown_talk_is_404(client, edition):
-    assert client.get("/e/jdn10/echanger/999999").status_code == 404
+    assert client.get(f"/e/{edition.slug}/echanger/999999").status_code == 404
 
 
 def test_privacy_notice_names_controller_purpose_retention_and_rights(client, edition):
-    html = client.get("/e/jdn10/confidentialite").text
+    html = client.get(f"/e/{edition.slug}/confidentialite").text
 
     assert "la Métropole Européenne de Lille" in html
     assert "30 jours après la soirée" in html

@@ -1,4 +1,4 @@
-"""Editions: the demo edition's data, creating and changing an edition, deferred applications."""
+"""Editions: creating and changing an edition, deferred applications (the demo's data: test_demo.py)."""
 from __future__ import annotations
 
 import html
@@ -8,11 +8,28 @@ import pytest
 from sqlalchemy import select
 
 from pitchday.extensions import db
-from pitchday.models import Application, Edition, Talk
+from pitchday.models import Application, Edition
+from pitchday.timeutil import PARIS
+from tests.factories import SLUG, TalkSpec, make_application
 
-from .conftest import post_form
+from .conftest import fresh_edition, post_form
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture()
+def edition(app):
+    """On 23 January 2020: three talks from retained applications (ESSAI-001…003), and two more
+    applications, one deferred "to a later edition" (ESSAI-004) and one declined (ESSAI-005)."""
+    built = fresh_edition(app, applications=True, starts_at=datetime(2020, 1, 23, 17, 0, tzinfo=PARIS))
+    with app.app_context():
+        with db.write() as session:
+            stored = session.get(Edition, built.id)
+            session.add(make_application(stored, TalkSpec("Compost de quartier", "besoin"), "ESSAI-004",
+                                         status="deferred"))
+            session.add(make_application(stored, TalkSpec("Murs végétaux", "solution"), "ESSAI-005",
+                                         status="declined"))
+    return built
 
 
 def next_edition(**changes) -> dict:
@@ -30,26 +47,7 @@ def applications(app) -> dict[str, Application]:
             return {a.reference: a for a in session.scalars(select(Application))}
 
 
-def test_demo_edition_holds_the_fourteen_applications_and_the_meals_decisions(app, edition):
-    found = applications(app)
-
-    assert len(found) == 14
-    statuses = {ref: a.status for ref, a in found.items()}
-    assert [r for r, s in sorted(statuses.items()) if s == "retained"] == [
-        "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-007", "AMI-QA-008",
-        "AMI-QA-009", "AMI-QA-010", "AMI-QA-013"]
-    assert (statuses["AMI-QA-006"], statuses["AMI-QA-011"]) == ("deferred", "deferred")
-    assert (statuses["AMI-QA-012"], statuses["AMI-QA-014"]) == ("declined", "declined")
-    assert [r for r, a in found.items() if a.late] == ["AMI-QA-014"]  # 11:20, after the 10:00 deadline
-    with app.app_context():
-        with db.write() as session:
-            talks = list(session.scalars(select(Talk).order_by(Talk.position)))
-            assert [t.application.reference for t in talks][:6] == [
-                "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-008"]
-            assert talks[0].contact_email == "camille@capteurecole.example.org"
-
-
-def test_organiser_creates_an_edition_and_the_deferred_applications_join_it(app, organiser):
+def test_organiser_creates_an_edition_and_the_deferred_applications_join_it(app, organiser, edition):
     response = post_form(organiser, "/organiser/editions/new", next_edition())
 
     assert response.status_code == 303
@@ -62,9 +60,10 @@ def test_organiser_creates_an_edition_and_the_deferred_applications_join_it(app,
             assert (created.qa_ms, created.talks_wanted, created.partners) == (270_000, 8, ["Métropole Européenne de Lille", "CITC"])
             edition_id = created.id
     moved = applications(app)
-    assert (moved["AMI-QA-006"].edition_id, moved["AMI-QA-006"].status) == (edition_id, "received")
-    assert moved["AMI-QA-011"].deferred_from_edition_id != edition_id
-    assert moved["AMI-QA-012"].edition_id != edition_id  # declined ones stay where they were
+    assert (moved["ESSAI-004"].edition_id, moved["ESSAI-004"].status) == (edition_id, "received")
+    assert moved["ESSAI-004"].deferred_from_edition_id == edition.id
+    assert moved["ESSAI-005"].edition_id == edition.id  # declined ones stay where they were
+    assert {moved[f"ESSAI-00{n}"].edition_id for n in (1, 2, 3)} == {edition.id}  # and so do retained ones
     assert "Mobilités et numérique" in organiser.get(response.headers["Location"]).text
 
 
@@ -84,7 +83,7 @@ def test_new_edition_form_shows_every_error_and_keeps_what_was_typed(app, organi
 
 
 def test_new_edition_with_a_slug_already_used_is_refused(app, organiser):
-    response = post_form(organiser, "/organiser/editions/new", next_edition(slug="jdn10"))
+    response = post_form(organiser, "/organiser/editions/new", next_edition(slug=SLUG))
 
     assert response.status_code == 400
     assert "Déjà utilisée par une autre édition." in response.text
@@ -100,11 +99,10 @@ def test_first_pitch_before_the_doors_open_is_refused(organiser):
 def test_settings_change_reaches_the_live_show_but_not_a_talk_on_stage(app, organiser, edition):
     url = f"/organiser/editions/{edition.id}/edit"
     form = organiser.get(url).text
-    assert 'value="Qualité de l&#39;air et numérique"' in form and 'value="2020-01-23"' in form
+    assert 'value="Villes et numérique"' in form and 'value="2020-01-23"' in form
 
-    from .test_editions import next_edition as defaults
-    values = {**defaults(number="10", title="Jeudi du numérique n° 10", theme="Qualité de l'air et numérique",
-                         slug="jdn10", day="2020-01-23", deadline_day="2020-01-13", talks_wanted="10"), "qa_ms": "6:00"}
+    values = {**next_edition(number="1", title="Soirée d'essai n° 1", theme="Villes et numérique", slug=SLUG,
+                             day="2020-01-23", deadline_day="2020-01-13", talks_wanted="10"), "qa_ms": "6:00"}
     response = post_form(organiser, url, values)
 
     assert response.status_code == 303
@@ -114,7 +112,7 @@ def test_settings_change_reaches_the_live_show_but_not_a_talk_on_stage(app, orga
 
         show = show_service.current_show(edition.id)
         assert {run.qa_ms for run in show.talks.values()} == {360_000}
-        assert editions.edition_by_slug("jdn10").venue == "CITC, Lille"
+        assert editions.edition_by_slug(SLUG).venue == "CITC, Lille"
 
 
 def test_edition_pages_need_the_organiser(client, edition):

@@ -21,9 +21,21 @@ from sqlalchemy import select
 from pitchday.extensions import db
 from pitchday.models import AuditEntry, ConnectRequest, Edition, Question, Talk
 
-from .conftest import csrf_token, post_form
+from pitchday.timeutil import PARIS
+from tests.factories import SLUG, TALKS, TalkSpec
+
+from .conftest import csrf_token, fresh_edition, post_form
 
 pytestmark = pytest.mark.integration
+# Four talks, each from an application whose referent is the talk's contact, on 23 January 2020.
+FOUR_TALKS = (*TALKS, TalkSpec("Jardins sur les toits", "solution", "Toits Verts Fictifs", "Lou Hypothèse",
+                               "lou@toits-verts.example.org"))
+
+
+@pytest.fixture()
+def edition(app):
+    return fresh_edition(app, talks=FOUR_TALKS, applications=True, starts_at=datetime(2020, 1, 23, 17, 0, tzinfo=PARIS))
+
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 RECEIVED = datetime(2020, 1, 23, 18, 5, tzinfo=timezone.utc)  # 19:05 in Lille
@@ -37,7 +49,7 @@ def talk_at(app, position: int) -> Talk:
     with app.app_context():
         with db.write() as session:
             return session.scalars(select(Talk).join(Edition).where(
-                Edition.slug == "jdn10", Talk.position == position)).one()
+                Edition.slug == SLUG, Talk.position == position)).one()
 
 
 def set_contact(app, talk_id: int, address: str | None) -> None:
@@ -289,7 +301,7 @@ def smtp_server(app, monkeypatch):
 
 @pytest.fixture()
 def need(app, edition):
-    """The reverse pitch of Ville d'Exempleville (talk 2), with a known team address, and one request to it."""
+    """The reverse pitch of Commune de Bourg-Essai (talk 2), with a known team address, and one request to it."""
     talk = talk_at(app, 2)
     set_contact(app, talk.id, TEAM_EMAIL)
     return talk, add_request(app, edition.id, talk.id)
@@ -305,7 +317,7 @@ def field_value(page: str, name: str) -> str:
     return html.unescape(re.search(rf'<input id="{name}"[^>]*value="([^"]*)"', page).group(1))
 
 
-EDITED = {"team_email": TEAM_EMAIL, "subject": "Présentations : Alex et Ville d'Exempleville",
+EDITED = {"team_email": TEAM_EMAIL, "subject": "Présentations : Alex et Commune de Bourg-Essai",
           "body": "Bonjour à tous deux,\n\nJe vous présente l'un à l'autre.\n> Nous avons un terrain.\n\n— L'équipe"}
 
 
@@ -316,14 +328,14 @@ def test_introduce_page_proposes_a_french_draft_for_both(app, edition, organiser
 
     assert field_value(page, "team_email") == TEAM_EMAIL
     assert field_value(page, "subject") == \
-        "Mise en relation : Alex Testeur et Ville d'Exempleville — Jeudi du numérique n° 10"
+        "Mise en relation : Alex Testeur et Commune de Bourg-Essai — Soirée d'essai n° 1"
     assert field_value(page, "body") == "\n".join([
         "Bonjour Alex Testeur,",
-        "Bonjour l'équipe « Ville d'Exempleville »,",
+        "Bonjour l'équipe « Commune de Bourg-Essai »,",
         "",
-        "Lors du Jeudi du numérique n° 10 (« Qualité de l'air et numérique ») du 23 janvier 2020, Alex Testeur "
-        "(Commune de Fictiveville) a souhaité échanger avec l'équipe « Ville d'Exempleville » à la suite de "
-        "l'intervention « Respirer près de l'école ».",
+        "Lors du Soirée d'essai n° 1 (« Villes et numérique ») du 23 janvier 2020, Alex Testeur "
+        "(Commune de Fictiveville) a souhaité échanger avec l'équipe « Commune de Bourg-Essai » à la suite de "
+        "l'intervention « Cantines sans plastique ».",
         "",
         "Sa demande : « J'ai une solution pour ce besoin ».",
         "",
@@ -338,7 +350,7 @@ def test_introduce_page_proposes_a_french_draft_for_both(app, edition, organiser
         "E-mail : alex@fictiveville.example.org",
         "Téléphone : 01 99 00 20 02",
         "",
-        "Ville d'Exempleville — Louis Démo, Adjoint au maire chargé de l'environnement",
+        "Commune de Bourg-Essai — Maëlle Inventée, adjointe",
         f"E-mail : {TEAM_EMAIL}",
         "",
         "Bien cordialement,",
@@ -371,7 +383,7 @@ def test_introduce_sends_one_message_to_both_and_marks_the_request(app, edition,
     assert envelope.rcpt_tos == ["alex@fictiveville.example.org", TEAM_EMAIL]
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert [a.addr_spec for a in message["To"].addresses] == ["alex@fictiveville.example.org", TEAM_EMAIL]
-    assert [a.display_name for a in message["To"].addresses] == ["Alex Testeur", "Ville d'Exempleville"]
+    assert [a.display_name for a in message["To"].addresses] == ["Alex Testeur", "Commune de Bourg-Essai"]
     assert message["Subject"] == EDITED["subject"]
     assert message.get_content() == EDITED["body"].replace("\n", "\r\n") + "\r\n"  # CRLF: the wire format
     assert message.get_content_charset() == "utf-8"
@@ -380,7 +392,7 @@ def test_introduce_sends_one_message_to_both_and_marks_the_request(app, edition,
     stored = request_row(app, request_id)
     assert stored.status == "introduced" and stored.status_changed_at is not None
     page = board(organiser, edition.id)
-    assert "E-mail envoyé : Alex Testeur et l&#39;équipe « Ville d&#39;Exempleville » sont mis en relation." in page
+    assert "E-mail envoyé : Alex Testeur et l&#39;équipe « Commune de Bourg-Essai » sont mis en relation." in page
     assert '<span class="status status-introduced">mise en relation faite</span>' in row(page, request_id)
 
 
@@ -576,7 +588,7 @@ def test_digest_csv_has_one_row_per_request_and_question_with_formulas_neutralis
     response = organiser.get(f"/organiser/editions/{edition.id}/talks/{talk.id}/digest.csv")
 
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == "attachment; filename=bilan-jdn10-intervention-2.csv"
+    assert response.headers["Content-Disposition"] == f"attachment; filename=bilan-{SLUG}-intervention-2.csv"
     assert list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")))) == [
         ["type", "date", "nom", "organisation", "e-mail", "téléphone", "souhait", "texte", "votes", "statut"],
         ["demande", "23/01/2020 19:05", "Alex Testeur", "Commune de Fictiveville", "alex@fictiveville.example.org",

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -11,29 +10,26 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 import socketio
+
+from tests.serverproc import START_TIMEOUT_S, free_port, get_with_retry, healthy
 
 pytestmark = pytest.mark.integration
 VENV_BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+SOCKET_TIMEOUT_S = 30  # a loaded machine answers late, it still answers
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float = 30) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float = START_TIMEOUT_S) -> None:
+    """Poll ``url`` until it answers; any request error (refused, reset, read timeout) is a "not yet"."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stdout.read()
-        try:
-            if requests.get(url, timeout=1).ok:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
+        if healthy(url):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not come up in {timeout_s} s")
 
 
 def test_gevent_worker_serves_pages_and_realtime_commands(tmp_path):
@@ -46,29 +42,30 @@ def test_gevent_worker_serves_pages_and_realtime_commands(tmp_path):
                     "from pitchday.config import Config; upgrade(Config().DATABASE_URL); app = create_app();"
                     "from pitchday.services import editions; from pitchday.extensions import db; app.app_context().push()\n"
                     "with db.write(): editions.load_demo_edition()"],
-                   env=env, check=True, timeout=60)
+                   env=env, check=True, timeout=300)
     link = subprocess.run([VENV_BIN / "pitchday", "moderator-link", "jdn10", "--base-url", base],
-                          env=env, check=True, capture_output=True, text=True, timeout=60).stdout
+                          env=env, check=True, capture_output=True, text=True, timeout=300).stdout
     token_url = re.search(r"(http://\S+/m/\S+)", link).group(1)
     server = subprocess.Popen([VENV_BIN / "gunicorn", "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
                                "pitchday.wsgi:app"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_until_up(f"{base}/healthz", server)
-        assert requests.get(f"{base}/e/jdn10/projector", timeout=5).status_code == 200
-        cookie = requests.get(token_url, allow_redirects=False, timeout=5).cookies["pitchday_moderator"]
+        assert get_with_retry(f"{base}/e/jdn10/projector").status_code == 200
+        cookie = get_with_retry(token_url, allow_redirects=False).cookies["pitchday_moderator"]
 
         projector, moderator = socketio.SimpleClient(), socketio.SimpleClient()
-        projector.connect(base, auth={"edition": "jdn10", "view": "projector"}, transports=["websocket"])
+        projector.connect(base, auth={"edition": "jdn10", "view": "projector"}, transports=["websocket"],
+                          wait_timeout=SOCKET_TIMEOUT_S)
         moderator.connect(base, auth={"edition": "jdn10", "view": "moderator"}, transports=["websocket"],
-                          headers={"Cookie": f"pitchday_moderator={cookie}"})
+                          headers={"Cookie": f"pitchday_moderator={cookie}"}, wait_timeout=SOCKET_TIMEOUT_S)
         try:
-            name, snapshot = projector.receive(timeout=5)
+            name, snapshot = projector.receive(timeout=SOCKET_TIMEOUT_S)
             assert name == "snapshot" and snapshot["state"]["phase"] == "welcome"
             ack = moderator.call("command", {"command_id": str(uuid.uuid4()), "name": "start", "args": {},
-                                             "version": snapshot["version"]}, timeout=5)
+                                             "version": snapshot["version"]}, timeout=SOCKET_TIMEOUT_S)
             assert ack == {"ok": True, "version": snapshot["version"] + 1}
             while True:
-                name, message = projector.receive(timeout=5)
+                name, message = projector.receive(timeout=SOCKET_TIMEOUT_S)
                 if name == "state":
                     break
             assert message["version"] == snapshot["version"] + 1 and message["state"]["phase"] == "pitch"
@@ -77,4 +74,4 @@ def test_gevent_worker_serves_pages_and_realtime_commands(tmp_path):
             moderator.disconnect()
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=60)

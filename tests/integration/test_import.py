@@ -145,7 +145,9 @@ def test_importing_the_same_file_twice_imports_nothing_the_second_time(app, orga
     assert audit(app) == [("import_applications", target.id, {"imported": 14, "skipped": 0})]
 
 
-def test_references_already_in_another_edition_are_skipped(app, organiser, edition):
+def test_references_already_in_another_edition_are_skipped(app, organiser, demo_edition):
+    """The demo's applications (AMI-QA-…, two of them deferred to the next edition) are already stored."""
+    edition = demo_edition
     later = new_edition(app, number=11, day="2020-01-30", deadline_day="2020-01-13")
     extra = rows_csv([{"reference": "AMI-QA-099", "nom_projet": "Nouveau projet"}, {"reference": "AMI-QA-003"}])
 

@@ -9,15 +9,11 @@ from pitchday.extensions import db
 from pitchday.domain.show import COMMANDS
 from pitchday.services import access
 
+from tests.factories import TITLES
+
 from .conftest import connect, events
 
 pytestmark = pytest.mark.integration
-
-DEMO_TITLES = [
-    "CapteurÉcole", "Respirer près de l'école", "AirData Croisée", "Vélos sentinelles", "Classe Bon Air",
-    "Crèches : air intérieur", "Alerte Air Perso", "Bien se chauffer au bois", "Ammoniac agricole",
-    "Station citoyenne de quartier",
-]
 
 
 def command(sio, name, version, args=None, command_id=None):
@@ -26,8 +22,8 @@ def command(sio, name, version, args=None, command_id=None):
 
 
 def without_projection(state):
-    """The state minus the times that move with the clock: projected starts, and the plan of the
-    demo edition (dated 2020) which, replayed today and not started yet, counts from now."""
+    """The state minus the times that move with the clock: projected starts, and the plan of an
+    edition dated in the past which, replayed today and not started yet, counts from now."""
     moving = {"projected_start", "planned_start"}
     return {**state, "agenda": [{k: v for k, v in row.items() if k not in moving} for row in state["agenda"]]}
 
@@ -42,8 +38,8 @@ def test_snapshot_on_connect_holds_version_time_and_running_order(app, edition):
     assert snap["version"] == 0
     assert isinstance(snap["server_time"], int)
     assert snap["state"]["phase"] == "welcome"
-    assert [row["title"] for row in snap["state"]["agenda"]] == DEMO_TITLES
-    assert [row["kind"] for row in snap["state"]["agenda"]][:4] == ["solution", "besoin", "solution", "retour_experience"]
+    assert [row["title"] for row in snap["state"]["agenda"]] == TITLES
+    assert [row["kind"] for row in snap["state"]["agenda"]] == ["solution", "besoin", "retour_experience"]
     assert "moderator" not in snap
 
 
@@ -57,7 +53,7 @@ def test_moderator_start_is_committed_then_broadcast_to_every_view(app, edition,
     for state in received:
         assert state["version"] == version + 1
         assert state["state"]["phase"] == "pitch"
-        assert state["state"]["current"]["title"] == "CapteurÉcole"
+        assert state["state"]["current"]["title"] == TITLES[0]
         assert state["state"]["ends_at"] - state["server_time"] <= 300_000
     # A new connection (a restarted screen) gets the same committed state.
     late = connect(app, "audience")
@@ -175,7 +171,7 @@ def test_full_evening_sequence_with_undo(app, edition, moderator_http):
         v = ack["version"]
     state = snapshot_of(connect(app, "projector"))["state"]
     assert state["phase"] == "questions"  # the undo brought the talk back on stage
-    assert state["current"]["title"] == "CapteurÉcole"
+    assert state["current"]["title"] == TITLES[0]
     assert state["agenda"][0]["status"] == "now"
 
 
@@ -226,7 +222,7 @@ def test_refusal_is_explained_in_french_by_default_and_in_english_on_request(app
     version = snapshot_of(moderator)["version"]
     ack = command(moderator, "pause", version)
     assert ack["error"] == {"code": "wrong_phase", "message": "Impossible à cette étape de la soirée."}
-    moderator_http.get("/e/jdn10/moderator?lang=en")  # the language cookie the page sets
+    moderator_http.get(f"/e/{edition.slug}/moderator?lang=en")  # the language cookie the page sets
     english = connect(app, "moderator", http=moderator_http)
     ack = command(english, "pause", version)
     assert ack["error"] == {"code": "wrong_phase", "message": "Not possible at this stage of the evening."}

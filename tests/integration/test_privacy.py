@@ -18,11 +18,20 @@ from pitchday.extensions import db
 from pitchday.models import Application, AuditEntry, ConnectRequest, ImportDraft, Question, QuestionVote, Talk
 from pitchday.services import privacy
 
-from .conftest import phone, post_form
+from tests.factories import TALKS
+
+from .conftest import fresh_edition, phone, post_form
 
 pytestmark = pytest.mark.integration
 
-CAMILLE = "camille@capteurecole.example.org"  # referent of AMI-QA-001, contact of the first talk
+
+@pytest.fixture()
+def edition(app):
+    """Three talks, each from a retained application whose referent is the talk's contact."""
+    return fresh_edition(app, applications=True)
+
+
+NOE = TALKS[0].email  # referent of ESSAI-001, contact of the first talk
 
 
 def rows(app, model, *where):
@@ -47,7 +56,7 @@ def first_talk(app) -> Talk:
 
 
 def test_notice_shows_the_default_wording_and_the_editions_retention(client, edition):
-    page = html.unescape(client.get("/e/jdn10/confidentialite").text)
+    page = html.unescape(client.get(f"/e/{edition.slug}/confidentialite").text)
 
     assert "la Métropole Européenne de Lille" in page
     assert "effacées 30 jours après la soirée" in page and "effacées 365 jours après la soirée" in page
@@ -60,12 +69,12 @@ def test_organiser_sets_controller_dpo_and_purposes_and_the_notice_and_consent_f
         "purposes": "Organiser les mises en relation.\nÉtudier les candidatures.", "recipients": "", "rights": ""})
 
     assert response.status_code == 303
-    page = html.unescape(client.get("/e/jdn10/confidentialite").text)
+    page = html.unescape(client.get(f"/e/{edition.slug}/confidentialite").text)
     assert "Métropole Exemple, organisateur" in page
     assert "Délégué à la protection des données : dpo@metropole.example.org." in page
     assert "Organiser les mises en relation.\nÉtudier les candidatures." in page
     assert "L'équipe organisatrice et, pour une demande d'échange" in page  # blank: the default wording
-    form = html.unescape(client.get(f"/e/jdn10/echanger/{first_talk(app).id}").text)
+    form = html.unescape(client.get(f"/e/{edition.slug}/echanger/{first_talk(app).id}").text)
     assert "et à Métropole Exemple, organisateur de la soirée" in form
 
 
@@ -81,60 +90,60 @@ def test_notice_settings_need_a_controller_and_the_login(client, organiser, edit
 
 
 def test_search_counts_what_is_held_whatever_the_case_of_the_address(app, organiser, edition):
-    request_from(app, first_talk(app).id, CAMILLE)
+    request_from(app, first_talk(app).id, NOE)
 
-    page = html.unescape(organiser.get("/organiser/personal-data?email=Camille@CapteurEcole.example.org").text)
+    page = html.unescape(organiser.get("/organiser/personal-data?email=Noe@Lueur-Urbaine.example.org").text)
 
     assert "1 demande d'échange" in page and "1 candidature" in page
     assert "1 adresse de contact d'intervention" in page
 
 
 def test_export_gives_everything_held_and_the_log_keeps_only_counts(app, organiser, edition):
-    request_from(app, first_talk(app).id, CAMILLE, name="Camille Exemple")
+    request_from(app, first_talk(app).id, NOE, name="Noé Fictif")
 
-    response = post_form(organiser, "/organiser/personal-data", {"email": CAMILLE, "action": "export"},
-                         page=f"/organiser/personal-data?email={CAMILLE}")
+    response = post_form(organiser, "/organiser/personal-data", {"email": NOE, "action": "export"},
+                         page=f"/organiser/personal-data?email={NOE}")
 
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.data)
-    assert [r["name"] for r in data["connect_requests"]] == ["Camille Exemple"]
+    assert [r["name"] for r in data["connect_requests"]] == ["Noé Fictif"]
     assert data["connect_requests"][0]["consent_text"].startswith("J'accepte")
-    assert [a["reference"] for a in data["applications"]] == ["AMI-QA-001"]
-    assert data["applications"][0]["referent_phone"] == "01 99 00 10 01"
-    assert data["talk_contacts"] == [{"talk": "CapteurÉcole", "edition": "Jeudi du numérique n° 10",
-                                      "contact_email": CAMILLE}]
+    assert [a["reference"] for a in data["applications"]] == ["ESSAI-001"]
+    assert data["applications"][0]["referent_phone"] == "01 99 00 30 01"
+    assert data["talk_contacts"] == [{"talk": TALKS[0].title, "edition": "Soirée d'essai n° 1",
+                                      "contact_email": NOE}]
     [entry] = rows(app, AuditEntry, AuditEntry.action == "export_person")
     assert entry.detail == {"connect_requests": 1, "applications": 1, "talk_contacts": 1}
-    assert "camille" not in json.dumps(entry.detail).lower()
+    assert "noe" not in json.dumps(entry.detail).lower()
 
 
 def test_erase_needs_confirmation(app, organiser, edition):
-    response = post_form(organiser, "/organiser/personal-data", {"email": CAMILLE, "action": "erase"},
-                         page=f"/organiser/personal-data?email={CAMILLE}")
+    response = post_form(organiser, "/organiser/personal-data", {"email": NOE, "action": "erase"},
+                         page=f"/organiser/personal-data?email={NOE}")
 
     assert response.status_code == 400 and "Cochez la case de confirmation" in response.text
-    assert len(rows(app, Application, Application.reference == "AMI-QA-001")) == 1
+    assert len(rows(app, Application, Application.reference == "ESSAI-001")) == 1
 
 
 def test_erase_removes_the_persons_data_and_keeps_the_announced_talk(app, organiser, edition):
-    request_from(app, first_talk(app).id, CAMILLE.upper())
+    request_from(app, first_talk(app).id, NOE.upper())
     request_from(app, first_talk(app).id, "someone.else@example.org")
 
-    response = post_form(organiser, "/organiser/personal-data", {"email": CAMILLE, "action": "erase", "confirm": "yes"},
-                         page=f"/organiser/personal-data?email={CAMILLE}")
+    response = post_form(organiser, "/organiser/personal-data", {"email": NOE, "action": "erase", "confirm": "yes"},
+                         page=f"/organiser/personal-data?email={NOE}")
 
     assert response.status_code == 303
-    assert rows(app, Application, Application.reference == "AMI-QA-001") == []
+    assert rows(app, Application, Application.reference == "ESSAI-001") == []
     assert [r.email for r in rows(app, ConnectRequest)] == ["someone.else@example.org"]
     talk = first_talk(app)
     assert (talk.title, talk.speaker, talk.contact_email, talk.application_id) == (
-        "CapteurÉcole", "Camille Exemple, Présidente", None, None)
+        TALKS[0].title, TALKS[0].speaker, None, None)
     assert "Effacé : 1 demandes d'échange, 1 candidatures, 1 adresses" in html.unescape(
         organiser.get(response.headers["Location"]).text)
     [entry] = rows(app, AuditEntry, AuditEntry.action == "erase_person")
     assert entry.detail == {"connect_requests": 1, "applications": 1, "talk_contacts": 1}
-    after = html.unescape(organiser.get(f"/organiser/personal-data?email={CAMILLE}").text)
+    after = html.unescape(organiser.get(f"/organiser/personal-data?email={NOE}").text)
     assert re.search(r"<li>0 demandes? d'échange</li>", after) and re.search(r"<li>0 candidatures?</li>", after)
 
 
@@ -168,13 +177,13 @@ def test_purge_keeps_everything_within_the_retention_period(app, edition):
         erased = privacy.purge(now=datetime.now(timezone.utc) + timedelta(days=29))
 
     assert not any(erased.values())
-    assert len(rows(app, ConnectRequest)) == 1 and len(rows(app, Application)) == 14
+    assert len(rows(app, ConnectRequest)) == 1 and len(rows(app, Application)) == 3
 
 
 def test_purge_after_the_retention_periods_erases_requests_then_applications(app, edition):
     request_from(app, first_talk(app).id, "gone@example.org")
     ask_and_vote(app, first_talk(app).id)
-    # The demo edition is dated 2020 but was just played: retention counts from now.
+    # The edition is dated 2021 but was just played: retention counts from now.
     now = datetime.now(timezone.utc)
 
     with app.app_context(), db.write():
@@ -183,16 +192,16 @@ def test_purge_after_the_retention_periods_erases_requests_then_applications(app
     assert rows(app, ConnectRequest) == [] and rows(app, QuestionVote) == []
     [question] = rows(app, Question)
     assert (question.text, question.votes, question.author, question.device_id) == ("Et ensuite ?", 1, None, "")
-    assert len(rows(app, Application)) == 14
+    assert len(rows(app, Application)) == 3
 
     with app.app_context(), db.write():
         second = privacy.purge(now=now + timedelta(days=366))
-    assert second["applications"] == 14
+    assert second["applications"] == 3
     assert rows(app, Application) == []
     assert {t.contact_email for t in rows(app, Talk)} == {None}
     entries = rows(app, AuditEntry, AuditEntry.action == "purge")
     assert [(e.detail["connect_requests"], e.detail["applications"]) for e in sorted(entries, key=lambda e: e.id)] \
-        == [(1, 0), (0, 14)]
+        == [(1, 0), (0, 3)]
 
 
 def test_purge_deletes_import_drafts_older_than_a_day(app, edition):
@@ -212,7 +221,7 @@ def test_purge_command_runs_from_the_shell(tmp_path):
     env = {**os.environ, "PITCHDAY_DATABASE_URL": f"sqlite:///{tmp_path / 'purge.sqlite3'}"}
 
     result = subprocess.run([str(Path(sys.executable).parent / "pitchday"), "purge"], env=env,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=300)
 
     assert result.returncode == 0, result.stderr
     assert "Aucune donnée personnelle échue." in result.stdout

@@ -6,6 +6,7 @@ import html
 import pytest
 
 from pitchday.extensions import db
+from tests.factories import TALKS, TITLES
 
 from .conftest import connect, events, post_form
 from .test_applications import applications, start_evening, talks
@@ -13,9 +14,7 @@ from .test_apply_form import new_edition
 
 pytestmark = pytest.mark.integration
 
-DEMO_ORDER = ["CapteurÉcole", "Respirer près de l'école", "AirData Croisée", "Vélos sentinelles", "Classe Bon Air",
-              "Crèches : air intérieur", "Alerte Air Perso", "Bien se chauffer au bois", "Ammoniac agricole",
-              "Station citoyenne de quartier"]
+FIRST, SECOND, THIRD = TITLES
 
 
 def url(edition) -> str:
@@ -38,13 +37,13 @@ def test_programme_lists_the_talks_in_order_with_their_controls(organiser, editi
 
     assert response.status_code == 200
     page = html.unescape(response.text)
-    positions = [page.index(f"<strong>{title}</strong>") for title in DEMO_ORDER]
+    positions = [page.index(f"<strong>{title}</strong>") for title in TITLES]
     assert positions == sorted(positions)
     first, last = edition.talks[0].id, edition.talks[-1].id
     assert f'id="up-{first}" disabled' in page and f'id="down-{last}" disabled' in page
     assert f'id="down-{first}"' in page and f'id="up-{last}"' in page
     assert f'href="/organiser/editions/{edition.id}/durations"' in page
-    assert "Camille Exemple, Présidente" in page
+    assert TALKS[0].speaker in page
 
 
 def test_moving_a_talk_down_changes_the_live_order(app, organiser, edition):
@@ -55,11 +54,11 @@ def test_moving_a_talk_down_changes_the_live_order(app, organiser, edition):
     assert response.status_code == 303
     assert response.headers["Location"] == f"{url(edition)}#talk-{first}"
     stored = talks(app, edition.id)
-    assert [t.title for t in stored][:3] == ["Respirer près de l'école", "CapteurÉcole", "AirData Croisée"]
-    assert [t.position for t in stored] == list(range(1, 11))
+    assert [t.title for t in stored] == [SECOND, FIRST, THIRD]
+    assert [t.position for t in stored] == [1, 2, 3]
     assert live_order(app, edition) == [t.id for t in stored]
     state = projector_state(app)
-    assert [row["title"] for row in state["agenda"]][:2] == ["Respirer près de l'école", "CapteurÉcole"]
+    assert [row["title"] for row in state["agenda"]] == [SECOND, FIRST, THIRD]
     assert state["phase"] == "welcome"
 
 
@@ -71,8 +70,7 @@ def test_moving_a_talk_up_then_the_first_up_again_keeps_it_first(app, organiser,
     response = post_form(organiser, url(edition), {"action": "up", "talk_id": str(third)})
 
     assert response.status_code == 303
-    assert [t.title for t in talks(app, edition.id)][:3] == ["AirData Croisée", "CapteurÉcole",
-                                                            "Respirer près de l'école"]
+    assert [t.title for t in talks(app, edition.id)] == [THIRD, FIRST, SECOND]
     assert live_order(app, edition)[0] == third
 
 
@@ -113,7 +111,7 @@ def test_correction_without_a_title_shows_the_error_and_keeps_what_was_typed(app
     assert f'<p class="error" id="title-{talk}-error">Ce champ est obligatoire.</p>' in page
     assert f'<p class="error" id="speaker-{talk}-error">200 caractères au plus.</p>' in page
     assert 'value="Autre nom"' in page
-    assert talks(app, edition.id)[0].title == "CapteurÉcole"
+    assert talks(app, edition.id)[0].title == FIRST
 
 
 def test_reordering_is_refused_once_a_talk_has_started(app, organiser, edition):
@@ -125,7 +123,7 @@ def test_reordering_is_refused_once_a_talk_has_started(app, organiser, edition):
 
     assert response.status_code == 409
     assert "La soirée a commencé : changez l'ordre depuis la régie." in html.unescape(response.text)
-    assert [t.title for t in talks(app, edition.id)] == DEMO_ORDER
+    assert [t.title for t in talks(app, edition.id)] == TITLES
     assert live_order(app, edition) == before
     assert projector_state(app)["phase"] == "pitch"
 
@@ -146,7 +144,7 @@ def test_correction_is_refused_once_a_talk_has_started(app, organiser, edition):
                                                    "title": "Autre", "organisation": "Autre", "speaker": ""})
 
     assert response.status_code == 409
-    assert talks(app, edition.id)[0].title == "CapteurÉcole"
+    assert talks(app, edition.id)[0].title == FIRST
 
 
 def test_talk_of_another_edition_or_a_bad_action_is_refused(app, organiser, edition):
@@ -158,7 +156,7 @@ def test_talk_of_another_edition_or_a_bad_action_is_refused(app, organiser, edit
     huge = post_form(organiser, url(edition), {"action": "up", "talk_id": "9" * 30})
 
     assert (other.status_code, bad.status_code, nonsense.status_code, huge.status_code) == (404, 400, 400, 400)
-    assert [t.title for t in talks(app, edition.id)] == DEMO_ORDER
+    assert [t.title for t in talks(app, edition.id)] == TITLES
 
 
 def test_empty_programme_points_to_the_applications(app, organiser, edition):
@@ -169,7 +167,8 @@ def test_empty_programme_points_to_the_applications(app, organiser, edition):
     assert "Aucune intervention pour l'instant" in page
 
 
-def test_applications_retained_for_a_new_edition_make_its_programme(app, organiser, edition):
+def test_applications_retained_for_a_new_edition_make_its_programme(app, organiser, demo_edition):
+    """The demo deferred two applications (AMI-QA-006 and 011) to the next edition."""
     later = new_edition(app, number=11, day="2020-03-19", deadline_day="2020-03-09")  # adopts 006 and 011
     pool = {a.reference: a.id for a in applications(app).values() if a.edition_id == later.id}
 

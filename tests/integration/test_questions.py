@@ -159,7 +159,7 @@ def test_ask_malformed_envelope_is_refused(app, edition, payload):
 
 def test_ask_in_english_gets_english_errors(app, edition):
     http = app.test_client()
-    assert http.get("/e/jdn10/?lang=en").status_code == 200
+    assert http.get(f"/e/{edition.slug}/?lang=en").status_code == 200
     asker = connect(app, "audience", http=http)
 
     ack = ask(asker, talk_id(app), "")
@@ -212,11 +212,11 @@ def test_ask_for_another_talk_of_the_evening_goes_to_that_talk(app, edition, mod
     _http, asker = phone(app)
     moderator = moderator_socket(app, moderator_http)
 
-    ack = ask(asker, third, "Pour AirData")
+    ack = ask(asker, third, "Pour la navette")
     listed = moderator.emit("moderation_list", {"talk_id": third}, callback=True)
 
     assert ack["question"]["talk_id"] == third
-    assert [q["text"] for q in listed["questions"]] == ["Pour AirData"]
+    assert [q["text"] for q in listed["questions"]] == ["Pour la navette"]
 
 
 def test_ask_with_suspect_words_is_flagged_for_the_moderator_not_blocked(app, edition, moderator_http):

@@ -11,7 +11,7 @@ from pitchday.services.ratelimit import RateLimits
 
 pytestmark = pytest.mark.integration
 
-REDIS_DB = 9
+REDIS_DB = 9  # on the machine's shared Redis: tests touch only the keys they create
 
 
 def limits(storage: str) -> RateLimits:
@@ -22,10 +22,21 @@ def limits(storage: str) -> RateLimits:
 
 
 @pytest.fixture()
+def device():
+    """A phone id of this test alone; its counters in Redis are deleted afterwards.
+
+    No flushdb: a second test run beside this one (or another instance) uses the same database.
+    """
+    device_id = f"phone-{uuid.uuid4()}"
+    yield device_id
+    store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    for key in store.scan_iter(match=f"*{device_id}*"):
+        store.delete(key)
+
+
+@pytest.fixture()
 def redis_url():
-    redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
-    yield f"redis://127.0.0.1:6379/{REDIS_DB}"
-    redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
+    return f"redis://127.0.0.1:6379/{REDIS_DB}"
 
 
 def test_per_phone_limit_refuses_the_fourth_question_of_the_minute():
@@ -61,9 +72,8 @@ def test_a_refused_attempt_is_not_counted():
     assert limiter.check("ask", device_id="one-too-many", address="192.0.2.1").allowed is False
 
 
-def test_two_processes_share_their_counters_through_redis(redis_url):
+def test_two_processes_share_their_counters_through_redis(redis_url, device):
     first, second = limits(redis_url), limits(redis_url)
-    device = f"phone-{uuid.uuid4()}"
 
     on_first = [first.check("ask", device_id=device, address="192.0.2.1").allowed for _ in range(2)]
     on_second = [second.check("ask", device_id=device, address="192.0.2.1").allowed for _ in range(2)]

@@ -11,11 +11,20 @@ from pitchday.extensions import db
 from pitchday.models import Application, ConnectRequest, Edition, ImportDraft, LiveState
 from pitchday.services import show as show_service
 from pitchday.timeutil import now_ms
+from tests.factories import SLUG
+
+from .conftest import fresh_edition
 
 pytestmark = pytest.mark.integration
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 SAMPLE = resources.files("pitchday.data").joinpath("candidatures-qualite-air.csv")
+
+
+@pytest.fixture()
+def edition(app):
+    """Its talks come from applications: the dossier pages have one to show."""
+    return fresh_edition(app, applications=True)
 
 
 @pytest.fixture()
@@ -53,10 +62,10 @@ def stored_row(app, edition_id: int) -> tuple[int, str]:
 def get_pages(organiser, moderator_http, ids) -> dict[str, int]:
     e, t, r = ids["edition"], ids["talk"], ids["request"]
     public = [
-        "/", "/e/jdn10/projector", "/e/jdn10/stage", "/e/jdn10/", f"/e/jdn10/echanger/{t}",
-        f"/e/jdn10/echanger/{t}/envoye", "/e/jdn10/confidentialite", "/e/jdn10/candidater",
-        "/e/jdn10/programme", "/e/jdn10/programme.ics", "/qr/jdn10.svg", "/healthz",
-        "/api/v1/editions", "/api/v1/editions/jdn10", "/api/v1/editions/jdn10/live", "/api/v1/openapi.json",
+        "/", f"/e/{SLUG}/projector", f"/e/{SLUG}/stage", f"/e/{SLUG}/", f"/e/{SLUG}/echanger/{t}",
+        f"/e/{SLUG}/echanger/{t}/envoye", f"/e/{SLUG}/confidentialite", f"/e/{SLUG}/candidater",
+        f"/e/{SLUG}/programme", f"/e/{SLUG}/programme.ics", f"/qr/{SLUG}.svg", "/healthz",
+        "/api/v1/editions", f"/api/v1/editions/{SLUG}", f"/api/v1/editions/{SLUG}/live", "/api/v1/openapi.json",
     ]
     organiser_pages = [
         "/organiser/", f"/organiser/editions/{e}/", "/organiser/editions/new", f"/organiser/editions/{e}/edit",
@@ -68,7 +77,7 @@ def get_pages(organiser, moderator_http, ids) -> dict[str, int]:
         f"/organiser/editions/{e}/report", f"/organiser/editions/{e}/report.csv", f"/organiser/editions/{e}/report.xlsx",
     ]
     statuses = {url: organiser.get(url).status_code for url in public + organiser_pages}
-    statuses["/e/jdn10/moderator"] = moderator_http.get("/e/jdn10/moderator").status_code
+    statuses[f"/e/{SLUG}/moderator"] = moderator_http.get(f"/e/{SLUG}/moderator").status_code
     return statuses
 
 

@@ -17,12 +17,28 @@ from pitchday.extensions import db
 from pitchday.models import Edition, Talk
 from pitchday.services import connections, presence, questions
 from pitchday.services import show as show_service
+from pitchday.timeutil import PARIS
+from tests.factories import TalkSpec
 
-from .conftest import phone
+from .conftest import fresh_edition, phone
 
 pytestmark = pytest.mark.integration
 
-P = 1_579_796_700_000  # 2020-01-23T16:25:00Z: 17:25 in Lille, the demo edition's first planned pitch
+
+# Ten talks, of the kinds the scripted evening's rows expect, on the evening of 23 January 2020.
+KINDS = ["solution", "besoin", "solution", "retour_experience", "solution", "besoin", "solution", "solution", "besoin",
+         "retour_experience"]
+TEN_TALKS = tuple(TalkSpec(f"Projet fictif {n}", kind, f"Structure fictive {n}") for n, kind in enumerate(KINDS, start=1))
+SLUG = "bilan-essai"
+
+
+@pytest.fixture()
+def edition(app):
+    """Doors at 17:00 in Lille, first pitch at 17:25, 5 + 5 minutes per talk and 1 between them."""
+    return fresh_edition(app, slug=SLUG, talks=TEN_TALKS, starts_at=datetime(2020, 1, 23, 17, 0, tzinfo=PARIS))
+
+
+P = 1_579_796_700_000  # 2020-01-23T16:25:00Z: 17:25 in Lille, the edition's first planned pitch
 SEC, MIN = 1_000, 60_000
 FORMULA_TITLE = '=HYPERLINK("http://evil.example","clic")'
 
@@ -183,8 +199,8 @@ def test_report_gives_each_talk_its_exact_times_and_overtimes(app, edition, orga
         "4", "17:58:00", "5:00", "5:00", "—", "—", "—", "—", "—"]
     assert [rows[talks[3].id][c] for c in cells] == [
         "10", "—", "5:00", "5:00", "—", "—", "annulée", "—", "annulée"]
-    assert rows[talks[1].id]["talk"] == "CapteurÉcole CapteurÉcole SAS · Solution · jouée"
-    assert rows[talks[3].id]["talk"] == "AirData Croisée AirData SAS · Solution · annulée"
+    assert rows[talks[1].id]["talk"] == "Projet fictif 1 Structure fictive 1 · Solution · jouée"
+    assert rows[talks[3].id]["talk"] == "Projet fictif 3 Structure fictive 3 · Solution · annulée"
 
 
 def test_report_sums_up_the_evening(app, edition, organiser):
@@ -304,7 +320,7 @@ def test_report_csv_has_the_rows_of_the_page_and_neutralises_formulas(app, editi
 
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="bilan-jdn10.csv"'
+    assert response.headers["Content-Disposition"] == f'attachment; filename="bilan-{SLUG}.csv"'
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == HEADER
@@ -321,7 +337,7 @@ def test_report_xlsx_has_the_same_rows_and_the_evening_figures(app, edition, org
     response = organiser.get(report_url(edition, ".xlsx"))
 
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == 'attachment; filename="bilan-jdn10.xlsx"'
+    assert response.headers["Content-Disposition"] == f'attachment; filename="bilan-{SLUG}.xlsx"'
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Interventions", "Soirée"]
     sheet = [list(row) for row in book["Interventions"].iter_rows(values_only=True)]
@@ -331,7 +347,7 @@ def test_report_xlsx_has_the_same_rows_and_the_evening_figures(app, edition, org
     assert (formula_cell.value, formula_cell.data_type) == ("'" + FORMULA_TITLE, "s")
     assert [list(row) for row in book["Soirée"].iter_rows(values_only=True)] == [
         ["Indicateur", "Valeur"],
-        ["Édition", "Jeudi du numérique n° 10"],
+        ["Édition", "Soirée d'essai n° 1"],
         ["Début prévu des interventions", "2020-01-23 17:25:00"],
         ["Fin prévue des interventions", "2020-01-23 19:03:00"],
         ["Début réel", "2020-01-23 17:25:30"],

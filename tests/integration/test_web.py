@@ -13,12 +13,14 @@ from pitchday.extensions import db
 from pitchday.models import Setting
 from pitchday.services import access
 
+from tests.factories import SLUG
+
 from .conftest import ORGANISER_PASSWORD
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.mark.parametrize("path", ["/e/jdn10/projector", "/e/jdn10/stage", "/e/jdn10/"])
+@pytest.mark.parametrize("path", [f"/e/{SLUG}/projector", f"/e/{SLUG}/stage", f"/e/{SLUG}/"])
 def test_public_views_need_no_login_and_carry_a_strict_csp(client, edition, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -29,14 +31,14 @@ def test_public_views_need_no_login_and_carry_a_strict_csp(client, edition, path
 
 
 def test_projector_shows_edition_facts_in_french_and_paris_time(client, edition):
-    html = client.get("/e/jdn10/projector").text
-    assert "Qualité de l&#39;air et numérique" in html
-    assert "jeudi 23 janvier 2020" in html
+    html = client.get(f"/e/{SLUG}/projector").text
+    assert "Villes et numérique" in html  # tests/factories.py: the edition's theme and evening
+    assert "jeudi 11 mars 2021" in html
     assert "17:00–20:00" in html
-    assert "localhost/e/jdn10" in html  # the short URL written beside the QR code
+    assert f"localhost/e/{SLUG}" in html  # the short URL written beside the QR code
 
 
-@pytest.mark.parametrize("path", ["/e/jdn10/projector", "/e/jdn10/stage", "/e/jdn10/"])
+@pytest.mark.parametrize("path", [f"/e/{SLUG}/projector", f"/e/{SLUG}/stage", f"/e/{SLUG}/"])
 def test_live_views_carry_the_domain_rules_as_page_data(client, edition, path):
     html = client.get(path).text
     block = re.search(r'<script type="application/json" id="rules">(.*?)</script>', html).group(1)
@@ -46,16 +48,16 @@ def test_live_views_carry_the_domain_rules_as_page_data(client, edition, path):
 
 
 def test_audience_form_limits_are_the_domain_limits(client, edition):
-    html = client.get("/e/jdn10/").text
+    html = client.get(f"/e/{SLUG}/").text
 
     assert f'id="ask-text" name="text" rows="3" maxlength="{QUESTION_MAX_CHARS}"' in html
     assert f'id="ask-author" name="author" maxlength="{AUTHOR_MAX_CHARS}"' in html
 
 
 def test_english_is_available_and_remembered(client, edition):
-    response = client.get("/e/jdn10/?lang=en")
+    response = client.get(f"/e/{SLUG}/?lang=en")
     assert 'lang="en"' in response.text and "On stage" in response.text
-    assert 'lang="en"' in client.get("/e/jdn10/").text
+    assert 'lang="en"' in client.get(f"/e/{SLUG}/").text
 
 
 def test_unknown_edition_is_404(client, edition):
@@ -63,13 +65,13 @@ def test_unknown_edition_is_404(client, edition):
 
 
 def test_audience_qr_code_is_an_svg_of_the_audience_url(client, edition):
-    response = client.get("/qr/jdn10.svg")
+    response = client.get(f"/qr/{SLUG}.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert response.data.startswith(b"<?xml") and b"<path" in response.data
 
 
 def test_moderator_console_is_locked_without_the_cookie(client, edition):
-    response = client.get("/e/jdn10/moderator")
+    response = client.get(f"/e/{SLUG}/moderator")
     assert response.status_code == 403
     assert "Accès à la régie" in response.text
 
@@ -79,12 +81,12 @@ def test_moderator_link_becomes_an_httponly_cookie_and_leaves_the_url(app, clien
         _link, token = access.create_moderator_link(edition.id, hours=1)
     response = client.get(f"/m/{token}")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/e/jdn10/moderator"
+    assert response.headers["Location"] == f"/e/{SLUG}/moderator"
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith(access.MODERATOR_COOKIE + "=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert token not in cookie
-    assert client.get("/e/jdn10/moderator").status_code == 200
+    assert client.get(f"/e/{SLUG}/moderator").status_code == 200
 
 
 def test_forged_expired_or_revoked_link_is_refused(app, client, edition):
@@ -95,7 +97,7 @@ def test_forged_expired_or_revoked_link_is_refused(app, client, edition):
     assert client.get(f"/m/{token}").status_code == 403
     assert client.get(f"/m/{expired}").status_code == 403
     assert client.get(f"/m/{token[:-2]}xx").status_code == 403
-    assert client.get("/e/jdn10/moderator").status_code == 403
+    assert client.get(f"/e/{SLUG}/moderator").status_code == 403
 
 
 def test_organiser_password_is_stored_hashed(app, edition):
@@ -139,7 +141,7 @@ def test_organiser_creates_then_revokes_a_moderator_link(app, client, edition):
     with app.app_context(), db.write():
         link_id = access.moderator_links(edition.id)[0].id
     client.post(f"/organiser/moderator-links/{link_id}/revoke", data={"csrf_token": _csrf(page)})
-    assert moderator.get("/e/jdn10/moderator").status_code == 403
+    assert moderator.get(f"/e/{SLUG}/moderator").status_code == 403
 
 
 def test_login_redirect_never_leaves_the_site(client, edition):

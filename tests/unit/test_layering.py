@@ -1,7 +1,9 @@
-"""The domain stays pure: no web framework, ORM or async runtime (DESIGN.md §2).
+"""The layers of README's "Layout": a pure domain, and only services/broadcast emits to clients.
 
-The sources are parsed, not imported, so an import hidden in a function body or
-behind ``if TYPE_CHECKING`` is found as well.
+import-linter (``lint-imports``, contracts in pyproject.toml) checks the import graph; these tests
+add what it cannot see. The sources are parsed, not imported, so an import hidden in a function
+body, behind ``if TYPE_CHECKING`` or made by name (``importlib.import_module``) is found as well,
+and so is an ``emit`` on the socketio object, which a module may import for registering handlers.
 """
 from __future__ import annotations
 
@@ -10,12 +12,18 @@ from pathlib import Path
 
 import pytest
 
+import pitchday
 import pitchday.domain
 
 pytestmark = pytest.mark.unit
 
-FORBIDDEN = frozenset({"flask", "flask_socketio", "sqlalchemy", "eventlet"})
+# No web framework, translation, ORM, store, signing or async runtime in the domain.
+FORBIDDEN = frozenset({"flask", "flask_babel", "flask_socketio", "flask_wtf", "werkzeug", "sqlalchemy", "alembic",
+                       "redis", "itsdangerous", "eventlet", "gevent"})
 DOMAIN_DIR = Path(pitchday.domain.__file__).parent
+PACKAGE_DIR = Path(pitchday.__file__).parent
+EMITTER = PACKAGE_DIR / "services" / "broadcast.py"
+EMITTING = frozenset({"emit", "send"})  # what Flask-SocketIO (and its server) send clients with
 IMPORTERS = {("importlib", "import_module"), ("", "import_module"), ("", "__import__")}
 
 
@@ -67,6 +75,11 @@ def test_layering_domain_module_imports_no_framework(path):
     "source, expected",
     [
         ("import flask", {"flask"}),
+        ("from flask_babel import gettext", {"flask_babel"}),
+        ("from werkzeug.security import check_password_hash", {"werkzeug.security"}),
+        ("import redis", {"redis"}),
+        ("from itsdangerous import URLSafeSerializer", {"itsdangerous"}),
+        ("from gevent import monkey", {"gevent"}),
         ("import flask_socketio as fs", {"flask_socketio"}),
         ("from sqlalchemy.orm import Mapped", {"sqlalchemy.orm"}),
         ("def f():\n    import eventlet.green\n", {"eventlet.green"}),
@@ -86,3 +99,57 @@ def test_layering_checker_detects_forbidden_import(source, expected):
 )
 def test_layering_checker_allows_unrelated_import(source):
     assert forbidden_imports(source) == set()
+
+
+def emitting_calls(source: str) -> list[str]:
+    """``x.emit(…)``, ``x.send(…)`` on a Socket.IO object, and bare ``emit``/``send`` from flask_socketio."""
+    tree = ast.parse(source)
+    imported = {alias.asname or alias.name for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("flask_socketio", "socketio")
+                for alias in node.names if alias.name in EMITTING}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in EMITTING and "socketio" in ast.unparse(func.value):
+            found.append(ast.unparse(func))
+        elif isinstance(func, ast.Name) and func.id in imported:
+            found.append(func.id)
+    return found
+
+
+def package_sources() -> list[Path]:
+    return sorted(p for p in PACKAGE_DIR.rglob("*.py") if p != EMITTER)
+
+
+@pytest.mark.parametrize("path", package_sources(), ids=lambda p: p.relative_to(PACKAGE_DIR).as_posix())
+def test_layering_only_broadcast_emits_to_clients(path):
+    assert emitting_calls(path.read_text(encoding="utf-8")) == []
+
+
+def test_layering_broadcast_is_the_emitter_it_is_said_to_be():
+    assert "socketio.emit" in emitting_calls(EMITTER.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from .extensions import socketio\nsocketio.emit('state', {}, to='r')", ["socketio.emit"]),
+        ("from flask_socketio import emit\nemit('snapshot', {})", ["emit"]),
+        ("from flask_socketio import send as reply\nreply('x')", ["reply"]),
+        ("def f(app):\n    app.extensions['socketio'].emit('x')", ["app.extensions['socketio'].emit"]),
+        ("socketio.server.emit('x')", ["socketio.server.emit"]),
+    ],
+)
+def test_layering_emit_checker_detects_an_emit(source, expected):
+    assert emitting_calls(source) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["mail.send(message, settings)", "@socketio.on('ask')\ndef on_ask(payload):\n    return {'ok': True}",
+     "socketio.start_background_task(loop)", "def emit():\n    pass\nemit()"],
+)
+def test_layering_emit_checker_allows_what_does_not_emit(source):
+    assert emitting_calls(source) == []
