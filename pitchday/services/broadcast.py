@@ -42,12 +42,12 @@ def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = Non
             # No row yet (an edition no command has touched): its welcome screen, as current_show sees it.
             show = domain.from_dict(row.state) if row is not None else _initial_show(edition)
         now = now_ms()
+        plan = presenter.plan_of(edition, show, now=now)
         message = {"version": show.version, "server_time": now,
-                   "state": presenter.public_state(edition, show, now=now,
+                   "state": presenter.public_state(edition, show, plan,
                                                    spotlight=boards.spotlight_view(session, edition_id, show.spotlight))}
         if moderator:
-            message["moderator"] = presenter.moderator_extras(
-                edition, show, now=now, presence=presence.counts(edition_id))
+            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.counts(edition_id))
     # Stamp the time as late as possible: it is the client's reference for "now".
     message["server_time"] = now_ms()
     return message

@@ -19,7 +19,7 @@ from ..extensions import db, rate_limits
 from ..models import ConnectRequest, Talk
 from . import broadcast
 from .privacy import controller_name
-from .questions import invalid, refusal, talk_of_edition
+from .questions import invalid, refused_answer, talk_of_edition
 
 
 def consent_sentence(talk: Talk, controller: str) -> str:
@@ -54,7 +54,7 @@ def submit(edition_id: int, *, device_id: str, address: str | None, sent: events
     talk_id = talk.id
     decision = rate_limits.check("connect", device_id=device_id, address=address)
     if not decision.allowed:
-        return refusal("rate_limited", retry_after=decision.retry_after_s)
+        return refused_answer("rate_limited", retry_after=decision.retry_after_s)
     now = datetime.now(timezone.utc)
     try:
         with session.begin_nested():  # a savepoint: if the other copy won, only this insert is undone

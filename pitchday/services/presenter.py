@@ -5,7 +5,7 @@ from typing import Any
 
 from ..domain import audience as audience_rules
 from ..domain import show as domain
-from ..domain.schedule import schedule
+from ..domain.schedule import Schedule, schedule
 from ..models import Edition, Talk
 from ..timeutil import to_ms
 
@@ -17,10 +17,14 @@ def talk_card(talk: Talk | None) -> dict[str, Any] | None:
             "kind": talk.kind, "speaker": talk.speaker}
 
 
-def public_state(edition: Edition, show: domain.Show, *, now: int, spotlight: dict | None = None) -> dict[str, Any]:
+def plan_of(edition: Edition, show: domain.Show, *, now: int) -> Schedule:
+    """The evening's schedule at ``now``: computed once per snapshot, read by both views below."""
+    return schedule(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms, now=now)
+
+
+def public_state(edition: Edition, show: domain.Show, plan: Schedule, *, spotlight: dict | None = None) -> dict[str, Any]:
     """The state every screen may see (projector, stage, audience)."""
     talks = {t.id: t for t in edition.talks}
-    plan = schedule(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms, now=now)
     return {
         "phase": show.phase.value,
         "projector_mode": show.projector_mode.value,
@@ -44,8 +48,7 @@ def public_state(edition: Edition, show: domain.Show, *, now: int, spotlight: di
     }
 
 
-def moderator_extras(edition: Edition, show: domain.Show, *, now: int, presence: dict[str, int]) -> dict[str, Any]:
-    plan = schedule(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms, now=now)
+def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, int]) -> dict[str, Any]:
     command, label = domain.main_action(show)
     return {
         "can_undo": show.can_undo,

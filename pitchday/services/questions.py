@@ -28,12 +28,13 @@ from . import boards, broadcast
 from . import show as show_service
 
 
-def refusal(code: str, **details: Any) -> dict:
+def refused_answer(code: str, **details: Any) -> dict:
+    """A refusal as the services answer it: a code and its details, worded later by realtime.replies."""
     return {"ok": False, "error": {"code": code, **details}}
 
 
 def invalid(errors: list[InvalidField]) -> dict:
-    return refusal("invalid", fields={e.field: {"code": e.code, "limit": e.limit} for e in errors})
+    return refused_answer("invalid", fields={e.field: {"code": e.code, "limit": e.limit} for e in errors})
 
 
 def talk_of_edition(session, edition_id: int, talk_id: int, field: str = "talk_id") -> Talk:
@@ -63,7 +64,7 @@ def ask(edition_id: int, *, device_id: str, address: str | None, asked: Ask) -> 
         return invalid([error])
     decision = rate_limits.check("ask", device_id=device_id, address=address)
     if not decision.allowed:
-        return refusal("rate_limited", retry_after=decision.retry_after_s)
+        return refused_answer("rate_limited", retry_after=decision.retry_after_s)
     suspect = rules.suspect_words(" ".join(filter(None, (asked.text, asked.author))))
     try:
         with session.begin_nested():  # a savepoint: if the other copy won, only this insert is undone
@@ -112,7 +113,7 @@ def vote(edition_id: int, *, device_id: str, address: str | None, voted: Vote) -
     question_id = voted.question_id
     decision = rate_limits.check("vote", device_id=device_id, address=address)
     if not decision.allowed:
-        return refusal("rate_limited", retry_after=decision.retry_after_s)
+        return refused_answer("rate_limited", retry_after=decision.retry_after_s)
     session = db.current()  # session.execute: what the unit changed before is flushed first
     params = {"question_id": question_id, "device_id": device_id, "edition_id": edition_id,
               "now": datetime.now(timezone.utc)}
@@ -131,12 +132,12 @@ def _vote_not_counted(edition_id: int, question_id: int, device_id: str) -> dict
     question = session.get(Question, question_id)
     # Pending and rejected questions do not exist for the audience: same answer as an unknown id.
     if question is None or question.edition_id != edition_id or question.status not in boards.PUBLIC:
-        return refusal("unknown_question")
+        return refused_answer("unknown_question")
     already = session.scalar(select(QuestionVote.id).where(
         QuestionVote.question_id == question_id, QuestionVote.device_id == device_id))
     if already is not None:
         return {"ok": True, "question_id": question_id, "votes": question.votes, "voted": True}
-    return refusal("not_votable")
+    return refused_answer("not_votable")
 
 
 # -- moderation ------------------------------------------------------------------------------------
@@ -148,12 +149,12 @@ def moderate(edition_id: int, moderation: Moderate) -> dict:
     session = db.current()
     question = session.get(Question, question_id, with_for_update=True)
     if question is None or question.edition_id != edition_id:
-        return refusal("unknown_question")
+        return refused_answer("unknown_question")
     was_public = question.status in boards.PUBLIC
     try:
         status = rules.moderate(QuestionStatus(question.status), action)
     except ModerationRefused as refused:
-        return refusal(refused.code)
+        return refused_answer(refused.code)
     if edited is not None and edited != question.text:
         question.original_text = question.original_text or question.text
         question.text = edited
