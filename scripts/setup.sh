@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 want="${1:-app}"   # app | test | bench (the test packages and the benchmarks' clients, no browser)
 
+# The browser packages first: the package build maps the Socket.IO client from node_modules/ into the
+# wheel, so pip cannot install the project before they are there.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "==> installing browser packages from the npm registry (package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then
@@ -19,11 +26,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> installing Python packages (pinned in pyproject.toml)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extras"
   touch "$stamp"
-fi
-
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> installing browser packages from the npm registry (package-lock.json)"
-  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 echo "==> compiling translations"
