@@ -1,9 +1,11 @@
 # The two commands of the README: `make demo` and `make test`.
 .PHONY: demo test test-fast bench translations
 
+# Served on every interface, so that the venue's phones and tablet reach it; `PORT=5400 make demo`.
+PORT ?= 5000
 demo:
 	./scripts/setup.sh app
-	.venv/bin/pitchday demo
+	.venv/bin/pitchday demo --host 0.0.0.0 --port $(PORT)
 
 # lint-imports first (a broken layer contract fails the run: pyproject.toml, [tool.importlinter]), then the
 # browser's countdown arithmetic (Node's own runner, no npm package), then every Python test.

@@ -74,27 +74,58 @@ def _purge() -> None:
 
 @main.command("moderator-link")
 @click.argument("slug")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--base-url", default=None,
+              help="Address the tablet opens (default: PITCHDAY_PUBLIC_URL, else this machine's LAN address).")
+@click.option("--port", default=5000, type=int, show_default=True, help="Port of the server, for the default address.")
+@click.option("--hours", default=None, type=int,
+              help="Lifetime in hours (default: PITCHDAY_MODERATOR_LINK_HOURS, else until 6 h after the evening).")
 @click.option("--label", default="")
-def moderator_link(slug: str, base_url: str, label: str) -> None:
+def moderator_link(slug: str, base_url: str | None, port: int, hours: int | None, label: str) -> None:
     """Create a moderator link for an edition and print it with its QR code."""
     app = _app()
+    if base_url is None:
+        from .lan import demo_address
+
+        base_url = _announce_address(demo_address(public_url=app.config.get("PITCHDAY_PUBLIC_URL"),
+                                                  host="0.0.0.0", port=port))
     with app.app_context(), db_write():
-        _print_moderator_link(app, slug, base_url, label)
+        _print_moderator_link(app, slug, base_url, label, hours=hours)
 
 
-def _print_moderator_link(app, slug: str, base_url: str, label: str) -> None:
+def _print_moderator_link(app, slug: str, base_url: str, label: str, *, hours: int | None = None) -> None:
     from .services import access, qr
     from .services import editions
 
     edition = editions.edition_by_slug(slug)
     if edition is None:
         raise click.BadParameter(f"no edition {slug!r}")
-    _link, token = access.create_moderator_link(edition.id, hours=app.config["PITCHDAY_MODERATOR_LINK_HOURS"],
-                                                label=label or "terminal")
+    if hours is None:
+        hours = app.config.get("PITCHDAY_MODERATOR_LINK_HOURS")  # None: until the evening is over
+    link, token = access.create_moderator_link(edition.id, hours=hours, label=label or "terminal")
     url = f"{base_url.rstrip('/')}/m/{token}"
     click.echo(f"  Régie (moderator) : {url}")
+    click.echo(f"                      (valable jusqu'au {_paris(link.expires_at)})")
     click.echo(qr.terminal(url))
+
+
+def _paris(moment) -> str:
+    from .timeutil import PARIS, as_utc
+
+    return as_utc(moment).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def _announce_address(address) -> str:
+    """Say where the links point and whether the venue's phones can open them; the base URL."""
+    if address.source == "public_url":
+        click.echo(f"  Adresse publique (PITCHDAY_PUBLIC_URL) : {address.base_url}")
+    elif address.source == "lan":
+        click.echo(f"  Adresse sur le réseau local : {address.base_url} "
+                   "(téléphones et tablette sur le même Wi-Fi ; PITCHDAY_PUBLIC_URL pour une autre adresse)")
+    else:
+        click.secho(f"  ATTENTION : {address.base_url} n'est joignable que depuis cette machine : les téléphones "
+                    "et la tablette ne pourront pas ouvrir ces liens ni leurs QR codes. Reliez la machine au réseau "
+                    "de la salle (et servez sur --host 0.0.0.0) ou définissez PITCHDAY_PUBLIC_URL.", fg="yellow", err=True)
+    return address.base_url
 
 
 def db_write():
@@ -127,15 +158,22 @@ def serve(host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
 def demo(host: str, port: int) -> None:
-    """Load the demo edition (10th Jeudi du numérique), print its links, and serve it."""
+    """Load the demo edition (10th Jeudi du numérique), print its links, and serve it.
+
+    The links and QR codes name PITCHDAY_PUBLIC_URL, else (serving on every interface, as
+    ``make demo`` does) this machine's address on the local network, else 127.0.0.1 with a warning."""
     app = _app()
+    from .lan import demo_address
     from .services import editions
 
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    base = app.config.get("PITCHDAY_PUBLIC_URL") or f"http://{shown_host}:{port}"
+    address = demo_address(public_url=app.config.get("PITCHDAY_PUBLIC_URL"), host=host, port=port)
     with app.app_context(), db_write():
         edition = editions.load_demo_edition()
         click.echo(f"\npitchday — {edition.title} : {edition.theme}\n")
+        base = _announce_address(address)
+        if address.source == "lan":
+            # The projector's QR code and short address name it too, whichever address the projector opened.
+            app.config["PITCHDAY_PUBLIC_URL"] = base
         click.echo(f"  Projecteur        : {base}/e/{edition.slug}/projector")
         click.echo(f"  Scène (orateur)   : {base}/e/{edition.slug}/stage")
         click.echo(f"  Public (QR code)  : {base}/e/{edition.slug}/")

@@ -10,6 +10,10 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _optional_int(value: str | None) -> int | None:
+    return None if value is None else int(value)
+
+
 def _env_bool(name: str, default: bool) -> bool:
     value = _env(name)
     return default if value is None else value.lower() in ("1", "true", "yes", "on")
@@ -39,7 +43,9 @@ class Config:
     PRIVACY_CONTROLLER: str = field(default_factory=lambda: _env("PRIVACY_CONTROLLER", "la Métropole Européenne de Lille"))
     # How people exercise their rights (an e-mail address or a postal address), shown in the privacy notice.
     PRIVACY_CONTACT: str | None = field(default_factory=lambda: _env("PRIVACY_CONTACT"))
-    MODERATOR_LINK_HOURS: int = field(default_factory=lambda: int(_env("MODERATOR_LINK_HOURS", "12")))
+    # Lifetime of every moderator link when set; unset: each link lasts until its evening is over
+    # (services/access.create_moderator_link).
+    MODERATOR_LINK_HOURS: int | None = field(default_factory=lambda: _optional_int(_env("MODERATOR_LINK_HOURS")))
     DEFAULT_LOCALE: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "fr"))
     SECURE_COOKIES: bool = field(default_factory=lambda: _env_bool("SECURE_COOKIES", False))
     # permessage-deflate on WebSockets: off, it costs ~110 KB of memory per phone (docs/benchmarks.md).

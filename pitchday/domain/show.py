@@ -239,10 +239,54 @@ def apply(show: Show, name: str, args: Mapping[str, Any], *, now: int) -> Show:
     show = settle(show, now)
     if name == "undo":
         return _undo(show)
-    changed = COMMANDS[name](show, args, now)
+    changed = _end_message_with_talk(show, COMMANDS[name](show, args, now))
     if name in NOT_UNDOABLE:
         return replace(changed, undo_stack=show.undo_stack)
     return replace(changed, undo_stack=(_without_stack(show),) + show.undo_stack[: MAX_UNDO - 1])
+
+
+def _end_message_with_talk(before: Show, after: Show) -> Show:
+    """A stage message belongs to the talk it was sent during: it goes when the show moves to another
+    talk, to networking or to the end (a message sent before the first talk ends when it starts)."""
+    if after.stage_message is None:
+        return after
+    moved = after.current != before.current or (after.phase != before.phase
+                                                and after.phase in (Phase.NETWORKING, Phase.ENDED))
+    return replace(after, stage_message=None) if moved else after
+
+
+# The commands the console offers as buttons or keys, with the arguments a button sends; which of them
+# the current state accepts is decided by applying them (see ``allowed_commands``).
+CONSOLE_PROBES: tuple[tuple[str, Mapping[str, Any]], ...] = (
+    ("start", {}), ("pause", {}), ("resume", {}), ("questions", {}), ("next", {}), ("previous", {}),
+    ("networking", {}), ("end", {}), ("undo", {}), ("dismiss_message", {}), ("clear_spotlight", {}),
+    ("extend", {"delta_ms": 30_000}),
+)
+
+
+def allowed_commands(show: Show, *, now: int) -> list[str]:
+    """The console's commands that would apply now (tried on the pure state; nothing is kept)."""
+    allowed = []
+    for name, args in CONSOLE_PROBES:
+        try:
+            apply(show, name, args, now=now)
+        except CommandRefused:
+            continue
+        allowed.append(name)
+    return allowed
+
+
+def coming_next(show: Show) -> str:
+    """What follows the current moment, for the console's "Ensuite" line: ``talk`` (``next_talk()``),
+    ``networking`` (the last talk is up or on stage), ``end`` (networking, then the end of the evening),
+    ``no_talk`` (nothing planned before the first talk) or ``nothing`` (the evening has ended)."""
+    if show.phase is Phase.ENDED:
+        return "nothing"
+    if show.phase is Phase.NETWORKING:
+        return "end"
+    if show.next_talk() is not None:
+        return "talk"
+    return "no_talk" if show.phase is Phase.WELCOME else "networking"
 
 
 def _without_stack(show: Show) -> Show:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import ModeratorLink, Setting
+from ..models import Edition, ModeratorLink, Setting
 from ..timeutil import as_utc
 
 PASSWORD_KEY = "organiser_password_hash"
@@ -75,11 +75,31 @@ def _cookie_serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="pitchday.moderator-cookie")
 
 
-def create_moderator_link(edition_id: int, *, hours: int, label: str = "") -> tuple[ModeratorLink, str]:
-    """A new link and its signed token (what goes in the URL and the QR code)."""
+# A moderator link made for an evening lasts until the evening is over plus this margin (the last
+# speaker runs late, the stage is cleared), whenever it was made: printed a week ahead, it works on the night.
+LINK_AFTER_EVENING = timedelta(hours=6)
+# ...and at least this long from its making (a rehearsal, or the demo edition, replayed after its date).
+LINK_AT_LEAST = timedelta(hours=12)
+
+
+def moderator_link_expiry(evening_ends_at: datetime, now: datetime, *, hours: int | None = None) -> datetime:
+    """When a link made at ``now`` expires: ``hours`` after it when set (the organisers'
+    ``PITCHDAY_MODERATOR_LINK_HOURS``), else ``LINK_AFTER_EVENING`` after its evening, and never
+    sooner than ``LINK_AT_LEAST`` after ``now``."""
+    if hours is not None:
+        return now + timedelta(hours=hours)
+    return max(as_utc(evening_ends_at) + LINK_AFTER_EVENING, now + LINK_AT_LEAST)
+
+
+def create_moderator_link(edition_id: int, *, hours: int | None = None, label: str = "") -> tuple[ModeratorLink, str]:
+    """A new link and its signed token (what goes in the URL and the QR code); its lifetime is
+    ``moderator_link_expiry`` of its edition's evening (``hours``: a fixed lifetime instead)."""
     token_id = secrets.token_urlsafe(24)
-    expires = datetime.now(timezone.utc) + timedelta(hours=hours)
     session = db.current()
+    edition = session.get(Edition, edition_id)
+    if edition is None:
+        raise ValueError(f"no edition {edition_id}")
+    expires = moderator_link_expiry(edition.ends_at, datetime.now(timezone.utc), hours=hours)
     link = ModeratorLink(edition_id=edition_id, token_id=token_id, label=label[:100], expires_at=expires)
     session.add(link)
     session.flush()  # its id, for the caller (the organiser's page links to it)

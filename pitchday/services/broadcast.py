@@ -47,7 +47,7 @@ def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = Non
                    "state": presenter.public_state(edition, show, plan,
                                                    spotlight=boards.spotlight_view(session, edition_id, show.spotlight))}
         if moderator:
-            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.counts(edition_id))
+            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.counts(edition_id), now=now)
     # Stamp the time as late as possible: it is the client's reference for "now".
     message["server_time"] = now_ms()
     return message

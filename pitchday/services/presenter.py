@@ -48,11 +48,14 @@ def public_state(edition: Edition, show: domain.Show, plan: Schedule, *, spotlig
     }
 
 
-def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, int]) -> dict[str, Any]:
+def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, int], now: int) -> dict[str, Any]:
     command, label = domain.main_action(show)
+    allowed = domain.allowed_commands(show, now=now)
     return {
         "can_undo": show.can_undo,
-        "main_action": {"command": command, "label": label},
+        "main_action": {"command": command if command in allowed else None, "label": label},
+        "allowed": allowed,
+        "coming_next": domain.coming_next(show),
         "upcoming": show.upcoming(),
         "drift_ms": plan.drift_ms,
         "planned_end": plan.planned_end,

@@ -63,17 +63,23 @@ function renderStatic(message) {
   const talk = state.current;
   setText(el("now-title"), talk ? talk.title : state.next ? `${t("next")} : ${state.next.title}` : t("phase." + state.phase));
   setText(el("now-organisation"), talk ? `${talk.organisation} — ${talk.speaker} · ${t("kind." + talk.kind)}` : "");
-  setText(el("next-title"), state.next ? `${state.next.title} · ${state.next.organisation}` : t("last_talk"));
+  const coming = extras?.coming_next ?? (state.next ? "talk" : "nothing");
+  setText(el("next-title"), coming === "talk" && state.next ? `${state.next.title} · ${state.next.organisation}`
+    : labels.coming_next[coming] ?? "");
   if (extras) {
     const main = el("btn-main");
     main.dataset.command = extras.main_action.command ?? "";
     main.disabled = !extras.main_action.command;
     setText(main, labels[extras.main_action.label]);
+    // Which commands apply now is the domain's answer (extras.allowed): what it would refuse is disabled.
+    const allowed = new Set(extras.allowed);
+    document.querySelectorAll("button[data-command]:not(#btn-main)").forEach((b) => (b.disabled = !allowed.has(b.dataset.command)));
   }
-  document.querySelector('[data-command="undo"]').disabled = !extras?.can_undo;
   document.querySelectorAll("[data-mode]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.mode === state.projector_mode)));
   el("auto-questions").checked = state.auto_questions;
-  setText(el("current-message"), state.stage_message ? `« ${state.stage_message.text} »` : "");
+  const shown = el("current-message");
+  shown.dataset.shown = String(Boolean(state.stage_message));
+  setText(shown, state.stage_message ? labels.message_shown.replace("{text}", state.stage_message.text) : labels.no_message);
   el("agenda").replaceChildren(...state.agenda.map((row) => rowFor(row, state)));
   if (extras) renderExtras(extras);
   questionsTab?.onState(state);
@@ -104,6 +110,7 @@ function frame() {
     setText(cd, shown === null ? "–:––" : formatCountdown(shown.remaining));
     setText(el("phase"), shown === null ? t("phase." + live.state.phase)
       : t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
+    setText(el("clock"), clockTime(clock.now()));
   }
   requestAnimationFrame(frame);
 }
@@ -111,6 +118,9 @@ function frame() {
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button");
   if (!button || button.disabled) return;
+  // A tap or a click leaves no focus behind, so the keys work again at once; a button pressed from the
+  // keyboard (detail 0) keeps its focus, and the keys stay with it.
+  if (event.detail > 0) button.blur();
   const live = current();
   if (button.dataset.command) {
     const name = button.dataset.command;
@@ -143,18 +153,36 @@ el("message-form").addEventListener("submit", (event) => {
 
 el("auto-questions").addEventListener("change", (event) => send("set_auto_questions", { enabled: event.target.checked }));
 
+// The shortcuts act only when no control has focus: Space on a focused button is that button's own press
+// (Tab to "Précédent" then Space goes back, it never starts the pitch). Each key presses its button, so a
+// command the state refuses (a disabled button) does nothing.
+const CONTROLS = "button, input, textarea, select, summary, a[href], [tabindex], [contenteditable]";
+
+function controlHasFocus() {
+  const focused = document.activeElement;
+  return Boolean(focused && focused !== document.body && focused.closest(CONTROLS));
+}
+
+function press(selector) {
+  const button = document.querySelector(selector);
+  if (button && !button.disabled) button.click();
+}
+
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, textarea, select")) return;
+  if (controlHasFocus() || event.altKey) return;
+  const key = event.key.toLowerCase();
   if (event.key === " " || event.code === "Space") {
     event.preventDefault();
-    el("btn-main").click();
-  } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+    press("#btn-main");
+  } else if ((event.ctrlKey || event.metaKey) && key === "z") {
     event.preventDefault();
-    send("undo");
-  } else if (event.key === "q") send("questions");
-  else if (event.key === "n") send("next");
-  else if (event.key === "+") send("extend", { delta_ms: 30000 });
-  else if (event.key === "-") send("extend", { delta_ms: -30000 });
+    press('[data-command="undo"]');
+  } else if (event.ctrlKey || event.metaKey) {
+    return;
+  } else if (key === "q") press('[data-command="questions"]');
+  else if (key === "n") press('[data-command="next"]');
+  else if (event.key === "+") press('[data-command="extend"][data-delta="30000"]');
+  else if (event.key === "-") press('[data-command="extend"][data-delta="-30000"]');
 });
 
 const { socket, clock, current, resync } = connectLive({

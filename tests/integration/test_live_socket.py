@@ -226,3 +226,45 @@ def test_refusal_is_explained_in_french_by_default_and_in_english_on_request(app
     english = connect(app, "moderator", http=moderator_http)
     ack = command(english, "pause", version)
     assert ack["error"] == {"code": "wrong_phase", "message": "Not possible at this stage of the evening."}
+
+
+def test_moderator_extras_at_networking_allow_neither_questions_nor_next(app, edition, moderator_http):
+    moderator = connect(app, "moderator", http=moderator_http)
+    assert command(moderator, "networking", snapshot_of(moderator)["version"])["ok"] is True
+
+    extras = events(moderator, "state")[-1]["moderator"]
+
+    assert extras["allowed"] == ["end", "undo"]
+    assert extras["coming_next"] == "end"
+    assert extras["main_action"] == {"command": None, "label": "start"}
+
+
+def test_moderator_extras_of_an_edition_without_talks_offer_no_start(app, moderator_http):
+    from .conftest import fresh_edition
+
+    empty = fresh_edition(app, slug="sans-talks", talks=())
+    with app.app_context(), db.write():
+        _link, token = access.create_moderator_link(empty.id, hours=2, label="test")
+    http = app.test_client()
+    assert http.get(f"/m/{token}").status_code == 303
+    extras = snapshot_of(connect(app, "moderator", http=http))["moderator"]
+
+    assert extras["allowed"] == ["networking"]
+    assert extras["coming_next"] == "no_talk"
+    assert extras["main_action"]["command"] is None
+
+
+def test_stage_message_leaves_every_screen_with_its_talk(app, edition, moderator_http):
+    moderator = connect(app, "moderator", http=moderator_http)
+    stage = connect(app, "stage")
+    v = snapshot_of(moderator)["version"]
+    assert command(moderator, "start", v)["ok"] is True
+    assert command(moderator, "message", v + 1, {"text": "Concluez"})["ok"] is True
+    assert events(stage, "state")[-1]["state"]["stage_message"] == {"id": 1, "text": "Concluez"}
+    assert events(moderator, "state")[-1]["moderator"]["allowed"] == [
+        "pause", "questions", "next", "networking", "undo", "dismiss_message", "extend"]
+
+    assert command(moderator, "next", v + 2)["ok"] is True
+
+    assert events(stage, "state")[-1]["state"]["stage_message"] is None
+    assert "dismiss_message" not in events(moderator, "state")[-1]["moderator"]["allowed"]

@@ -16,7 +16,9 @@ from pitchday.domain.show import (
     Show,
     TalkRun,
     TalkStatus,
+    allowed_commands,
     apply,
+    coming_next,
     followed_talk,
     from_dict,
     main_action,
@@ -1302,3 +1304,82 @@ def test_followed_talk_is_on_stage_else_next_else_first():
                           ("start", {}, T0 + 4 * MIN), ("next", {}, T0 + 5 * MIN))
     assert every_talk_done.phase is Phase.NETWORKING
     assert followed_talk(every_talk_done) == 1
+
+
+# -- a stage message ends with its talk ----------------------------------------------
+
+
+@pytest.mark.parametrize("leave", [("next", {}), ("networking", {}), ("jump", {"talk_id": 3})])
+def test_message_clears_when_the_show_leaves_its_talk(leave):
+    show = apply(pitching(), "message", {"text": "Concluez"}, now=T0 + 1_000)
+
+    moved = apply(show, leave[0], leave[1], now=T0 + 2_000)
+
+    assert moved.stage_message is None
+    assert moved.stage_message_id == 1
+
+
+def test_message_clears_at_the_end_of_the_evening():
+    show = run(make_show(), ("networking", {}, T0), ("message", {"text": "Micro"}, T0 + 1))
+
+    ended = apply(show, "end", {}, now=T0 + 2)
+
+    assert ended.stage_message is None
+
+
+def test_message_sent_before_the_first_talk_clears_when_it_starts():
+    show = apply(make_show(), "message", {"text": "Micro"}, now=T0)
+
+    assert apply(show, "start", {}, now=T0 + 1).stage_message is None
+
+
+def test_message_stays_while_its_talk_goes_on():
+    show = run(pitching(), ("message", {"text": "Concluez"}, T0 + 1_000), ("pause", {}, T0 + 2_000),
+               ("resume", {}, T0 + 3_000), ("extend", {"delta_ms": 30_000}, T0 + 4_000),
+               ("questions", {}, T0 + 5_000))
+
+    assert show.stage_message == "Concluez"
+
+
+# -- what the console may do now -----------------------------------------------------
+
+
+def test_allowed_commands_during_a_running_pitch():
+    assert allowed_commands(pitching(), now=T0 + 1_000) == [
+        "pause", "questions", "next", "networking", "undo", "extend"]
+
+
+@pytest.mark.parametrize("phase", ["networking", "ended", "empty"])
+def test_allowed_commands_at_the_edges_refuse_questions_and_next(phase):
+    show = {"networking": lambda: apply(make_show(), "networking", {}, now=T0),
+            "ended": lambda: run(make_show(), ("networking", {}, T0), ("end", {}, T0 + 1)),
+            "empty": lambda: new_show([])}[phase]()
+
+    allowed = allowed_commands(show, now=T0 + 5)
+
+    assert "questions" not in allowed and "next" not in allowed and "start" not in allowed
+    assert allowed == {"networking": ["end", "undo"], "ended": ["undo"], "empty": ["networking"]}[phase]
+
+
+def test_allowed_commands_change_nothing():
+    show = apply(pitching(), "message", {"text": "Micro"}, now=T0 + 1)
+    before = to_dict(show)
+
+    allowed_commands(show, now=T0 + 2)
+
+    assert to_dict(show) == before
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("welcome", "talk"), ("last_up", "networking"), ("networking", "end"), ("ended", "nothing"),
+    ("empty", "no_talk"),
+])
+def test_coming_next_names_what_follows(case, expected):
+    show = {"welcome": make_show,
+            "last_up": lambda: run(make_show(), ("jump", {"talk_id": 3}, T0), ("absent", {"talk_id": 1, "mode": "skip"}, T0),
+                                   ("absent", {"talk_id": 2, "mode": "skip"}, T0)),
+            "networking": lambda: apply(make_show(), "networking", {}, now=T0),
+            "ended": lambda: run(make_show(), ("networking", {}, T0), ("end", {}, T0 + 1)),
+            "empty": lambda: new_show([])}[case]()
+
+    assert coming_next(show) == expected
