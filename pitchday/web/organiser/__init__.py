@@ -56,7 +56,10 @@ def navigation():
 def organiser_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not session.get("organiser"):
+        with db.read():
+            valid = access.organiser_session_valid(session.get("organiser"))
+        if not valid:
+            session.clear()
             return redirect(url_for("organiser.login", next=request.path))
         return view(*args, **kwargs)
     return wrapper
@@ -70,7 +73,7 @@ def login():
         password = request.form.get("password", "")
         if len(password) <= 200 and access.check_organiser_password(password):
             session.clear()
-            session["organiser"] = True
+            session["organiser"] = access.organiser_session_generation()
             target = request.args.get("next", "")
             # Only local paths: never an open redirect.
             return redirect(target if target.startswith("/") and not target.startswith("//") else url_for(".dashboard"))
@@ -80,7 +83,12 @@ def login():
 
 
 @bp.post("/logout")
+@db.write()
 def logout():
+    # The cookie is signed, not stored: ending the session server-side means that no cookie of
+    # this generation opens the area any more (one shared password: every organiser session).
+    if access.organiser_session_valid(session.get("organiser")):
+        access.end_organiser_sessions()
     session.clear()
     return redirect(url_for(".login"))
 
