@@ -46,3 +46,57 @@ def test_session_cookie_saved_before_a_password_change_no_longer_opens_the_organ
     assert response.status_code == 302
     assert _login(http).status_code == 302
     assert http.get("/organiser/").status_code == 200
+
+
+# Each one, followed by a browser, would leave the site (or split the response's headers).
+OPEN_REDIRECTS = [
+    "//evil.example.org/",
+    "///evil.example.org/",
+    "/\\evil.example.org/",
+    "\\\\evil.example.org/",
+    "/\\/evil.example.org/",
+    "\\/evil.example.org/",
+    "/\t/evil.example.org/",
+    "\t//evil.example.org/",
+    "/\r\n/evil.example.org/",
+    "/\n/evil.example.org/",
+    " //evil.example.org/",
+    "/%2F/evil.example.org/",
+    "/%2f%2fevil.example.org/",
+    "/%5Cevil.example.org/",
+    "/%09/evil.example.org/",
+    "/%0d%0aSet-Cookie:%20x=1",
+    "/\x00/evil.example.org/",
+    "/\x7f/evil.example.org/",
+    "https://evil.example.org/",
+    "http:evil.example.org",
+    "https:/evil.example.org",
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "evil.example.org",
+    "",
+]
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_login_next_outside_the_site_goes_to_the_dashboard(app, edition, target):
+    response = _login(app.test_client(), next_path=target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/organiser/"
+
+
+@pytest.mark.parametrize("target", ["/organiser/editions/7/applications", "/organiser/?tab=a%20b", "/e/demo/"])
+def test_login_next_inside_the_site_is_followed(app, edition, target):
+    response = _login(app.test_client(), next_path=target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == target
+
+
+def test_login_page_asked_for_by_the_area_comes_back_to_the_page(app, edition):
+    http = app.test_client()
+    asked = http.get(f"/organiser/editions/{edition.id}/")
+    assert asked.status_code == 302
+    token = csrf_token(http.get(asked.headers["Location"]).text)
+    response = http.post(asked.headers["Location"], data={"password": ORGANISER_PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == f"/organiser/editions/{edition.id}/"

@@ -6,7 +6,9 @@ view but the login needs the organiser's session (``organiser_required``).
 """
 from __future__ import annotations
 
+import re
 from functools import wraps
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -60,9 +62,28 @@ def organiser_required(view):
             valid = access.organiser_session_valid(session.get("organiser"))
         if not valid:
             session.clear()
-            return redirect(url_for("organiser.login", next=request.path))
+            return redirect(url_for("organiser.login", next=quote(request.path)))
         return view(*args, **kwargs)
     return wrapper
+
+
+# A path of this site: printable ASCII, no backslash (browsers read it as "/"), and not "//" (another
+# host); once percent-decoded, still no control character, backslash or leading "//".
+_SAFE_PATH = re.compile(r"/(?![/\\])[\x21-\x5b\x5d-\x7e]*")
+_SAFE_DECODED = re.compile(r"/(?![/\\])[^\x00-\x1f\x7f\\]*")
+MAX_NEXT_CHARS = 2000
+
+
+def same_site_path(target: str) -> str | None:
+    """``target`` if it is a relative path of this site, else None: never an open redirect."""
+    if len(target) > MAX_NEXT_CHARS or not _SAFE_PATH.fullmatch(target):
+        return None
+    decoded = unquote(target)
+    if not _SAFE_DECODED.fullmatch(decoded):
+        return None
+    if any(urlsplit(form).scheme or urlsplit(form).netloc for form in (target, decoded)):
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -74,9 +95,7 @@ def login():
         if len(password) <= 200 and access.check_organiser_password(password):
             session.clear()
             session["organiser"] = access.organiser_session_generation()
-            target = request.args.get("next", "")
-            # Only local paths: never an open redirect.
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for(".dashboard"))
+            return redirect(same_site_path(request.args.get("next", "")) or url_for(".dashboard"))
         error = _("Mot de passe incorrect.") if access.organiser_password_is_set() else \
             _("Aucun mot de passe organisateur n'est défini : lancez « pitchday set-password ».")
     return render_template("organiser/login.html", error=error), (401 if error else 200)
