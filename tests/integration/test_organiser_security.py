@@ -100,3 +100,55 @@ def test_login_page_asked_for_by_the_area_comes_back_to_the_page(app, edition):
     token = csrf_token(http.get(asked.headers["Location"]).text)
     response = http.post(asked.headers["Location"], data={"password": ORGANISER_PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == f"/organiser/editions/{edition.id}/"
+
+
+THROTTLED = "Trop de tentatives de connexion. Réessayez dans 1 minute."
+
+
+def _from(app, address: str):
+    http = app.test_client()
+    http.environ_base["REMOTE_ADDR"] = address
+    return http
+
+
+def test_fifteen_wrong_passwords_from_one_address_are_not_all_answered(app, edition):
+    http = _from(app, "198.51.100.7")
+    statuses = [_login(http, password=f"wrong guess {n}").status_code for n in range(15)]
+    assert statuses == [401] * 5 + [429] * 10
+    throttled = _login(http, password="wrong guess 16")
+    assert THROTTLED in throttled.text and "Mot de passe incorrect." not in throttled.text
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 60
+
+
+def test_throttled_address_gets_the_same_answer_with_the_right_password(app, edition):
+    http = _from(app, "198.51.100.8")
+    for n in range(5):
+        assert _login(http, password=f"wrong guess {n}").status_code == 401
+    right = _login(http)
+    wrong = _login(http, password="wrong guess 6")
+    assert (right.status_code, wrong.status_code) == (429, 429)
+    assert right.text.count(THROTTLED) == 1 and wrong.text.count(THROTTLED) == 1
+    assert http.get("/organiser/").status_code == 302  # the right guess opened nothing
+
+
+def test_throttled_address_does_not_lock_out_another_address(app, edition):
+    attacker = _from(app, "198.51.100.9")
+    for n in range(6):
+        _login(attacker, password=f"wrong guess {n}")
+    assert _login(attacker).status_code == 429
+    organiser = _from(app, "203.0.113.20")
+    assert _login(organiser).status_code == 302
+
+
+def test_wrong_passwords_spread_over_many_addresses_meet_the_instance_ceiling(app, edition):
+    statuses = [_login(_from(app, f"10.9.{n // 200}.{n % 200}"), password="wrong guess").status_code
+                for n in range(61)]
+    assert statuses == [401] * 60 + [429]
+
+
+def test_throttled_login_is_worded_in_english_too(app, edition):
+    http = _from(app, "198.51.100.10")
+    http.set_cookie("pitchday_lang", "en")
+    for n in range(5):
+        _login(http, password=f"wrong guess {n}")
+    assert "Too many login attempts. Try again in 1 minute." in _login(http).text

@@ -6,14 +6,16 @@ view but the login needs the organiser's session (``organiser_required``).
 """
 from __future__ import annotations
 
+import math
 import re
 from functools import wraps
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
-from ...extensions import db
+from ...extensions import db, rate_limits
 from ...services import access
 from ...services import editions as editions_service
 from ..pages import public_base_url
@@ -86,19 +88,38 @@ def same_site_path(target: str) -> str | None:
     return target
 
 
+def _attempt_login(password: str):
+    """(error, status, throttle decision); no error means the session is open."""
+    throttle = rate_limits.login_allowed(request.remote_addr)
+    if not throttle.allowed:
+        # Whatever the password: a throttled address learns nothing, not even a right guess.
+        minutes = max(1, math.ceil(throttle.retry_after_s / 60))
+        return ngettext("Trop de tentatives de connexion. Réessayez dans %(num)d minute.",
+                        "Trop de tentatives de connexion. Réessayez dans %(num)d minutes.",
+                        minutes), 429, throttle
+    if len(password) <= 200 and access.check_organiser_password(password):
+        session.clear()
+        session["organiser"] = access.organiser_session_generation()
+        return None, 302, throttle
+    rate_limits.login_failed(request.remote_addr)
+    if not access.organiser_password_is_set():
+        return _("Aucun mot de passe organisateur n'est défini : lancez « pitchday set-password »."), 401, throttle
+    return _("Mot de passe incorrect."), 401, throttle
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @by_method
 def login():
-    error = None
+    error, status, throttle = None, 200, None
     if request.method == "POST":
-        password = request.form.get("password", "")
-        if len(password) <= 200 and access.check_organiser_password(password):
-            session.clear()
-            session["organiser"] = access.organiser_session_generation()
+        with rate_limits.login_lock:
+            error, status, throttle = _attempt_login(request.form.get("password", ""))
+        if error is None:
             return redirect(same_site_path(request.args.get("next", "")) or url_for(".dashboard"))
-        error = _("Mot de passe incorrect.") if access.organiser_password_is_set() else \
-            _("Aucun mot de passe organisateur n'est défini : lancez « pitchday set-password ».")
-    return render_template("organiser/login.html", error=error), (401 if error else 200)
+    response = current_app.make_response((render_template("organiser/login.html", error=error), status))
+    if status == 429:
+        response.headers["Retry-After"] = str(throttle.retry_after_s)
+    return response
 
 
 @bp.post("/logout")
