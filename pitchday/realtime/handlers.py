@@ -62,6 +62,10 @@ def on_resync(*_args):
     client = presence.client(request.sid)
     if client is None:
         return refusal("forbidden")
+    if client.view == "moderator" and moderator_client() is None:
+        # Its link was revoked or expired since it connected: no extras, and out of the room now.
+        broadcast.cut_off_moderators(token_ids={client.moderator_link})
+        return refusal("forbidden")
     return {"ok": True, "snapshot": broadcast.snapshot(client.edition_id, moderator=client.view == "moderator")}
 
 

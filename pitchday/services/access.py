@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from . import broadcast
 from ..models import ModeratorLink, Setting
 from ..timeutil import as_utc
 
@@ -158,6 +159,7 @@ def revoke_moderator_link(link_id: int) -> ModeratorLink | None:
     link = session.get(ModeratorLink, link_id)
     if link is not None and link.revoked_at is None:
         link.revoked_at = datetime.now(timezone.utc)
+        broadcast.moderator_link_revoked(link.token_id)  # open consoles are cut off after the commit
     return link
 
 
