@@ -152,3 +152,39 @@ def test_throttled_login_is_worded_in_english_too(app, edition):
     for n in range(5):
         _login(http, password=f"wrong guess {n}")
     assert "Too many login attempts. Try again in 1 minute." in _login(http).text
+
+
+BEYOND_64_BITS = 2**64 + 1
+
+
+@pytest.mark.parametrize("path", [
+    f"/organiser/editions/{BEYOND_64_BITS}/",
+    f"/organiser/editions/{2**63}/applications",
+    f"/organiser/editions/{BEYOND_64_BITS}/applications/import",
+    f"/organiser/editions/1/applications/{BEYOND_64_BITS}",
+    "/organiser/editions/" + "9" * 400 + "/",
+])
+def test_organiser_url_with_an_id_beyond_64_bits_is_404(organiser, path):
+    assert organiser.get(path).status_code == 404
+
+
+def test_organiser_post_with_an_id_beyond_64_bits_is_404(organiser, edition):
+    page = organiser.get(f"/organiser/editions/{edition.id}/")
+    answer = organiser.post(f"/organiser/moderator-links/{BEYOND_64_BITS}/revoke", data={"csrf_token": csrf_token(page.text)})
+    assert answer.status_code == 404
+
+
+def test_audience_url_with_an_id_beyond_64_bits_is_404(client, edition):
+    assert client.get(f"/e/{edition.slug}/echanger/{BEYOND_64_BITS}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/e/{slug}%00/", "/e/%00/", "/e/{slug}%00/projector", "/qr/{slug}%00.svg",
+                                  "/api/v1/editions/{slug}%00", "/e/{slug}%01/", "/e/{slug}%7F/"])
+def test_slug_with_a_control_character_is_404(client, edition, path):
+    assert client.get(path.format(slug=edition.slug)).status_code == 404
+
+
+def test_socket_auth_with_a_nul_byte_in_the_slug_is_refused(app, edition):
+    from .conftest import connect
+
+    assert not connect(app, "projector", edition_slug=f"{edition.slug}\x00").is_connected()

@@ -63,7 +63,7 @@ def organiser_required(view):
         with db.read():
             valid = access.organiser_session_valid(session.get("organiser"))
         if not valid:
-            session.clear()
+            session.pop("organiser", None)  # a stale generation: gone (the CSRF token stays)
             return redirect(url_for("organiser.login", next=quote(request.path)))
         return view(*args, **kwargs)
     return wrapper
