@@ -10,7 +10,10 @@ from ..extensions import db, socketio
 from ..services import access, broadcast, devices, editions, presence
 from ..services import show as show_service
 from ..timeutil import now_ms
+from . import packets
 from .replies import localised, refusal
+
+packets.install()  # garbage packets: one line in the log each, not a traceback
 
 
 def moderator_client() -> presence.Client | None:
