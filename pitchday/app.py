@@ -64,8 +64,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .web import api, apply, audience, organiser, pages, public
+    from .web import api, apply, audience, converters, organiser, pages, public
 
+    converters.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(audience.bp)
     app.register_blueprint(apply.bp)

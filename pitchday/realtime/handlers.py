@@ -10,7 +10,10 @@ from ..extensions import db, socketio
 from ..services import access, broadcast, devices, editions, presence
 from ..services import show as show_service
 from ..timeutil import now_ms
+from . import packets
 from .replies import localised, refusal
+
+packets.install()  # garbage packets: one line in the log each, not a traceback
 
 
 def moderator_client() -> presence.Client | None:
@@ -61,6 +64,10 @@ def on_clock(*_args):
 def on_resync(*_args):
     client = presence.client(request.sid)
     if client is None:
+        return refusal("forbidden")
+    if client.view == "moderator" and moderator_client() is None:
+        # Its link was revoked or expired since it connected: no extras, and out of the room now.
+        broadcast.cut_off_moderators(token_ids={client.moderator_link})
         return refusal("forbidden")
     return {"ok": True, "snapshot": broadcast.snapshot(client.edition_id, moderator=client.view == "moderator")}
 

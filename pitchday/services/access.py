@@ -10,10 +10,13 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from . import broadcast
 from ..models import Edition, ModeratorLink, Setting
 from ..timeutil import as_utc
 
 PASSWORD_KEY = "organiser_password_hash"
+# Bumped at logout and at every password change: a session cookie signed before then stops working.
+SESSION_GENERATION_KEY = "organiser_session_generation"
 SECRET_KEY = "secret_key"
 MIN_PASSWORD_CHARS = 10
 MODERATOR_COOKIE = "pitchday_moderator"
@@ -54,6 +57,22 @@ def set_organiser_password(password: str) -> None:
         raise ValueError(f"The password needs at least {MIN_PASSWORD_CHARS} characters")
     session = db.current()
     _put(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
+    end_organiser_sessions()
+
+
+def organiser_session_generation() -> str:
+    """What an organiser's session cookie carries; it must match on each request."""
+    return _get(db.current(), SESSION_GENERATION_KEY) or "0"
+
+
+def end_organiser_sessions() -> None:
+    """Every organiser session signed so far stops opening the organiser area (logout, new password)."""
+    session = db.current()
+    _put(session, SESSION_GENERATION_KEY, str(int(organiser_session_generation()) + 1))
+
+
+def organiser_session_valid(generation) -> bool:
+    return isinstance(generation, str) and generation == organiser_session_generation()
 
 
 def check_organiser_password(password: str) -> bool:
@@ -160,6 +179,7 @@ def revoke_moderator_link(link_id: int) -> ModeratorLink | None:
     link = session.get(ModeratorLink, link_id)
     if link is not None and link.revoked_at is None:
         link.revoked_at = datetime.now(timezone.utc)
+        broadcast.moderator_link_revoked(link.token_id)  # open consoles are cut off after the commit
     return link
 
 

@@ -81,9 +81,38 @@ def _send_state(edition_id: int, show: domain.Show | None) -> None:
 
 
 def moderators_refresh(edition_id: int) -> None:
-    """Moderators' drift and projected end move with time while a talk runs late."""
+    """Moderators' drift and projected end move with time while a talk runs late.
+
+    Every few seconds (the scheduler): first the consoles whose link expired, or was revoked by
+    another process, are cut off, so that the refresh never reaches them."""
+    cut_off_moderators(edition_id=edition_id)
     message = snapshot(edition_id, moderator=True)
     socketio.emit("state", message, to=moderator_room(edition_id))
+
+
+def moderator_link_revoked(token_id: str) -> None:
+    """Once the revocation has committed, the consoles opened with the link (in this process) are
+    cut off at once; those of other processes at their process's next moderators' refresh."""
+    db.after_commit(lambda: cut_off_moderators(token_ids={token_id}))
+
+
+def cut_off_moderators(*, token_ids: set[str] | None = None, edition_id: int | None = None) -> list[str]:
+    """Take the moderator sockets of ``token_ids`` (or of ``edition_id``) whose link is no longer
+    usable out of the moderators' room, tell them, and disconnect them. Their sids."""
+    from . import access  # access queues this module's broadcasts: imported when needed
+
+    cut = []
+    with db.read():
+        for sid, client in presence.moderators(edition_id=edition_id):
+            if token_ids is not None and client.moderator_link not in token_ids:
+                continue
+            if access.link_still_valid(client.moderator_link):
+                continue
+            socketio.server.leave_room(sid, moderator_room(client.edition_id), namespace="/")
+            socketio.emit("access_ended", {"reason": "moderator_link"}, to=sid)
+            socketio.server.disconnect(sid, namespace="/")
+            cut.append(sid)
+    return cut
 
 
 def own_question_changed(device_id: str, question: dict) -> None:

@@ -148,8 +148,8 @@ def all_editions() -> list[Edition]:
 
 def edition_by_slug(slug: Any) -> Edition | None:
     """The edition a URL or a socket names, or None (for anything that is not a plausible slug)."""
-    if not isinstance(slug, str) or len(slug) > 40:
-        return None
+    if not isinstance(slug, str) or len(slug) > 40 or not slug.isprintable():
+        return None  # not printable: a NUL byte would make PostgreSQL raise instead of finding nothing
     return db.current().scalar(select(Edition).where(Edition.slug == slug))
 
 

@@ -40,6 +40,12 @@ def client(sid: str) -> Client | None:
     return _clients.get(sid)
 
 
+def moderators(*, edition_id: int | None = None) -> list[tuple[str, Client]]:
+    """(sid, client) of the moderator consoles connected to this process (of one edition, if given)."""
+    return [(sid, c) for sid, c in list(_clients.items())
+            if c.view == "moderator" and (edition_id is None or c.edition_id == edition_id)]
+
+
 def counts(edition_id: int) -> dict[str, int]:
     tally = Counter(c.view for c in _clients.values() if c.edition_id == edition_id)
     return {view: tally.get(view, 0) for view in VIEWS}

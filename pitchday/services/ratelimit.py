@@ -8,6 +8,7 @@ nobody else. Counters live in memory, or in Redis when several processes serve t
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -23,6 +24,11 @@ LIMITS = {
     # The public application form has no device cookie: both limits count the sender's address.
     "apply": ("10/10 minutes", "30/hour"),
 }
+
+
+# The organisers' login counts failures, per address and for the whole instance (one shared password:
+# guesses spread over many addresses still meet the instance's ceiling).
+LOGIN_LIMITS = {"address": "5/minute;20/hour", "instance": "60/minute;300/hour"}
 
 
 @dataclass(frozen=True)
@@ -41,23 +47,46 @@ class RateLimits:
     def __init__(self) -> None:
         self.limiter: MovingWindowRateLimiter | None = None
         self.storage_url = "memory://"
+        self.login_lock: threading.Lock | None = None
 
     def init_app(self, app) -> None:
         self.storage_url = app.config.get("PITCHDAY_RATE_LIMIT_STORAGE") or "memory://"
         self.limiter = MovingWindowRateLimiter(storage_from_string(self.storage_url))
+        # Made here, after any monkey-patching (a green lock under eventlet): the login's test, its
+        # password check and its count run one at a time, so parallel guesses cannot all pass the test.
+        self.login_lock = threading.Lock()
 
     def reset(self) -> None:
         """Forget every counter (tests, and the organiser's "new evening")."""
         self.limiter.storage.reset()
 
-    def check(self, action: str, *, device_id: str, address: str | None) -> Decision:
-        per_device, per_address = LIMITS[action]
-        keys = [(item, (action, "device", device_id)) for item in _items(per_device)]
-        keys += [(item, (action, "address", address or "unknown")) for item in _items(per_address)]
+    def _login_keys(self, address: str | None) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+        keys = [(item, ("login", "address", address or "unknown")) for item in _items(LOGIN_LIMITS["address"])]
+        return keys + [(item, ("login", "instance")) for item in _items(LOGIN_LIMITS["instance"])]
+
+    def _first_refusal(self, keys) -> Decision:
         for item, identifiers in keys:
             if not self.limiter.test(item, *identifiers):
                 reset_at = self.limiter.get_window_stats(item, *identifiers).reset_time
                 return Decision(False, max(1, math.ceil(reset_at - time.time())))
+        return Decision(True)
+
+    def login_allowed(self, address: str | None) -> Decision:
+        """Whether a login attempt from ``address`` may be checked at all (counts nothing)."""
+        return self._first_refusal(self._login_keys(address))
+
+    def login_failed(self, address: str | None) -> None:
+        """Count a wrong password from ``address`` (and for the instance)."""
+        for item, identifiers in self._login_keys(address):
+            self.limiter.hit(item, *identifiers)
+
+    def check(self, action: str, *, device_id: str, address: str | None) -> Decision:
+        per_device, per_address = LIMITS[action]
+        keys = [(item, (action, "device", device_id)) for item in _items(per_device)]
+        keys += [(item, (action, "address", address or "unknown")) for item in _items(per_address)]
+        decision = self._first_refusal(keys)
+        if not decision.allowed:
+            return decision
         for item, identifiers in keys:
             self.limiter.hit(item, *identifiers)
         return Decision(True)

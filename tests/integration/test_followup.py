@@ -589,7 +589,7 @@ def test_digest_csv_has_one_row_per_request_and_question_with_formulas_neutralis
 
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == f"attachment; filename=bilan-{SLUG}-intervention-2.csv"
-    assert list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")))) == [
+    assert list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";")) == [
         ["type", "date", "nom", "organisation", "e-mail", "téléphone", "souhait", "texte", "votes", "statut"],
         ["demande", "23/01/2020 19:05", "Alex Testeur", "Commune de Fictiveville", "alex@fictiveville.example.org",
          "01 99 00 20 02", "J'ai une solution pour ce besoin", "Nous avons un terrain.\nÀ bientôt", "",

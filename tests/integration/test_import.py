@@ -328,3 +328,18 @@ def test_draft_of_another_edition_is_not_found(app, organiser, target, edition):
     preview_url, _preview = preview_of(organiser, target, SAMPLE.read_bytes())
 
     assert organiser.get(preview_url.replace(f"/editions/{target.id}/", f"/editions/{edition.id}/")).status_code == 404
+
+
+@pytest.mark.parametrize(("where", "line"), [("header", 1), ("first row", 2), ("second row", 3)])
+def test_file_with_a_cell_beyond_the_csv_limit_is_refused_and_nothing_is_stored(app, organiser, target, where, line):
+    header = SAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    huge = '"' + "x" * 200_000 + '"'
+    lines = [header, "T-001,2020-01-06T09:14:00+01:00,Projet Un", "T-002,2020-01-06T09:15:00+01:00,Projet Deux"]
+    lines[line - 1] += "," + huge
+
+    response = upload(organiser, target, "\n".join(lines).encode("utf-8"))
+
+    assert response.status_code == 400
+    assert (f"Une cellule du fichier est bien trop longue (ligne {line}) : ce n'est sans doute pas un fichier de "
+            "candidatures.") in html.unescape(response.text)
+    assert drafts(app) == [] and stored(app) == {}

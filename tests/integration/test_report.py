@@ -322,7 +322,7 @@ def test_report_csv_has_the_rows_of_the_page_and_neutralises_formulas(app, editi
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == f'attachment; filename="bilan-{SLUG}.csv"'
     assert response.data.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == HEADER
     assert rows[1:] == [[str(v) for v in row] for row in expected_rows(talks)]
 
@@ -446,3 +446,28 @@ def test_peak_of_phones_counts_only_the_audience(app, edition):
         presence.record_peaks(now=datetime(2020, 1, 23, 16, 30, tzinfo=timezone.utc))
 
     assert stored_peak(app, edition)[0] == 1
+
+
+@pytest.mark.parametrize("title", ["Capteurs;=2+5;écoles", "Capteurs,=2+5,écoles", "＝HYPERLINK(\"http://evil.example\")",
+                                   "＋33 1 99 00 10 01", "＠SUM(A1:A2)"])
+def test_report_csv_opened_by_a_french_spreadsheet_starts_no_cell_with_a_formula(app, edition, organiser, title):
+    talks = scripted_evening(app, edition)
+    with app.app_context(), db.write() as session:
+        session.scalar(select(Talk).where(Talk.position == 5)).title = title
+
+    response = organiser.get(report_url(edition, ".csv"))
+
+    text = response.data.decode("utf-8-sig")
+    for separator in (";", ","):  # a French Excel splits on ";", another region's on ","
+        cells = [cell for row in csv.reader(io.StringIO(text), delimiter=separator) for cell in row]
+        formulas = [cell for cell in cells if cell.lstrip()[:1] in ("=", "+", "-", "@", "＝", "＋", "－", "＠")]
+        assert [cell for cell in formulas if not cell.lstrip("-").isdigit()] == []  # numbers stay numbers
+    titles = [row[1] for row in csv.reader(io.StringIO(text), delimiter=";")][1:]
+    assert EXPORTED_TITLES[title] in titles and title not in titles
+
+
+EXPORTED_TITLES = {
+    "Capteurs;=2+5;écoles": "Capteurs;'=2+5;écoles", "Capteurs,=2+5,écoles": "Capteurs,'=2+5,écoles",
+    "＝HYPERLINK(\"http://evil.example\")": "'＝HYPERLINK(\"http://evil.example\")",
+    "＋33 1 99 00 10 01": "'＋33 1 99 00 10 01", "＠SUM(A1:A2)": "'＠SUM(A1:A2)",
+}

@@ -12,7 +12,10 @@ from pitchday.services.exports import csv_bytes, safe_cell, xlsx_bytes
 
 pytestmark = pytest.mark.unit
 
-HOSTILE = ['=HYPERLINK("http://evil.example.org","clic")', "+33 1 99 00 10 01", "-2+3", "@SUM(A1:A2)", "\t=1+1"]
+HOSTILE = ['=HYPERLINK("http://evil.example.org","clic")', "+33 1 99 00 10 01", "-2+3", "@SUM(A1:A2)", "\t=1+1",
+           "\r=1+1", "\n=1+1", " =1+1", "\u00a0=1+1",
+           # full-width and small forms: the same signs to a spreadsheet
+           "＝1+1", "＋33 1 99", "－2+3", "＠SUM(A1:A2)", "﹦1+1", "﹢1", "﹣1"]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -31,9 +34,12 @@ def test_csv_is_utf8_with_a_bom_and_every_hostile_cell_neutralised():
     data = csv_bytes(["nom", "note"], [[value, i] for i, value in enumerate(HOSTILE)] + [["Élodie, « test »", 5]])
 
     assert data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["nom", "note"]
-    assert [r[0] for r in rows[1:-1]] == ["'" + v for v in HOSTILE]
+    # A leading tab or line break is a separator of its own: the sign after it gets its apostrophe too.
+    expected = ["'" + v if v[0] not in "\t\r\n" else "'" + v[0] + "'" + v[1:] for v in HOSTILE]
+    assert expected[4:7] == ["'\t'=1+1", "'\r'=1+1", "'\n'=1+1"]
+    assert [r[0] for r in rows[1:-1]] == expected
     assert rows[-1] == ["Élodie, « test »", "5"]
 
 
@@ -42,4 +48,26 @@ def test_xlsx_stores_hostile_text_as_text_and_numbers_as_numbers():
 
     sheet = load_workbook(io.BytesIO(data))["Demandes"]
     values = [(row[0].value, row[0].data_type, row[1].value) for row in sheet.iter_rows(min_row=2)]
-    assert values == [("'" + v, "s", 3) for v in HOSTILE]
+    # The XLSX format stores a line break as "\n", whichever the text held.
+    assert values == [("'" + v.replace("\r", "\n"), "s", 3) for v in HOSTILE]
+
+
+def test_csv_is_semicolon_separated_with_every_cell_quoted():
+    data = csv_bytes(["nom", "note"], [["Élodie", 5], ["x;=2+5;y", 7]])
+
+    assert data.decode("utf-8-sig") == '"nom";"note"\r\n"Élodie";"5"\r\n"x;\'=2+5;y";"7"\r\n'
+
+
+@pytest.mark.parametrize("separator", [";", ",", "\t"])
+@pytest.mark.parametrize("value", ["x;=2+5;y", "x,=2+5,y", "x\t=2+5", 'a";"=1+1', "a\r\n=1+1", "x; ＝2+5", "x,﹢1"])
+def test_no_split_of_a_csv_line_starts_a_cell_with_a_formula(separator, value):
+    """Read back with whatever separator a spreadsheet's region uses, no cell starts a formula."""
+    data = csv_bytes(["texte"], [[value]]).decode("utf-8-sig")
+
+    cells = [cell for row in csv.reader(io.StringIO(data), delimiter=separator) for cell in row]
+    assert not [cell for cell in cells if cell.lstrip()[:1] in ("=", "+", "-", "@", "＝", "﹢")]
+
+
+@pytest.mark.parametrize("value", ["Qualité ＝ santé", "a-b", "e-mail@exemple.org", "１２３"])
+def test_signs_inside_a_cell_stay_as_they_are(value):
+    assert safe_cell(value) == value

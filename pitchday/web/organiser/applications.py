@@ -171,6 +171,9 @@ def refusal_message(refused: FileRefused) -> str:
     if refused.code == "too_many_rows":
         return _("Trop de lignes : %(max)d candidatures au plus par fichier. Découpez-le en plusieurs fichiers.",
                  max=MAX_ROWS)
+    if refused.code == "cell_too_large":
+        return _("Une cellule du fichier est bien trop longue (ligne %(line)s) : ce n'est sans doute pas un fichier "
+                 "de candidatures. Vérifiez-le, puis importez-le à nouveau.", line=refused.detail[0])
     return _("Le fichier est vide : aucune candidature à importer.")
 
 
