@@ -185,15 +185,23 @@ document.addEventListener("keydown", (event) => {
   else if (event.key === "-") press('[data-command="extend"][data-delta="-30000"]');
 });
 
+let accessEnded = false;
 const { socket, clock, current, resync } = connectLive({
   view: "moderator",
   edition: document.body.dataset.edition,
   onState: renderStatic,
   onPresence: renderPresence,
   onConnection: (up) => {
+    if (accessEnded) return; // keep saying why, not "reconnecting"
     setText(el("connection"), up ? labels.online : labels.offline);
     el("connection").dataset.up = String(up);
   },
+});
+// The link was revoked or expired: the server cut this console off and it will not reconnect.
+socket.on("access_ended", () => {
+  accessEnded = true;
+  setText(el("connection"), labels.access_ended);
+  el("connection").dataset.up = "false";
 });
 const questionsTab = initQuestions({
   socket,

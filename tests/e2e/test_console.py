@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 from playwright.sync_api import expect
@@ -107,3 +108,15 @@ def test_stage_shows_the_clock_of_day_and_who_speaks_next(server, open_view, scr
     expect(stage.locator("#message-text")).to_have_text("Concluez")
     stage.screenshot(path=screenshots / "stage-message-1280x720.png")
     assert overflowing(stage, vertical=True) == []
+
+
+def test_console_whose_link_is_revoked_says_access_ended_not_reconnecting(server, open_view):
+    moderator = open_moderator(open_view, server, 1280, 800)
+
+    # Revoked by another process (as an organiser on another server would): the next moderators'
+    # refresh, within seconds, cuts the console off.
+    with sqlite3.connect(server.database) as conn:
+        conn.execute("update moderator_links set revoked_at = '2026-01-01 00:00:00.000000'")
+
+    expect(moderator.locator("#connection")).to_have_text(re.compile(r"^Accès retiré"))
+    expect(moderator.locator("#connection")).to_have_attribute("data-up", "false")
