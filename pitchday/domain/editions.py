@@ -62,12 +62,18 @@ def _int(low: int, high: int) -> Any:
                  required=True, python_type=int)
 
 
+def _filled(value: Any, *, required: bool) -> str | None:
+    """The field's text, or None when it is blank and may be (``required`` otherwise)."""
+    text = str(value or "").strip()
+    if not text and required:
+        raise InvalidField("", "required")
+    return text or None
+
+
 def _date(*, required: bool = True) -> Any:
     def check(value: Any) -> date | None:
-        text = str(value or "").strip()
-        if not text:
-            if required:
-                raise InvalidField("", "required")
+        text = _filled(value, required=required)
+        if text is None:
             return None
         try:
             return date.fromisoformat(text)
@@ -79,10 +85,8 @@ def _date(*, required: bool = True) -> Any:
 
 def _time(*, required: bool = True) -> Any:
     def check(value: Any) -> time | None:
-        text = str(value or "").strip()
-        if not text:
-            if required:
-                raise InvalidField("", "required")
+        text = _filled(value, required=required)
+        if text is None:
             return None
         match = re.fullmatch(r"(\d{1,2})[:hH](\d{2})", text)
         if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
