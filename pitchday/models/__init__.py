@@ -254,6 +254,8 @@ class Application(Base):
     fb_advice: Mapped[str | None] = mapped_column(Text, nullable=True)
     fb_next: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The language the applicant chose (the form's): the messages about it are written in it.
+    language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
 
 
 class ImportDraft(Base):
@@ -287,3 +289,64 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class MessageTemplate(Base):
+    """An edition's own wording of one message (domain.messages.DEFAULTS when it has none)."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (UniqueConstraint("edition_id", "kind", "language", name="uq_message_templates_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # domain.messages.KINDS
+    language: Mapped[str] = mapped_column(String(5))  # fr / en
+    subject: Mapped[str] = mapped_column(String(200))  # checked placeholders (domain.messages.check_template)
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OutboxMessage(Base):
+    """One e-mail to an applicant, prepared by a decision or a reminder, read by an organiser, sent once.
+
+    ``state``: prepared → sending → sent, or failed / bounced (with ``reason``), which can be sent
+    again. "sending" is committed before the SMTP call: a row left in it after a crash is shown
+    "à vérifier" and never sent again without a person's decision (services/outbox.py).
+    Personal data: erased with its application.
+    """
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # domain.messages.KINDS
+    language: Mapped[str] = mapped_column(String(5))
+    to_name: Mapped[str] = mapped_column(String(200))
+    to_email: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12), default="prepared", index=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it failed, as the organiser reads it
+    # Random, made once per message: its Message-ID header; a message is claimed for sending by it once.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    sending_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class SpeakerAnswer(Base):
+    """What an applicant answered in their speaker space (one row per application, once they answer)."""
+
+    __tablename__ = "speaker_answers"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True)
+    answer: Mapped[str | None] = mapped_column(String(12), nullable=True)  # confirmed / declined / kept / withdrawn
+    answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    equipment: Mapped[str | None] = mapped_column(String(20), nullable=True)  # domain.speakers.EQUIPMENT
+    microphone: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    accessibility: Mapped[str | None] = mapped_column(Text, nullable=True)
+    needs_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    details_at: Mapped[datetime | None] = mapped_column(nullable=True)  # last correction of the talk's texts

@@ -29,10 +29,11 @@ class Submission:
 
 
 def submit_form(edition_id: int, values: Mapping[str, Any], *, client_id: str, address: str | None = None,
-                now: datetime | None = None) -> Submission:
+                now: datetime | None = None, language: str = "fr") -> Submission:
     """Store an application from the public form, once per ``client_id``, before anything is confirmed.
 
     A form sent again (double click, back and resend) answers with the first one's reference.
+    ``language``: the form's, which the messages about the application will be written in.
     """
     now = now or datetime.now(timezone.utc)
     clean, errors = validate(values)
@@ -57,7 +58,8 @@ def submit_form(edition_id: int, values: Mapping[str, Any], *, client_id: str, a
                     Application.reference.startswith(prefix + "-", autoescape=True)))
                 application = Application(
                     edition_id=edition_id, reference=selection.next_reference(prefix, taken), client_id=client_id,
-                    received_at=now, source="form", late=False, status="received", **clean)
+                    received_at=now, source="form", late=False, status="received",
+                    language="en" if language == "en" else "fr", **clean)
                 session.add(application)
                 session.flush()
                 return Submission("stored", application.reference, application.project_name)

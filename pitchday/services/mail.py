@@ -27,11 +27,16 @@ SECURITY_MODES = ("starttls", "ssl", "none")
 
 
 class MailError(Exception):
-    """The message was not sent; ``reason`` says why, for the organiser (it names no recipient)."""
+    """The message was not sent; ``reason`` says why, for the organiser (it names no recipient).
 
-    def __init__(self, reason: str):
+    ``refused_recipient``: the server refused (some of) the recipients: the address bounced, and
+    sending it again as it is would fail again.
+    """
+
+    def __init__(self, reason: str, *, refused_recipient: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.refused_recipient = refused_recipient
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def send(message: EmailMessage, settings: SmtpSettings) -> None:
                           server=server)) from None
     except smtplib.SMTPRecipientsRefused:
         raise MailError(_("Envoi impossible : le serveur SMTP %(server)s a refusé les destinataires.",
-                          server=server)) from None
+                          server=server), refused_recipient=True) from None
     except smtplib.SMTPNotSupportedError:
         raise MailError(_("Envoi impossible : le serveur SMTP %(server)s ne propose pas de connexion chiffrée "
                           "(STARTTLS) ou d'identification.", server=server)) from None
@@ -138,4 +143,4 @@ def send(message: EmailMessage, settings: SmtpSettings) -> None:
         raise MailError(ngettext("Envoi partiel : le serveur SMTP %(server)s a refusé %(num)d destinataire ; "
                                  "vérifiez les adresses.",
                                  "Envoi partiel : le serveur SMTP %(server)s a refusé %(num)d destinataires ; "
-                                 "vérifiez les adresses.", len(refused), server=server))
+                                 "vérifiez les adresses.", len(refused), server=server), refused_recipient=True)

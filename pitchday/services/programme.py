@@ -17,6 +17,7 @@ from ..domain import show as show_domain
 from ..domain.forms import TalkCorrection
 from ..extensions import db
 from ..models import Application, Edition, LiveState, Talk
+from . import outbox
 from . import show as show_service
 from .applications import NotFound, decide
 
@@ -62,6 +63,7 @@ def decide_application(edition_id: int, application_id: int, decision: str, *,
 
     Retaining puts a talk at the end of the programme; any other decision on a retained application
     takes its talk off. Either is refused once the evening has started (``EveningStarted``).
+    Each decision prepares (or rewrites) the applicant's message in the outbox, unsent.
     Raises ``NotFound`` for an application or target edition that is not there, ``ValueError`` for
     an unknown decision or a target that does not come after this edition.
     """
@@ -103,6 +105,7 @@ def decide_application(edition_id: int, application_id: int, decision: str, *,
         application.decided_at = now
     else:
         decide(application, status, when=now)
+    outbox.decision_taken(edition_id, application)  # prepares the applicant's message; sends nothing
     return Decided(application.status, target)
 
 

@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -151,7 +152,8 @@ def form(slug: str):
     if request.method == "GET":
         return _render_form(edition, {name: "" for name in FORM_FIELDS} | {"client_id": str(uuid.uuid4())}, {})
     values = _posted_values()
-    result = application_form.submit_form(edition.id, values, client_id=values["client_id"], address=request.remote_addr)
+    result = application_form.submit_form(edition.id, values, client_id=values["client_id"], address=request.remote_addr,
+                                          language=str(get_locale()))
     if result.outcome == "closed":
         return _closed(edition, 403)
     if result.outcome == "rate_limited":

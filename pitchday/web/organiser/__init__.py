@@ -29,6 +29,7 @@ EDITION_SECTIONS = (
     ("organiser.edition", _l("Vue d'ensemble")),
     ("organiser.applications", _l("Candidatures")),
     ("organiser.programme", _l("Programme")),
+    ("organiser.outbox_page", _l("Messages")),
     ("organiser.durations", _l("Durées")),
     ("organiser.connections", _l("Échanges")),
     ("organiser.report", _l("Bilan")),
@@ -41,6 +42,9 @@ SUBPAGES = {
     "organiser.import_preview": "organiser.applications",
     "organiser.introduce": "organiser.connections",
     "organiser.digest": "organiser.connections",
+    "organiser.outbox_message": "organiser.outbox_page",
+    "organiser.outbox_templates": "organiser.outbox_page",
+    "organiser.outbox_template": "organiser.outbox_page",
 }
 AREA_LINKS = (
     ("organiser.dashboard", _l("Éditions")),
@@ -142,4 +146,4 @@ def dashboard():
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import applications, editions, followup, privacy, report  # noqa: E402,F401
+from . import applications, editions, followup, outbox, privacy, report  # noqa: E402,F401

@@ -1,0 +1,90 @@
+"""The speaker space: what a retained (or deferred) applicant's personal link opens, on a phone first.
+
+No account: the signed link is the key (``services/speakers.py``). It shows only its holder's own
+application. A retained speaker confirms or declines, corrects what the audience will see and gives
+their technical needs; a deferred applicant keeps or withdraws their application.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..domain import speakers as rules
+from ..domain.shapes import Refused
+from ..services import speakers
+from .i18n import field_error, plain
+from .unit import by_method
+
+bp = Blueprint("speaker", __name__)
+
+DONE = {
+    "confirmed": _l("Merci : votre venue est confirmée."),
+    "declined": _l("C'est noté : vous ne viendrez pas. L'équipe organisatrice est prévenue."),
+    "kept": _l("C'est noté : votre candidature est maintenue pour une prochaine édition."),
+    "withdrawn": _l("C'est noté : votre candidature est retirée."),
+}
+EQUIPMENT = {"own_laptop": _l("J'apporte mon ordinateur"),
+             "projector": _l("Mes supports seront projetés depuis l'ordinateur de la salle")}
+MICROPHONE = {"yes": _l("J'aurai besoin d'un micro"), "no": _l("Je n'aurai pas besoin de micro")}
+DETAIL_FIELDS = tuple(rules.TalkDetails.model_fields)
+NEEDS_FIELDS = tuple(rules.TechnicalNeeds.model_fields)
+
+
+def _values(space: speakers.Space) -> dict:
+    talk, answer = space.talk, space.answer
+    values = {}
+    if talk is not None:
+        name, role = rules.split_speaker(talk.speaker or "")
+        values = {"title": talk.title, "organisation": talk.organisation, "speaker_name": name,
+                  "speaker_role": role, "summary": talk.summary or ""}
+    values |= {"equipment": (answer.equipment if answer else None) or "",
+               "microphone": (answer.microphone if answer else None) or "",
+               "accessibility": (answer.accessibility if answer else None) or ""}
+    return values
+
+
+def _page(token: str, space: speakers.Space, *, values=None, errors=None, error=None, status=200):
+    return render_template("speaker/space.html", token=token, space=space, edition=space.edition,
+                           values=values or _values(space), errors=errors or {}, error=error,
+                           equipment=plain(EQUIPMENT), microphone=plain(MICROPHONE), rules_=rules,
+                           confirm_by=rules.confirm_by(space.edition.starts_at)), status
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@by_method
+def space(token: str):
+    found = speakers.open_space(token)
+    if found is None:
+        return render_template("speaker/invalid.html"), 404
+    if request.method == "GET":
+        return _page(token, found)
+    action = request.form.get("action", "")
+    if action == "answer":
+        try:
+            speakers.answer(found, request.form.get("answer", ""))
+        except ValueError:
+            return _page(token, found, error=_("Choisissez l'une des réponses proposées."), status=400)
+        flash(str(DONE[request.form["answer"]]))
+        return redirect(url_for(".space", token=token) + "#answer", code=303)
+    if action in ("details", "needs") and found.role == "speaker":
+        names, schema = (DETAIL_FIELDS, rules.TalkDetails) if action == "details" else \
+            (NEEDS_FIELDS, rules.TechnicalNeeds)
+        typed = {name: request.form.get(name, "")[:10_000] for name in names}
+        try:
+            parsed = schema.parse(typed)
+        except Refused as refused:
+            return _page(token, found, values=_values(found) | typed, status=400,
+                         errors={e.field: field_error(e.code, e.limit) for e in refused.errors})
+        if action == "details":
+            try:
+                speakers.update_details(found, parsed)
+            except (speakers.EveningStarted, ValueError):
+                return _page(token, found, values=_values(found) | typed, status=409, error=_(
+                    "La soirée a commencé : ces textes ne peuvent plus changer. Parlez-en à l'équipe sur place."))
+            flash(_("Merci : le public verra ces textes."))
+        else:
+            speakers.update_needs(found, parsed)
+            flash(_("Merci : vos besoins techniques sont enregistrés."))
+        return redirect(url_for(".space", token=token) + f"#{action}", code=303)
+    return _page(token, found, error=_("Action inconnue."), status=400)
