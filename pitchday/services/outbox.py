@@ -198,6 +198,7 @@ def decision_taken(edition_id: int, application: Application) -> OutboxMessage |
     else:
         for name, value in fields.items():
             setattr(pending, name, value)
+        pending.edition_id = edition_id  # decided again in the pool it was deferred to: that outbox now
         pending.state, pending.reason = "prepared", None
     session.flush()
     return pending

@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, select, update
 
 from ..domain.forms import NOTICE_LIMITS, NoticeSettings
 from ..extensions import db
-from ..models import (Application, AuditEntry, ConnectRequest, Edition, ImportDraft, LiveState, Question,
-                      QuestionVote, Setting, Talk)
+from ..models import (Application, AuditEntry, ConnectRequest, Edition, ImportDraft, LiveState, OutboxMessage,
+                      Question, QuestionVote, Setting, SpeakerAnswer, Talk)
 
 SETTINGS_KEY = "privacy_notice"
 SETTING_FIELDS = NOTICE_LIMITS
@@ -102,10 +102,16 @@ def export_for(email: str) -> dict[str, Any]:
                     for a in session.scalars(_matching(Application, Application.referent_email, email))]
     talks = [{"talk": t.title, "edition": editions.get(t.edition_id), "contact_email": t.contact_email}
              for t in session.scalars(_matching(Talk, Talk.contact_email, email))]
+    application_ids = [a["id"] for a in applications]
+    messages = [_plain(m) for m in session.scalars(select(OutboxMessage).where(
+        OutboxMessage.application_id.in_(application_ids)).order_by(OutboxMessage.id))]
+    answers = [_plain(a) for a in session.scalars(select(SpeakerAnswer).where(
+        SpeakerAnswer.application_id.in_(application_ids)))]
     audit(session, "export_person", connect_requests=len(requests), applications=len(applications),
           talk_contacts=len(talks))
     return {"email": email, "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "connect_requests": requests, "applications": applications, "talk_contacts": talks}
+            "connect_requests": requests, "applications": applications, "talk_contacts": talks,
+            "messages": messages, "speaker_answers": answers}
 
 
 def erase(email: str) -> dict[str, int]:

@@ -390,3 +390,30 @@ def test_outbox_decision_messages_are_erased_with_the_person(app, organiser, wor
     assert stored_messages(app, edition.id) == []
     with app.app_context(), db.read() as session:
         assert session.get(Application, ids[0]) is None
+
+
+def test_outbox_messages_and_answers_are_in_the_persons_export(app, organiser, world):
+    edition, ids = world
+    decide(organiser, edition, ids[0], "retain")
+    from pitchday.services import privacy
+
+    with app.app_context(), db.write():
+        exported = privacy.export_for("jeanne@air-clair.example.org")
+
+    assert [(m["kind"], m["to_email"], m["state"]) for m in exported["messages"]] == [
+        ("retained", "jeanne@air-clair.example.org", "prepared")]
+    assert exported["speaker_answers"] == []
+
+
+def test_outbox_deferring_into_a_later_edition_tells_from_this_outbox_and_the_link_opens(app, organiser, world):
+    edition, ids = world
+    with app.app_context():
+        later = factories.make_edition(slug="soiree-suivante", number=2, talks=(), starts_at=SOON + timedelta(days=60))
+
+    decide(organiser, edition, ids[0], "defer", target=str(later.id))
+
+    [message] = stored_messages(app, edition.id)
+    assert (message.kind, message.state) == ("deferred", "prepared")
+    path = re.search(r"http://localhost(/s/\S+)", message.body).group(1)
+    page = organiser.get(path)
+    assert page.status_code == 200 and "Je maintiens ma candidature" in page.text

@@ -121,7 +121,8 @@ def outbox_send(edition_id: int):
     if action not in ("send_all", "send", "zip_all", "zip"):
         abort(400)
     if not chosen:
-        flash(_("Aucun message à envoyer : cochez-en au moins un."))
+        flash(_("Aucun message à envoyer : cochez-en au moins un.") if action in ("send", "zip")
+              else _("Aucun message en attente : tous sont déjà envoyés."))
         return redirect(url_for(".outbox_page", edition_id=edition_id), code=303)
     if action.startswith("zip"):
         with db.write():
