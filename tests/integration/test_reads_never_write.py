@@ -75,6 +75,8 @@ def get_pages(organiser, moderator_http, ids) -> dict[str, int]:
         f"/organiser/editions/{e}/connections", f"/organiser/editions/{e}/connections/{r}/introduce",
         f"/organiser/editions/{e}/talks/{t}/digest", "/organiser/privacy", "/organiser/personal-data",
         f"/organiser/editions/{e}/report", f"/organiser/editions/{e}/report.csv", f"/organiser/editions/{e}/report.xlsx",
+        f"/organiser/editions/{e}/outbox", f"/organiser/editions/{e}/outbox/templates",
+        f"/organiser/editions/{e}/outbox/templates/retained/fr",
     ]
     statuses = {url: organiser.get(url).status_code for url in public + organiser_pages}
     statuses[f"/e/{SLUG}/moderator"] = moderator_http.get(f"/e/{SLUG}/moderator").status_code

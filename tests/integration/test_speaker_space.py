@@ -214,3 +214,22 @@ def test_speaker_space_at_phone_width_keeps_french_first(app, client, retained):
 
     assert '<html lang="fr">' in page and 'name="viewport" content="width=device-width, initial-scale=1"' in page
     assert CANDIDATES[0].title in page
+
+
+def test_speaker_space_get_writes_nothing(app, client, retained):
+    from sqlalchemy import event
+
+    _edition, _ids, path = retained
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        status = client.get(path).status_code
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert status == 200
+    assert "SELECT" in statements and [s for s in statements if s in ("INSERT", "UPDATE", "DELETE")] == []
