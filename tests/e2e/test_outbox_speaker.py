@@ -75,6 +75,14 @@ def test_outbox_sends_the_decision_and_the_speaker_confirms_from_the_mail(instan
     expect(organiser.locator("#outbox tbody tr .status")).to_have_text("préparé")
     assert smtp.messages == []
     shoot(organiser, screenshots, "prepared-1280x800")
+    audit_outbox = open_view(organiser.url, 1280, 800, bypass_csp=True,
+                             storage_state=organiser.context.storage_state())
+    assert axe_violations(audit_outbox) == []
+    organiser.locator("#outbox tbody a").click()
+    expect(organiser.locator("h1")).to_have_text("Message à Jeanne Fictive")
+    expect(organiser.locator("#body")).to_contain_text("Bonjour Jeanne,")
+    shoot(organiser, screenshots, "message-1280x800")
+    organiser.go_back()
     organiser.click("#send-all")
     expect(organiser.locator(".flash")).to_have_text("1 message envoyé.")
     expect(organiser.locator("#outbox tbody tr .status")).to_have_text("envoyé")

@@ -233,3 +233,14 @@ def test_speaker_space_get_writes_nothing(app, client, retained):
 
     assert status == 200
     assert "SELECT" in statements and [s for s in statements if s in ("INSERT", "UPDATE", "DELETE")] == []
+
+
+def test_speaker_space_opens_in_english_for_an_english_applicant(app, organiser, client):
+    edition, ids = build(app, languages=("en", "fr", "fr"))
+    decide(organiser, edition, ids[0], "retain")
+    path = link_path(app, edition.id, ids[0])
+
+    page = client.get(path).text
+
+    assert path.endswith("?lang=en")
+    assert '<html lang="en">' in page and "I confirm that I will come" in page and "Your slides" in page
