@@ -26,7 +26,7 @@ import io
 import secrets
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.headerregistry import Address
 
 from flask import current_app, has_request_context, request
@@ -41,6 +41,9 @@ from ..models import Application, Edition, MessageTemplate, OutboxMessage, Speak
 from . import mail, privacy
 
 STATES = ("prepared", "sending", "sent", "failed", "bounced")
+# A message "sending" for longer than this was interrupted (an SMTP call gives up well before: see
+# mail.TIMEOUT_S per network operation); before it, it is most likely being sent by another tab.
+SENDING_GRACE = timedelta(minutes=2)
 SENDABLE = ("prepared", "failed", "bounced")  # what "send" may claim; never "sending" nor "sent"
 DECISION_KINDS = ("retained", "deferred", "declined")
 
@@ -265,6 +268,15 @@ def claim(edition_id: int, message_id: int, *, now: datetime | None = None):
     return email_of(found)
 
 
+def shown_state(found: OutboxMessage, now: datetime | None = None) -> str:
+    """The state as the outbox shows it: a "sending" row is "in_progress" during ``SENDING_GRACE``,
+    then "to_check" (interrupted: a person decides, see the module's docstring)."""
+    if found.state != "sending":
+        return found.state
+    now = now or datetime.now(timezone.utc)
+    return "in_progress" if found.sending_at is not None and now - found.sending_at < SENDING_GRACE else "to_check"
+
+
 def mark_sent(message_id: int, *, now: datetime | None = None) -> None:
     found = db.current().get(OutboxMessage, message_id)
     if found is not None:
@@ -281,8 +293,8 @@ def resolve(edition_id: int, message_id: int, outcome: str) -> OutboxMessage:
     """A person's decision on a message left *sending*: it was "sent" (found in the sent mail or the
     server's log), or "unsent" (it can be sent again)."""
     found = message(edition_id, message_id)
-    if found.state != "sending" or outcome not in ("sent", "unsent"):
-        raise NotEditable()
+    if shown_state(found) != "to_check" or outcome not in ("sent", "unsent"):
+        raise NotEditable()  # one still being sent is left alone: "unsent" would let it go twice
     if outcome == "sent":
         found.state, found.sent_at = "sent", datetime.now(timezone.utc)
     else:

@@ -228,8 +228,8 @@ def test_outbox_a_message_left_sending_by_a_restart_is_never_resent_until_a_pers
     for application_id in ids[:2]:
         decide(organiser, edition, application_id, "retain")
     interrupted, other = stored_messages(app, edition.id)
-    with app.app_context(), db.write():  # the process claimed it, then died before its SMTP call ended
-        assert outbox.claim(edition.id, interrupted.id) is not None
+    with app.app_context(), db.write():  # the process claimed it ten minutes ago, then died before its SMTP call ended
+        assert outbox.claim(edition.id, interrupted.id, now=datetime.now(timezone.utc) - timedelta(minutes=10))
 
     send(organiser, edition)
     page = organiser.get(outbox_url(edition) + f"/{interrupted.id}").text
@@ -239,6 +239,21 @@ def test_outbox_a_message_left_sending_by_a_restart_is_never_resent_until_a_pers
     assert 'id="message-state">à vérifier</span>' in page and "Il n'est pas parti : le remettre à envoyer" in page
     assert [e.rcpt_tos[0] for e in smtp.envelopes] == [CANDIDATES[1].email, CANDIDATES[0].email]
     assert [m.state for m in stored_messages(app, edition.id)] == ["sent", "sent"]
+
+
+def test_outbox_a_message_being_sent_shows_in_progress_and_cannot_be_put_back(app, organiser, world):
+    edition, ids = world
+    decide(organiser, edition, ids[0], "retain")
+    [message] = stored_messages(app, edition.id)
+    with app.app_context(), db.write():  # another tab is sending it right now
+        assert outbox.claim(edition.id, message.id) is not None
+
+    page = organiser.get(outbox_url(edition) + f"/{message.id}").text
+    response = post_form(organiser, outbox_url(edition) + f"/{message.id}", {"action": "resolve_unsent"})
+
+    assert 'id="message-state">envoi en cours</span>' in page and 'id="to-check"' not in page
+    assert response.status_code == 409
+    assert stored_messages(app, edition.id)[0].state == "sending"
 
 
 def test_outbox_a_claim_is_won_once(app, world, organiser):

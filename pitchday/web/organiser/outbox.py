@@ -22,7 +22,8 @@ from .editions import edition_or_404
 
 STATE_LABELS = {
     "prepared": _l("préparé"),
-    "sending": _l("à vérifier"),
+    "in_progress": _l("envoi en cours"),
+    "to_check": _l("à vérifier"),
     "sent": _l("envoyé"),
     "failed": _l("échec"),
     "bounced": _l("adresse refusée"),
@@ -85,7 +86,8 @@ def outbox_page(edition_id: int):
     return render_template(
         "organiser/outbox/list.html", edition=edition, messages=outbox.messages(edition_id), speakers=rows,
         declined=declined, replacement=speakers.replacement_for(edition_id) if declined else None,
-        reminders=outbox.proposed_reminders(edition_id), smtp=mail.smtp_settings(), labels=_labels())
+        reminders=outbox.proposed_reminders(edition_id), smtp=mail.smtp_settings(), labels=_labels(),
+        shown_state=outbox.shown_state)
 
 
 def _send(edition_id: int, message_ids: list[int], settings: mail.SmtpSettings) -> tuple[int, int]:
@@ -156,7 +158,8 @@ def outbox_reminders(edition_id: int):
 def _message_page(edition, found, *, values=None, errors=None, error=None, status=200):
     return render_template("organiser/outbox/message.html", edition=edition, message=found,
                            values=values or {"subject": found.subject, "body": found.body}, errors=errors or {},
-                           error=error, editable=found.state in outbox.SENDABLE, labels=_labels()), status
+                           error=error, editable=found.state in outbox.SENDABLE, labels=_labels(),
+                           shown=outbox.shown_state(found)), status
 
 
 @bp.route("/editions/<int:edition_id>/outbox/<int:message_id>", methods=["GET", "POST"])
