@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
+from .shapes import Schema, Text
+
 KINDS = ("retained", "deferred", "declined", "reminder")
 DECISION_KINDS = {"retained": "retained", "deferred": "deferred", "declined": "declined"}  # status → kind
 LANGUAGES = ("fr", "en")
@@ -79,6 +81,14 @@ def render(text: str, values: Mapping[str, str]) -> str:
             return token  # not reached for a checked template; kept visible rather than lost
         return values[name]
     return _TOKEN.sub(replace, text)
+
+
+class MessageText(Schema):
+    """A message or a template as the organiser edits it (the placeholders are checked apart:
+    ``check_template``, since a message already rendered has none)."""
+
+    subject: Text(SUBJECT_MAX_CHARS) = None
+    body: Text(BODY_MAX_CHARS, multiline=True) = None
 
 
 def language_for(chosen: str | None) -> str:

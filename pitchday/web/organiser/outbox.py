@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ...domain import messages as message_rules
-from ...domain.shapes import Refused, Schema, Text
+from ...domain.messages import MessageText
+from ...domain.shapes import Refused
 from ...extensions import db
 from ...services import mail, outbox, speakers
 from ..i18n import field_error, plain
@@ -59,11 +60,6 @@ PLACEHOLDER_LABELS = {
 }
 MAX_SELECTED = 500
 NOT_EDITABLE = _l("Ce message est en cours d'envoi ou déjà envoyé : il ne peut plus être modifié.")
-
-
-class MessageEdit(Schema):
-    subject: Text(message_rules.SUBJECT_MAX_CHARS) = None
-    body: Text(message_rules.BODY_MAX_CHARS, multiline=True) = None
 
 
 def _labels() -> dict:
@@ -179,7 +175,7 @@ def outbox_message(edition_id: int, message_id: int):
         if action == "save":
             values = {name: request.form.get(name, "")[:100_000] for name in ("subject", "body")}
             try:
-                edit = MessageEdit.parse(values)
+                edit = MessageText.parse(values)
             except Refused as refused:
                 return _message_page(edition, found, values=values, status=400,
                                      errors={e.field: field_error(e.code, e.limit) for e in refused.errors})
@@ -236,7 +232,7 @@ def outbox_template(edition_id: int, kind: str, language: str):
             return redirect(url_for(".outbox_template", edition_id=edition_id, kind=kind, language=language), code=303)
         values = {name: request.form.get(name, "")[:100_000] for name in ("subject", "body")}
         try:
-            parsed = MessageEdit.parse(values)
+            parsed = MessageText.parse(values)
             outbox.save_template(edition_id, kind, language, parsed.subject, parsed.body)
         except Refused as refused:
             errors, status = {e.field: field_error(e.code, e.limit) for e in refused.errors}, 400
