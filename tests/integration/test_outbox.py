@@ -432,3 +432,18 @@ def test_outbox_deferring_into_a_later_edition_tells_from_this_outbox_and_the_li
     path = re.search(r"http://localhost(/s/\S+)", message.body).group(1)
     page = organiser.get(path)
     assert page.status_code == 200 and "Je maintiens ma candidature" in page.text
+
+
+def test_outbox_the_application_forms_language_is_the_messages_language(app, organiser):
+    from .test_apply_form import new_edition, reverse_pitch
+
+    fresh_edition(app, talks=())
+    new_edition(app, number=12, day="2099-03-19", deadline_day="2099-03-09")  # its form opens at /e/jdn12/
+    english, french = app.test_client(), app.test_client()
+
+    post_form(english, "/e/jdn12/candidater?lang=en", reverse_pitch(referent_email="en@example.org"))
+    post_form(french, "/e/jdn12/candidater", reverse_pitch(referent_email="fr@example.org"))
+
+    with app.app_context(), db.read() as session:
+        languages = dict(session.execute(select(Application.referent_email, Application.language)).all())
+    assert languages == {"en@example.org": "en", "fr@example.org": "fr"}
