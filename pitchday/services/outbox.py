@@ -13,7 +13,8 @@ one takes three units of work, opened by the caller (services never commit):
 3. ``mark_sent`` or ``mark_failed``, committed.
 
 A restart between 1 and 3 leaves the row in *sending*: it is never claimed again by "send all" nor
-by a resend; the outbox shows it as "à vérifier" and a person decides (``resolve``). This is the one
+by a resend; once ``SENDING_GRACE`` has passed (before it, another tab may be sending it: "envoi en
+cours"), the outbox shows it as "à vérifier" and a person decides (``resolve``). This is the one
 ambiguous window: the server may have accepted the message (250 after DATA) just before the process
 died, or never have seen it. Nothing here can tell which without a receipt the SMTP protocol does not
 give, so pitchday never guesses: a duplicate is worse than a message a person re-sends after checking
