@@ -5,6 +5,7 @@
 
 export const PROJECTOR_WIDTH = 1920;
 export const THUMB_WIDTH = 320;
+const RETRY_MS = 2000;
 
 /** The URL of `page` (from 1) of `deck` (state.slides.current or .next) at `width`, or null. */
 export function slideUrl(deck, page, width = PROJECTOR_WIDTH) {
@@ -46,7 +47,9 @@ export class SlideStack {
       img.decoding = "async";
       img.alt = "";
       img.className = "slide-image";
+      img.hidden = true;  // until display() shows it
       img.dataset.url = url;
+      img.addEventListener("error", () => (img.dataset.failed = "true"), { once: true });
       img.src = url;
       this.container.append(img);
       this.images.set(url, img);
@@ -56,6 +59,7 @@ export class SlideStack {
 
   /** Show `url` (null: none) and keep `keep` loaded; images no longer wanted are let go. */
   show(url, keep = []) {
+    this.keep = keep;
     const wanted = new Set([url, ...keep].filter(Boolean));
     for (const wantedUrl of wanted) this.image(wantedUrl);
     for (const [other, img] of this.images) {
@@ -65,13 +69,25 @@ export class SlideStack {
       }
     }
     if (url === null) return this.display(null);
-    const img = this.images.get(url);
+    let img = this.images.get(url);
+    if (img.dataset.failed) {  // preloaded while the network was down: load it again now that it is wanted
+      img.remove();
+      this.images.delete(url);
+      img = this.image(url);
+    }
     if (img.complete && img.naturalWidth > 0) this.display(url);
     else {
       this.pending = url;
       const settle = () => {
         if (this.pending !== url) return;
-        if (img.naturalWidth > 0) this.display(url);  // loaded; if it failed, the slide before stays on screen
+        if (img.naturalWidth > 0) return this.display(url);
+        // It failed (the network is down): the slide before stays on screen, and this one is tried again.
+        setTimeout(() => {
+          if (this.pending !== url) return;
+          img.remove();
+          this.images.delete(url);
+          this.show(url, this.keep);
+        }, RETRY_MS);
       };
       img.addEventListener("load", settle, { once: true });
       img.addEventListener("error", settle, { once: true });
