@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
@@ -68,7 +69,7 @@ def upload_deck(edition_id: int, talk_id: int):
             pages = deck.page_count
     except DeckRefused as refused:
         return _refused(edition_id, refused, 400)
-    flash(_("Présentation enregistrée : %(num)d pages.", num=pages))
+    flash(ngettext("Présentation enregistrée : %(num)d page.", "Présentation enregistrée : %(num)d pages.", pages))
     return _back(edition_id, talk_id)
 
 
