@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.pdfs import band_rgb, make_pdf
 
+from .layout import overflowing, small_targets
 from .helpers import FIRST_TALK, SLUG, click_command, eventually, extend, open_moderator, open_public
 
 pytestmark = pytest.mark.e2e
@@ -159,3 +160,44 @@ def test_a_deck_on_the_projector_turned_from_the_console_and_the_stage_remote(se
     assert 1080 * 0.1 < height < 1080 * 0.25  # larger than before, still a small part of the slide
     width = projector.evaluate("document.getElementById('slide-badge').getBoundingClientRect().width")
     assert width < 1920 * 0.25
+
+
+def test_countdown_only_and_the_speakers_hdmi_are_chosen_per_talk(server, open_view, screenshots, tmp_path):
+    upload_deck(open_view, server, tmp_path)
+    organiser = open_view(server.url("/organiser/login"), 1280, 800)
+    organiser.fill("#password", server.organiser_password)
+    organiser.click("button[type=submit]")
+    organiser.get_by_role("link", name="Jeudi du numérique n° 10").click()
+    organiser.get_by_role("link", name="Programme").first.click()
+    organiser.locator("li.talk-item").first.locator("details.talk-deck summary").click()
+    organiser.screenshot(path=screenshots / "organiser-programme-deck-1280x800.png", full_page=True)
+    assert small_targets(organiser, skip_inline_links=True) == []
+    assert overflowing(organiser, vertical=False) == []
+    organiser.locator("li.talk-item").first.locator("details.talk-deck summary").click()  # closed again
+
+    def choose(display: str) -> None:
+        first = organiser.locator("li.talk-item").first
+        first.locator("details.talk-deck summary").click()
+        first.locator("select[name=display]").select_option(display)
+        first.locator("button[id^=deck-display-save-]").click()
+        expect(organiser.locator(".flash")).to_contain_text("Affichage au projecteur enregistré")
+
+    projector = open_public(open_view, server, "projector", 1920, 1080)
+    console = open_moderator(open_view, server, 1280, 800)
+    click_command(console, "#btn-main")
+    expect(projector.locator("#screen")).to_have_attribute("data-screen", "slides")
+
+    choose("hdmi")
+    expect(projector.locator("#screen")).to_have_attribute("data-screen", "hdmi")
+    expect(projector.locator("#hdmi-countdown")).to_have_text(re.compile(r"^[45]:\d\d$"))
+    strip = projector.locator("#hdmi-strip").bounding_box()
+    assert strip["height"] < 1080 * 0.08 and strip["y"] > 1080 * 0.85  # discreet, at the bottom
+    expect(console.locator("#deck-position")).to_contain_text("HDMI du speaker")
+    projector.screenshot(path=screenshots / "projector-hdmi-1920x1080.png")
+
+    choose("countdown")
+    expect(projector.locator("#screen")).to_have_attribute("data-screen", "talk")
+    expect(projector.locator("#countdown")).to_have_text(re.compile(r"^[45]:\d\d$"))
+    choose("slides")
+    expect(projector.locator("#screen")).to_have_attribute("data-screen", "slides")
+    expect_slide(projector, 1)
