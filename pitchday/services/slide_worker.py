@@ -24,7 +24,7 @@ WEBP_METHOD = 2  # 0 (fastest) … 6 (smallest): 2 keeps a 60-page deck to secon
 
 
 def limit_self(seconds: int = RENDER_SECONDS, memory: int = RENDER_MEMORY_BYTES) -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))  # SIGXCPU, then SIGKILL a second later
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 

@@ -128,24 +128,48 @@ def test_an_upload_without_the_form_token_is_refused(app, edition, organiser):
     assert response.status_code == 400 and deck_row(app, first) is None
 
 
-def test_a_hostile_deck_is_stopped_by_the_workers_limit(app, edition, monkeypatch):
-    """A render that outlasts its limit is killed and refused: the server goes on."""
-    from pitchday.services import slide_worker
-
-    monkeypatch.setattr(slides, "RENDER_SECONDS", 1)
+def _worker_running(monkeypatch, code: str, **run_changes):
+    """The render worker replaced by ``code`` (a worker stuck in PDFium, as a hostile file would make it)."""
     real_run = slides.subprocess.run
+    finished = []
 
-    def slow_worker(args, **kwargs):  # a worker stuck in PDFium, as a hostile file would make it
-        return real_run([args[0], "-c", "import time; time.sleep(30)"], **{**kwargs, "timeout": 1})
+    def worker(args, **kwargs):
+        finished.append(real_run([args[0], "-c", code], **{**kwargs, **run_changes}))
+        return finished[-1]
 
-    monkeypatch.setattr(slides.subprocess, "run", slow_worker)
+    monkeypatch.setattr(slides.subprocess, "run", worker)
+    return finished
+
+
+def test_a_worker_over_its_cpu_limit_is_killed_and_the_deck_refused(app, edition, monkeypatch):
+    import signal
+
+    finished = _worker_running(monkeypatch, "from pitchday.services.slide_worker import limit_self; limit_self(1)\n"
+                                            "while True: pass")
     with app.app_context(), pytest.raises(slides.DeckRefused) as refused:
-        slides.render_deck(make_pdf(1, title="lent"))
+        slides.render_deck(make_pdf(1, title="cpu"))
     assert refused.value.code == "render_timeout"
-    assert slide_worker.limit_self  # the worker limits its own CPU and memory (resource.setrlimit) before parsing
+    assert finished[0].returncode in (-signal.SIGXCPU, -signal.SIGKILL)  # its own CPU limit, not the parent's wait
 
 
-def test_the_worker_limits_its_own_cpu_and_memory(tmp_path):
+def test_a_worker_over_its_memory_limit_fails_and_the_deck_is_refused(app, edition, monkeypatch):
+    finished = _worker_running(monkeypatch, "from pitchday.services.slide_worker import limit_self; "
+                                            "limit_self(30, 300 * 2**20)\n"
+                                 "hog = bytearray(600 * 2**20)")
+    with app.app_context(), pytest.raises(slides.DeckRefused) as refused:
+        slides.render_deck(make_pdf(1, title="memory"))
+    assert refused.value.code == "render_failed"
+    assert b"MemoryError" in finished[0].stderr  # its own address-space limit refused the allocation
+
+
+def test_a_worker_that_never_answers_is_stopped_at_the_time_limit(app, edition, monkeypatch):
+    _worker_running(monkeypatch, "import time; time.sleep(60)", timeout=1)  # asleep: no CPU spent, the wall clock stops it
+    with app.app_context(), pytest.raises(slides.DeckRefused) as refused:
+        slides.render_deck(make_pdf(1, title="asleep"))
+    assert refused.value.code == "render_timeout"
+
+
+def test_the_worker_limits_its_own_cpu_and_memory():
     import subprocess
     import sys
 
