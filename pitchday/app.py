@@ -64,7 +64,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .web import api, apply, audience, converters, organiser, pages, public, speaker
+    from .web import api, apply, audience, converters, organiser, pages, public, slides, speaker
 
     converters.register(app)
     app.register_blueprint(pages.bp)
@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(organiser.bp)
     app.register_blueprint(speaker.bp)
+    app.register_blueprint(slides.bp)
 
 
 def register_hooks(app: Flask) -> None:

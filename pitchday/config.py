@@ -59,6 +59,8 @@ class Config:
     # starttls (port 587), ssl (port 465) or none (a relay on the same machine or network only).
     SMTP_SECURITY: str = field(default_factory=lambda: _env("SMTP_SECURITY", "starttls"))
     MAIL_FROM: str = field(default_factory=lambda: _env("MAIL_FROM", "pitchday@localhost"))
+    # Files pitchday keeps beside its database (the talks' rendered slides, in slides/<sha256>/).
+    DATA_DIR: str = field(default_factory=lambda: _env("DATA_DIR", "instance/data"))
     # Largest Socket.IO frame accepted (bytes): commands are tiny.
     MAX_FRAME_BYTES: int = 16 * 1024
     TESTING: bool = False
@@ -82,6 +84,7 @@ class Config:
             "BABEL_DEFAULT_LOCALE": self.DEFAULT_LOCALE,
             "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
             "PITCHDAY_MAX_FRAME_BYTES": self.MAX_FRAME_BYTES,
+            "PITCHDAY_DATA_DIR": self.DATA_DIR,
             "PITCHDAY_WEBSOCKET_COMPRESSION": self.WEBSOCKET_COMPRESSION,
             "PITCHDAY_SMTP_HOST": self.SMTP_HOST,
             "PITCHDAY_SMTP_PORT": self.SMTP_PORT,

@@ -69,6 +69,7 @@ class TalkRun:
     pitch_started_at: int | None = None
     questions_started_at: int | None = None
     ended_at: int | None = None
+    slides: int = 0  # pages of the talk's deck (0: no deck), for the slide commands' bounds
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Show:
     stage_message: str | None = None
     stage_message_id: int = 0
     spotlight: int | None = None  # id of the audience question shown on the projector
+    slide: int = 0  # index (from 0) of the slide shown of the current talk's deck
     undo_stack: tuple["Show", ...] = field(default=(), repr=False)
 
     # -- reading -------------------------------------------------------------
@@ -239,7 +241,7 @@ def apply(show: Show, name: str, args: Mapping[str, Any], *, now: int) -> Show:
     show = settle(show, now)
     if name == "undo":
         return _undo(show)
-    changed = _end_message_with_talk(show, COMMANDS[name](show, args, now))
+    changed = _first_slide_with_talk(show, _end_message_with_talk(show, COMMANDS[name](show, args, now)))
     if name in NOT_UNDOABLE:
         return replace(changed, undo_stack=show.undo_stack)
     return replace(changed, undo_stack=(_without_stack(show),) + show.undo_stack[: MAX_UNDO - 1])
@@ -255,12 +257,17 @@ def _end_message_with_talk(before: Show, after: Show) -> Show:
     return replace(after, stage_message=None) if moved else after
 
 
+def _first_slide_with_talk(before: Show, after: Show) -> Show:
+    """Another talk on stage starts on its first slide."""
+    return replace(after, slide=0) if after.current != before.current and after.slide else after
+
+
 # The commands the console offers as buttons or keys, with the arguments a button sends; which of them
 # the current state accepts is decided by applying them (see ``allowed_commands``).
 CONSOLE_PROBES: tuple[tuple[str, Mapping[str, Any]], ...] = (
     ("start", {}), ("pause", {}), ("resume", {}), ("questions", {}), ("next", {}), ("previous", {}),
     ("networking", {}), ("end", {}), ("undo", {}), ("dismiss_message", {}), ("clear_spotlight", {}),
-    ("extend", {"delta_ms": 30_000}),
+    ("extend", {"delta_ms": 30_000}), ("slide_previous", {}), ("slide_next", {}),
 )
 
 
@@ -538,10 +545,71 @@ def _clear_spotlight(show: Show, args: Mapping[str, Any], now: int) -> Show:
     return _bump(show, spotlight=None)
 
 
+# -- slides of the talk on stage -------------------------------------------------
+
+SLIDE_COMMANDS = frozenset({"slide_next", "slide_previous", "slide_goto"})
+
+
+def slide_count(show: Show) -> int:
+    """Pages of the current talk's deck (0: no talk on stage or no deck)."""
+    return show.talks[show.current].slides if show.current is not None else 0
+
+
+def _deck_on_stage(show: Show) -> int:
+    _require_phase(show, Phase.READY, *TIMED_PHASES)
+    count = slide_count(show)
+    if count == 0:
+        raise CommandRefused("no_deck", "The talk on stage has no slides")
+    return count
+
+
+def _slide_to(show: Show, index: int, count: int) -> Show:
+    if index < 0:
+        raise CommandRefused("first_slide", "This is already the first slide")
+    if index >= count:
+        raise CommandRefused("last_slide", "This is already the last slide")
+    return _bump(show, slide=index)
+
+
+def _slide_next(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    return _slide_to(show, show.slide + 1, _deck_on_stage(show))
+
+
+def _slide_previous(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    return _slide_to(show, show.slide - 1, _deck_on_stage(show))
+
+
+def _slide_goto(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    """Go to slide ``page`` (counted from 1, as people do)."""
+    count = _deck_on_stage(show)
+    page = args.get("page")
+    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= count:
+        raise CommandRefused("bad_page", f"page must be an integer from 1 to {count}")
+    if page - 1 == show.slide:
+        raise CommandRefused("no_change", "This slide is already shown")
+    return _bump(show, slide=page - 1)
+
+
+def with_decks(show: Show, pages: Mapping[int, int]) -> Show:
+    """The talks' page counts ``{talk_id: pages}`` (a talk not listed has no deck).
+
+    A deck replaced while its talk is on stage keeps the slide shown if it still exists, else its last one.
+    """
+    talks = {t: replace(r, slides=pages.get(t, 0)) if r.slides != pages.get(t, 0) else r for t, r in show.talks.items()}
+    if talks == dict(show.talks):
+        return show
+    changed = replace(show, talks=talks)
+    return _bump(changed, slide=max(0, min(show.slide, slide_count(changed) - 1)))
+
+
 def _undo(show: Show) -> Show:
     if not show.undo_stack:
         raise CommandRefused("nothing_to_undo", "Nothing to undo")
     previous = show.undo_stack[0]
+    # The decks are the organisers' (uploaded since, perhaps): the counts stay as they are now.
+    decks = {t: r.slides for t, r in show.talks.items() if r.slides}
+    if any(r.slides != decks.get(t, 0) for t, r in previous.talks.items()):
+        previous = with_decks(previous, decks)
     # Settings and stage messages are not part of the run of show: keep them.
     return replace(
         previous,
@@ -574,6 +642,9 @@ COMMANDS = {
     "dismiss_message": _dismiss,
     "spotlight": _spotlight,
     "clear_spotlight": _clear_spotlight,
+    "slide_next": _slide_next,
+    "slide_previous": _slide_previous,
+    "slide_goto": _slide_goto,
     "undo": None,  # handled in apply()
 }
 NOT_UNDOABLE = frozenset({"set_mode", "set_auto_questions", "message", "dismiss_message", "spotlight",
@@ -597,12 +668,13 @@ def to_dict(show: Show, *, with_undo: bool = True) -> dict[str, Any]:
         "stage_message": show.stage_message,
         "stage_message_id": show.stage_message_id,
         "spotlight": show.spotlight,
+        "slide": show.slide,
         "order": list(show.order),
         "talks": [
             {
                 "talk_id": r.talk_id, "pitch_ms": r.pitch_ms, "qa_ms": r.qa_ms, "status": r.status.value,
                 "pitch_started_at": r.pitch_started_at, "questions_started_at": r.questions_started_at,
-                "ended_at": r.ended_at,
+                "ended_at": r.ended_at, "slides": r.slides,
             }
             for r in (show.talks[t] for t in show.order)
         ],
@@ -617,7 +689,7 @@ def from_dict(data: Mapping[str, Any]) -> Show:
         t["talk_id"]: TalkRun(
             talk_id=t["talk_id"], pitch_ms=t["pitch_ms"], qa_ms=t["qa_ms"], status=TalkStatus(t["status"]),
             pitch_started_at=t["pitch_started_at"], questions_started_at=t["questions_started_at"],
-            ended_at=t["ended_at"],
+            ended_at=t["ended_at"], slides=t.get("slides", 0),  # absent from states stored before decks
         )
         for t in data["talks"]
     }
@@ -636,6 +708,7 @@ def from_dict(data: Mapping[str, Any]) -> Show:
         stage_message=data["stage_message"],
         stage_message_id=data["stage_message_id"],
         spotlight=data.get("spotlight"),  # absent from states stored before questions existed
+        slide=data.get("slide", 0),
         undo_stack=tuple(from_dict(s) for s in data.get("undo_stack", ())),
     )
 

@@ -350,3 +350,17 @@ class SpeakerAnswer(Base):
     accessibility: Mapped[str | None] = mapped_column(Text, nullable=True)
     needs_at: Mapped[datetime | None] = mapped_column(nullable=True)
     details_at: Mapped[datetime | None] = mapped_column(nullable=True)  # last correction of the talk's texts
+class Deck(Base):
+    """A talk's slides: its PDF rendered once to images (named by the PDF's SHA-256), and how the projector
+    shows the talk. A row without ``digest`` has no deck, only a display choice (e.g. the speaker's HDMI)."""
+
+    __tablename__ = "decks"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    digest: Mapped[str | None] = mapped_column(String(64), nullable=True)  # folder of the images (services/slides)
+    page_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    width: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # first page at projector size, px
+    height: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # of the PDF uploaded
+    display: Mapped[str] = mapped_column(String(12), default="slides", server_default="slides")  # domain/slides.DISPLAYS
+    uploaded_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -6,6 +6,7 @@ from socketio.exceptions import ConnectionRefusedError  # what Flask-SocketIO re
 
 from ..domain.events import Auth, Command
 from ..domain.shapes import Refused
+from ..domain.show import SLIDE_COMMANDS
 from ..extensions import db, socketio
 from ..services import access, broadcast, devices, editions, presence
 from ..services import show as show_service
@@ -20,6 +21,14 @@ def moderator_client() -> presence.Client | None:
     """The moderator behind this socket, checked again at every event: a revoked link stops at once."""
     client = presence.client(request.sid)
     if client is None or client.view != "moderator" or not access.link_still_valid(client.moderator_link):
+        return None
+    return client
+
+
+def slide_remote_client() -> presence.Client | None:
+    """A stage view opened with the moderator's cookie: its presenter remote may turn the slides (only)."""
+    client = presence.client(request.sid)
+    if client is None or client.view != "stage" or not access.link_still_valid(client.moderator_link):
         return None
     return client
 
@@ -39,6 +48,8 @@ def on_connect(auth):
         link = access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id)
         if link is None:
             raise ConnectionRefusedError("forbidden")
+    elif view == "stage":  # with the moderator's right, the stage view's presenter remote turns the slides
+        link = access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id)
     device_id = devices.device_from_cookie(request.cookies.get(devices.DEVICE_COOKIE)) if view == "audience" else None
     presence.join(request.sid, presence.Client(edition.id, view, link.token_id if link else None,
                                                device_id=device_id, address=request.remote_addr))
@@ -76,11 +87,16 @@ def on_resync(*_args):
 @db.write()
 def on_command(payload=None, *_extra):
     client = moderator_client()
-    if client is None:
+    remote = slide_remote_client() if client is None else None
+    if client is None and remote is None:
         return refusal("forbidden")
     try:
         command = Command.parse(payload)
     except Refused as refused:
         return localised(refused.answer())
+    if client is None:
+        if command.name not in SLIDE_COMMANDS:
+            return refusal("forbidden")
+        client = remote
     return localised(show_service.run_command(client.edition_id, command_id=command.command_id, name=command.name,
                                                args=command.args, version=command.version))

@@ -28,6 +28,10 @@ REFUSALS = {
     "nothing_to_undo": _l("Rien à annuler."),
     "unknown_talk": _l("Intervention inconnue."),
     "no_spotlight": _l("Aucune question n'est projetée."),
+    "no_deck": _l("L'intervention sur scène n'a pas de présentation."),
+    "first_slide": _l("C'est déjà la première diapositive."),
+    "last_slide": _l("C'est déjà la dernière diapositive."),
+    "bad_page": _l("Cette diapositive n'existe pas."),
     "forbidden": _l("Réservé à la régie : rouvrez le lien de régie."),
     # questions and connect requests
     "unknown_question": _l("Cette question n'existe pas ou n'est pas publiée."),

@@ -14,7 +14,7 @@ from ..domain import show as domain
 from ..extensions import db, socketio
 from ..models import Edition, LiveState
 from ..timeutil import now_ms
-from . import boards, presenter, presence
+from . import boards, presenter, presence, slides
 
 
 def public_room(edition_id: int) -> str:
@@ -45,7 +45,8 @@ def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = Non
         plan = presenter.plan_of(edition, show, now=now)
         message = {"version": show.version, "server_time": now,
                    "state": presenter.public_state(edition, show, plan,
-                                                   spotlight=boards.spotlight_view(session, edition_id, show.spotlight))}
+                                                   spotlight=boards.spotlight_view(session, edition_id, show.spotlight),
+                                                   slides=slides.screen_view(session, edition, show))}
         if moderator:
             message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.counts(edition_id), now=now)
     # Stamp the time as late as possible: it is the client's reference for "now".

@@ -22,7 +22,8 @@ def plan_of(edition: Edition, show: domain.Show, *, now: int) -> Schedule:
     return schedule(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms, now=now)
 
 
-def public_state(edition: Edition, show: domain.Show, plan: Schedule, *, spotlight: dict | None = None) -> dict[str, Any]:
+def public_state(edition: Edition, show: domain.Show, plan: Schedule, *, spotlight: dict | None = None,
+                 slides: dict | None = None) -> dict[str, Any]:
     """The state every screen may see (projector, stage, audience)."""
     talks = {t.id: t for t in edition.talks}
     return {
@@ -45,6 +46,7 @@ def public_state(edition: Edition, show: domain.Show, plan: Schedule, *, spotlig
         "stage_message": ({"id": show.stage_message_id, "text": show.stage_message}
                           if show.stage_message is not None else None),
         "spotlight": spotlight,  # a public question (boards.public_view) or None
+        "slides": slides or {"current": None, "next": None},  # services/slides.screen_view
     }
 
 

@@ -11,14 +11,15 @@ from ..extensions import db
 from ..domain.audience import PUBLIC_STATUSES
 from ..models import Edition, LiveState, Question, ShowCommand
 from ..timeutil import from_ms, now_ms
-from . import broadcast
+from . import broadcast, slides
 
 
 def initial_show(edition: Edition) -> domain.Show:
-    return domain.new_show(
+    show = domain.new_show(
         [(t.id, t.effective_pitch_ms, t.effective_qa_ms) for t in edition.talks],
         auto_questions=edition.auto_questions,
     )
+    return replace(domain.with_decks(show, slides.page_counts(db.current(), edition.id)), version=show.version)
 
 
 def reset_show(edition_id: int) -> None:

@@ -57,7 +57,10 @@ def projector(slug: str):
 @bp.get("/e/<slug>/stage")
 @db.read()
 def stage(slug: str):
-    return render_view("stage", slug)
+    edition = edition_or_404(slug)
+    # With the moderator's cookie, a presenter remote (PageDown / PageUp, arrows) turns the slides from here.
+    remote = access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id) is not None
+    return render_view("stage", slug, remote=remote)
 
 
 @bp.get("/e/<slug>/moderator")

@@ -3,6 +3,7 @@ import { connectLive, countdownNow, t, uuid } from "./live.js";
 import { formatCountdown } from "./countdown.js";
 import { setText, clockTime } from "./format.js";
 import { initQuestions } from "./moderator-questions.js";
+import { renderDeckPanel } from "./slides.js";
 
 const el = (id) => document.getElementById(id);
 const labels = JSON.parse(el("labels").textContent);
@@ -81,6 +82,7 @@ function renderStatic(message) {
   shown.dataset.shown = String(Boolean(state.stage_message));
   setText(shown, state.stage_message ? labels.message_shown.replace("{text}", state.stage_message.text) : labels.no_message);
   el("agenda").replaceChildren(...state.agenda.map((row) => rowFor(row, state)));
+  renderDeckPanel(el("deck-panel"), state.slides, labels.slides);
   if (extras) renderExtras(extras);
   questionsTab?.onState(state);
 }
@@ -127,6 +129,7 @@ document.addEventListener("click", (event) => {
     if (name === "extend") return send("extend", { delta_ms: Number(button.dataset.delta) });
     return send(name);
   }
+  if (button.dataset.slidePage) return send("slide_goto", { page: Number(button.dataset.slidePage) });
   if (button.dataset.message) return send("message", { text: button.dataset.message });
   if (button.dataset.mode) return send("set_mode", { mode: button.dataset.mode });
   if (button.dataset.action && button.dataset.talk && live) {  // agenda rows (questions have their own)
@@ -179,6 +182,9 @@ document.addEventListener("keydown", (event) => {
     press('[data-command="undo"]');
   } else if (event.ctrlKey || event.metaKey) {
     return;
+  } else if (event.key === "PageDown" || event.key === "PageUp") {
+    event.preventDefault();
+    press(`[data-command="${event.key === "PageDown" ? "slide_next" : "slide_previous"}"]`);
   } else if (key === "q") press('[data-command="questions"]');
   else if (key === "n") press('[data-command="next"]');
   else if (event.key === "+") press('[data-command="extend"][data-delta="30000"]');

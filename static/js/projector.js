@@ -3,6 +3,7 @@ import { connectLive, countdownNow, t } from "./live.js";
 import { agendaItem } from "./agenda.js";
 import { formatCountdown } from "./countdown.js";
 import { setText } from "./format.js";
+import { SlideStack, showsSlides, slideUrl, wantedUrls } from "./slides.js";
 
 const body = document.body;
 const screen = document.getElementById("screen");
@@ -11,7 +12,10 @@ const connection = el("connection");
 
 function screenFor(state) {
   if (state.projector_mode !== "auto") return state.projector_mode;
-  if (state.phase === "pitch" || state.phase === "questions") return "talk";
+  if (state.phase === "pitch" || state.phase === "questions") {
+    if (state.slides?.current?.display === "hdmi") return "hdmi";
+    return showsSlides(state.slides) ? "slides" : "talk";
+  }
   if (state.phase === "ready") return "agenda";
   if (state.phase === "networking" || state.phase === "ended") return "networking";
   return "welcome";
@@ -37,8 +41,21 @@ function renderSpotlight() {
   setText(el("spotlight-votes"), spotlight.votes === 1 ? t("vote.one") : t("votes", { votes: spotlight.votes }));
 }
 
+const slideLabels = JSON.parse(el("slide-labels").textContent);
+const slideStack = new SlideStack(el("slide-stack"));
+
+/** The slide shown (on the slides screen) and those held loaded around it, whatever the screen. */
+function renderSlides(state, shownScreen) {
+  const deck = state.slides?.current;
+  const url = shownScreen === "slides" ? slideUrl(deck, deck.page) : null;
+  slideStack.alt = deck && deck.pages ? slideLabels.slide.replace("{page}", deck.page).replace("{pages}", deck.pages) : "";
+  slideStack.show(url, wantedUrls(state.slides));
+  screen.dataset.slide = deck && deck.pages ? String(deck.page) : "";
+}
+
 function renderStatic(state) {
   screen.dataset.screen = screenFor(state);
+  renderSlides(state, screen.dataset.screen);
   spotlight = state.spotlight;
   renderSpotlight();
   const talk = state.current;
@@ -61,6 +78,12 @@ function frame() {
       if (el("countdown").dataset.chars !== String(figure.length)) el("countdown").dataset.chars = String(figure.length);
       const label = { minute: t("wrap.minute"), "30s": t("wrap.30s"), over: t("wrap.over") }[shown.wrap] ?? "";
       setText(el("wrap-label"), shown.wrap === "over" ? `${label} ${figure}` : label);
+      // Over a slide or beside the speaker's HDMI: the same figure and words, in a corner badge or a strip.
+      const small = shown.running ? label : t("paused");
+      for (const prefix of ["badge", "hdmi"]) {
+        setText(el(`${prefix}-countdown`), figure);
+        setText(el(`${prefix}-label`), small);
+      }
       const done = Math.min(1, Math.max(0, 1 - shown.remaining / (shown.length || 1)));
       el("progress").style.transform = `scaleX(${done})`;
     }

@@ -1,7 +1,8 @@
 // Stage view: the speaker's countdown and the moderator's messages.
-import { connectLive, countdownNow, t } from "./live.js";
+import { connectLive, countdownNow, t, uuid } from "./live.js";
 import { formatCountdown } from "./countdown.js";
 import { setText, clockTime } from "./format.js";
+import { SlideStack, THUMB_WIDTH, showsSlides, slideUrl, wantedUrls } from "./slides.js";
 
 const screen = document.getElementById("screen");
 const el = (id) => document.getElementById(id);
@@ -26,8 +27,30 @@ function announce(message) {
   rendered = true;
 }
 
+const slideLabels = JSON.parse(el("slide-labels").textContent);
+const currentSlide = new SlideStack(el("stage-current"));
+const nextSlide = new SlideStack(el("stage-next"));
+
+/** The slide the projector shows and the one after it (or the next talk's first), preloaded around. */
+function renderSlides(state) {
+  const deck = state.slides?.current;
+  const on = showsSlides(state.slides) && (state.phase === "pitch" || state.phase === "questions" || state.phase === "ready");
+  screen.dataset.slides = on ? "on" : "off";
+  if (!on) {
+    currentSlide.show(null, wantedUrls(state.slides));
+    nextSlide.show(null);
+    return;
+  }
+  currentSlide.alt = slideLabels.slide.replace("{page}", deck.page).replace("{pages}", deck.pages);
+  currentSlide.show(slideUrl(deck, deck.page), wantedUrls(state.slides));
+  const following = slideUrl(deck, deck.page + 1, THUMB_WIDTH) ?? slideUrl(state.slides.next, 1, THUMB_WIDTH);
+  nextSlide.show(following);
+  setText(el("stage-slide-number"), deck.page === deck.pages ? `${currentSlide.alt} · ${slideLabels.last}` : currentSlide.alt);
+}
+
 function renderStatic(state) {
   screen.dataset.phase = state.phase;
+  renderSlides(state);
   setText(el("talk-title"), state.current ? state.current.title : state.next ? `${t("next")} : ${state.next.title}` : "");
   const message = state.stage_message;
   el("message").hidden = !message;
@@ -55,7 +78,28 @@ function frame() {
   requestAnimationFrame(frame);
 }
 
-const { clock, current } = connectLive({
+// A presenter remote (the common clickers send PageDown / PageUp, some the arrows) on the stage laptop turns
+// the slides, as a versioned command like the console's; only when this view has the moderator's cookie
+// (the server checks it again on every command). Without it the keys do nothing.
+const NEXT_KEYS = new Set(["PageDown", "ArrowRight", "ArrowDown"]);
+const PREVIOUS_KEYS = new Set(["PageUp", "ArrowLeft", "ArrowUp"]);
+if (screen.dataset.remote === "true") {
+  document.addEventListener("keydown", (event) => {
+    const name = NEXT_KEYS.has(event.key) ? "slide_next" : PREVIOUS_KEYS.has(event.key) ? "slide_previous" : null;
+    const live = current();
+    if (!name || !live || event.altKey || event.ctrlKey || event.metaKey || !showsSlides(live.state.slides)) return;
+    event.preventDefault();
+    if (event.repeat) return;  // a key held down turns one slide
+    const command = { command_id: uuid(), name, args: {}, version: live.version };
+    socket.timeout(4000).emit("command", command, (err, ack) => {
+      if (!err && ack && !ack.ok) {
+        if (ack.error.code === "stale") resync();
+      }
+    });
+  });
+}
+
+const { socket, clock, current, resync } = connectLive({
   view: "stage",
   edition: document.body.dataset.edition,
   onState: (m) => renderStatic(m.state),

@@ -146,4 +146,4 @@ def dashboard():
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import applications, editions, followup, outbox, privacy, report  # noqa: E402,F401
+from . import applications, editions, followup, outbox, privacy, report, slides  # noqa: E402,F401
