@@ -109,6 +109,35 @@ def board_ids(questions: list[dict]) -> list[int]:
     return [q["id"] for q in board_order(questions)]
 
 
+# -- new devices -------------------------------------------------------------------------------
+# A device cookie costs a script one page load: taking a fresh one before every vote or question
+# would make one script a crowd. So a new device pays in time, which only a person spends freely:
+# its socket must have been open a few seconds before it may submit (a person reads first; a
+# resend after a reconnection waits that long), and during its first minute it shares with every
+# other new device of its address a budget far below the address's ceiling (ratelimit.YOUNG_LIMITS).
+# A phone that opened the page earlier in the evening, as a room's phones have, pays nothing.
+
+DEVICE_WARMUP_MS = 3_000  # a socket open this long before its device may submit
+YOUNG_DEVICE_MS = 60_000  # a device cookie this recent counts in its address's budget of new devices
+
+
+class DeviceStanding(StrEnum):
+    WARMING = "warming"  # refused for now (``too_soon``): its socket opened moments ago
+    YOUNG = "young"  # accepted within the address's budget of new devices
+    SETTLED = "settled"  # accepted within its own and its address's usual limits
+
+
+def device_standing(*, now_ms: int, socket_opened_ms: int, device_born_ms: int,
+                    warmup_ms: int = DEVICE_WARMUP_MS) -> tuple[DeviceStanding, int]:
+    """Where a device stands for a submission, with the milliseconds to wait when ``WARMING``."""
+    wait = socket_opened_ms + warmup_ms - now_ms
+    if wait > 0:
+        return DeviceStanding.WARMING, wait
+    if now_ms - device_born_ms < YOUNG_DEVICE_MS:
+        return DeviceStanding.YOUNG, 0
+    return DeviceStanding.SETTLED, 0
+
+
 # -- connect requests ("Je veux échanger") --------------------------------------------------------
 
 # What someone may want from a talk's team, by kind of talk (the wording is the web layer's).

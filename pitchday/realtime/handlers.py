@@ -39,9 +39,11 @@ def on_connect(auth):
         link = access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id)
         if link is None:
             raise ConnectionRefusedError("forbidden")
-    device_id = devices.device_from_cookie(request.cookies.get(devices.DEVICE_COOKIE)) if view == "audience" else None
+    device = devices.device_and_birth(request.cookies.get(devices.DEVICE_COOKIE)) if view == "audience" else None
+    device_id, born_ms = device or (None, 0)
     presence.join(request.sid, presence.Client(edition.id, view, link.token_id if link else None,
-                                               device_id=device_id, address=request.remote_addr))
+                                               device_id=device_id, address=request.remote_addr,
+                                               opened_ms=now_ms(), device_born_ms=born_ms))
     broadcast.welcome(request.sid, edition.id, moderator=view == "moderator", device_id=device_id)
     broadcast.presence_changed(edition.id)
 

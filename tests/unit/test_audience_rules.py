@@ -8,7 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pitchday.domain.audience import (
+    DEVICE_WARMUP_MS,
     MAIN_BUTTON,
+    YOUNG_DEVICE_MS,
+    DeviceStanding,
+    device_standing,
     MODERATION,
     QUESTION_MAX_CHARS,
     ModerationRefused,
@@ -278,3 +282,27 @@ def test_board_ids_are_the_board_order():
                  {"id": 3, "status": "published", "votes": 4}, {"id": 4, "status": "published", "votes": 1}]
 
     assert board_ids(questions) == [3, 2, 4, 1]
+
+
+# -- new devices -------------------------------------------------------------------------------
+
+NOW = 1_750_000_000_000
+
+
+@pytest.mark.parametrize("opened_ago_ms, born_ago_ms, expected", [
+    (0, 0, (DeviceStanding.WARMING, DEVICE_WARMUP_MS)),
+    (DEVICE_WARMUP_MS - 1, DEVICE_WARMUP_MS - 1, (DeviceStanding.WARMING, 1)),
+    (100, 3_600_000, (DeviceStanding.WARMING, DEVICE_WARMUP_MS - 100)),  # an old phone's new socket waits too
+    (DEVICE_WARMUP_MS, DEVICE_WARMUP_MS, (DeviceStanding.YOUNG, 0)),
+    (DEVICE_WARMUP_MS, YOUNG_DEVICE_MS - 1, (DeviceStanding.YOUNG, 0)),
+    (DEVICE_WARMUP_MS, YOUNG_DEVICE_MS, (DeviceStanding.SETTLED, 0)),
+    (DEVICE_WARMUP_MS, NOW, (DeviceStanding.SETTLED, 0)),  # a cookie made before its date was kept
+])
+def test_device_standing_waits_for_the_socket_then_counts_the_cookies_age(opened_ago_ms, born_ago_ms, expected):
+    assert device_standing(now_ms=NOW, socket_opened_ms=NOW - opened_ago_ms, device_born_ms=NOW - born_ago_ms) \
+        == expected
+
+
+def test_device_standing_without_warmup_never_waits():
+    assert device_standing(now_ms=NOW, socket_opened_ms=NOW, device_born_ms=NOW, warmup_ms=0) \
+        == (DeviceStanding.YOUNG, 0)
