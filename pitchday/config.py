@@ -61,6 +61,9 @@ class Config:
     # starttls (port 587), ssl (port 465) or none (a relay on the same machine or network only).
     SMTP_SECURITY: str = field(default_factory=lambda: _env("SMTP_SECURITY", "starttls"))
     MAIL_FROM: str = field(default_factory=lambda: _env("MAIL_FROM", "pitchday@localhost"))
+    # The organisers' own suspect words or phrases, comma-separated, added to the packaged lists
+    # (services/suspects.py): a question containing one waits for the moderator, flagged.
+    SUSPECT_WORDS: str | None = field(default_factory=lambda: _env("SUSPECT_WORDS"))
     # Largest Socket.IO frame accepted (bytes): commands are tiny.
     MAX_FRAME_BYTES: int = 16 * 1024
     # How long a phone's socket must be open before its device may submit (domain.audience).
@@ -87,6 +90,7 @@ class Config:
             "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
             "PITCHDAY_MAX_FRAME_BYTES": self.MAX_FRAME_BYTES,
             "PITCHDAY_DEVICE_WARMUP_MS": self.DEVICE_WARMUP_MS,
+            "PITCHDAY_SUSPECT_WORDS": self.SUSPECT_WORDS,
             "PITCHDAY_WEBSOCKET_COMPRESSION": self.WEBSOCKET_COMPRESSION,
             "PITCHDAY_SMTP_HOST": self.SMTP_HOST,
             "PITCHDAY_SMTP_PORT": self.SMTP_PORT,

@@ -24,7 +24,7 @@ from ..domain.events import Ask, Moderate, QuestionSettings, Vote
 from ..domain.text import InvalidField
 from ..extensions import db, rate_limits
 from ..models import Edition, Question, QuestionVote, Talk, UTCDateTime
-from . import boards, broadcast
+from . import boards, broadcast, suspects
 from . import show as show_service
 
 
@@ -65,7 +65,7 @@ def ask(edition_id: int, *, device_id: str, address: str | None, asked: Ask, you
     decision = rate_limits.check("ask", device_id=device_id, address=address, young=young)
     if not decision.allowed:
         return refused_answer("rate_limited", retry_after=decision.retry_after_s)
-    suspect = rules.suspect_words(" ".join(filter(None, (asked.text, asked.author))))
+    suspect = suspects.suspect_words(" ".join(filter(None, (asked.text, asked.author))))
     try:
         with session.begin_nested():  # a savepoint: if the other copy won, only this insert is undone
             auto_publish = session.scalar(select(Edition.questions_auto_publish).where(Edition.id == edition_id))

@@ -235,6 +235,28 @@ def test_ask_with_suspect_words_is_flagged_for_the_moderator_not_blocked(app, ed
     assert flagged == {"Ce projet c'est de la merde, non ?": ["merde"], "Quel budget ?": []}
 
 
+@pytest.mark.parametrize("text, flagged", [
+    ("Espèce de pouffiasse, ça sert à quoi ?", ["pouffiasse"]),  # French, from the packaged list
+    ("Fils de pute de capteur !", ["fils de pute"]),  # a phrase of the packaged list
+    ("What an asshat idea", ["asshat"]),  # English, from the packaged list
+    ("C'est du greenwashing de bouseux", ["greenwashing", "bouseux"]),  # the organisers' own additions
+    ("Allez-vous bosser avec les écoles ?", []),  # everyday French, though slang in the list
+])
+def test_suspect_words_come_from_the_packaged_lists_and_the_organisers_and_only_flag(
+        app, edition, moderator_http, monkeypatch, text, flagged):
+    monkeypatch.setitem(app.config, "PITCHDAY_SUSPECT_WORDS", "greenwashing, bouseux")
+    moderator = moderator_socket(app, moderator_http)
+    assert moderator.emit("question_settings", {"enabled": True}, callback=True)["ok"] is True
+    _http, asker = phone(app)
+
+    answer = ask(asker, talk_id(app), text)
+    listed = moderator.emit("moderation_list", {"talk_id": talk_id(app)}, callback=True)
+
+    assert answer["ok"] is True  # never blocked
+    assert answer["question"]["status"] == ("pending" if flagged else "published")
+    assert [q["suspect"] for q in listed["questions"]] == [flagged]
+
+
 def test_auto_publish_is_off_by_default(app, edition, moderator_http):
     moderator = moderator_socket(app, moderator_http)
     _http, asker = phone(app)

@@ -23,6 +23,7 @@ from pitchday.domain.audience import (
     first_status,
     moderate,
     moderator_actions,
+    suspect_vocabulary,
     suspect_words,
 )
 from pitchday.domain.text import BIDI_CONTROLS, MAX_COMBINING_RUN, InvalidField, clean_phone, clean_text
@@ -306,3 +307,21 @@ def test_device_standing_waits_for_the_socket_then_counts_the_cookies_age(opened
 def test_device_standing_without_warmup_never_waits():
     assert device_standing(now_ms=NOW, socket_opened_ms=NOW, device_born_ms=NOW, warmup_ms=0) \
         == (DeviceStanding.YOUNG, 0)
+
+
+VOCABULARY = suspect_vocabulary(["fils de pute", "pouffiasse", "trou du cul", "a$$", "sh!t", "🖕", "Veuve", "asshat"])
+
+
+def test_suspect_vocabulary_keeps_words_and_phrases_folded_and_drops_symbol_spellings_and_everyday_words():
+    assert VOCABULARY == {("fils", "de", "pute"), ("pouffiasse",), ("trou", "du", "cul"), ("asshat",)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Espèce de POUFFIASSE", ["pouffiasse"]),
+    ("Fils de pute, va", ["fils de pute"]),
+    ("Le trou du cul du monde ?", ["trou du cul"]),
+    ("What an asshat www.spam.example.org", ["asshat", "www.spam.example.org"]),
+    ("Le fils de la voisine, une veuve", []),  # a phrase only whole; an everyday word never
+])
+def test_suspect_words_find_phrases_of_a_vocabulary(text, expected):
+    assert suspect_words(text, VOCABULARY) == expected
