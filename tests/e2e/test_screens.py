@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import FIRST_TALK, SECOND_TALK, click_command, eventually, extend, open_moderator, open_public, read
-from .layout import digit_height, line_counts, overflowing, overlaps, small_targets
+from .layout import broken_words, digit_height, line_counts, overflowing, overlaps, rows_in_view, small_targets
 
 pytestmark = pytest.mark.e2e
 
@@ -94,6 +94,30 @@ def test_every_view_reads_well_at_its_real_size(server, open_view, screenshots):
             check(box["y"] + box["height"] <= page.viewport_size["height"], f"{name}: {selector} below the fold")
         times = line_counts(page.locator("#agenda td:nth-child(2), #agenda td:nth-child(3), .agenda th:not(:last-child)"))
         check(set(times) == {1}, f"{name}: times or headings broken over several lines {times}")
+        broken = broken_words(page, "#agenda td:first-child")
+        check(broken == [], f"{name}: words of the agenda broken over two lines {broken}")
+    seen = rows_in_view(console, "#agenda tr")
+    check(seen >= 8, f"moderator 1280×800: only {seen} talks of the agenda on the first screen")
+    queue_top = tablet.locator(".side-panel").bounding_box()["y"]
+    check(queue_top < 1024, f"moderator 768×1024: the agenda and questions start at {queue_top:.0f} px, below the screen")
+    for page, name in ((console, "moderator-1280x800"), (tablet, "moderator-768x1024")):
+        # "Absent…" opens its choices inside the screen.
+        page.locator("#agenda details.absent summary").first.click()
+        expect(page.locator("#agenda details.absent[open] .absent-choices")).to_be_visible()
+        shoot(page, f"{name}-absent-open", fixed=False, targets=True)
+        page.locator("#agenda details.absent summary").first.click()
+        # The questions tab, its talk selector included, fits; the timer's controls stay in view while it scrolls.
+        page.click("#tab-questions")
+        expect(page.locator("#panel-questions")).to_be_visible()
+        shoot(page, f"{name}-questions", fixed=False, targets=True)
+        page.click("#tab-agenda")
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        for selector in ("#btn-main", '[data-command="next"]', "#countdown"):
+            box = page.locator(selector).bounding_box()
+            check(0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"],
+                  f"{name}: {selector} scrolled out of view with the agenda")
+        page.screenshot(path=screenshots / f"{name}-scrolled.png")
+        page.evaluate("window.scrollTo(0, 0)")
 
     shoot(phone, "audience-390x844", fixed=False, targets=True)
     shoot(small_phone, "audience-320x640", fixed=False, targets=True)
