@@ -34,6 +34,7 @@ PREVIEW = (1280, 720)  # the camera preview a scanning app decodes
 PROJECTION_M = 3.0
 TALK_PARTS = ["#talk-kind", "#talk-title", "#talk-organisation", ".screen-talk .qr-small", "#phase", "#countdown",
               "#wrap-label", ".screen-talk .progress", ".screen-talk .next"]
+NETWORKING_PARTS = [".screen-networking h1", ".screen-networking .theme", ".screen-networking .qr"]
 WELCOME_PARTS = [".welcome-text h1", ".welcome-text .theme", ".welcome-text .when", ".screen-welcome .qr"]
 
 
@@ -78,6 +79,16 @@ def test_projector_at_every_size_fits_and_its_code_scans_from_the_back(server, o
     seen_from(welcome, 15).save(screenshots / f"projector-welcome-{width}x{height}-seen-from-15m.png")
 
     moderator = open_moderator(open_view, server, 1280, 800)
+    click_command(moderator, '[data-mode="networking"]')
+    expect(projector.locator("#screen")).to_have_attribute("data-screen", "networking")
+    networking = screenshots / f"projector-networking-{width}x{height}.png"
+    projector.screenshot(path=networking)
+    problems += [f"networking: {p}" for p in overflowing(projector, vertical=True)]
+    problems += [f"networking: overlap {p}" for p in overlaps(projector, NETWORKING_PARTS)]
+    if decoded(seen_from(networking, 15)) != [audience]:
+        problems.append("networking: the code does not scan from 15 m")
+    click_command(moderator, '[data-mode="auto"]')
+
     click_command(moderator, "#btn-main")
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "talk")
     expect(projector.locator("#phase")).to_have_text("Pitch")
