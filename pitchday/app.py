@@ -56,6 +56,10 @@ def register_extensions(app: Flask) -> None:
         # Behind a reverse proxy the peer is the proxy: take the phone's address from X-Forwarded-For.
         proxies = app.config["PITCHDAY_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    from .realtime.transport import RefuseUnknownPollingPackets
+
+    # Before Engine.IO: a packet of unknown type would hang its POST and 500 the next (transport.py).
+    app.wsgi_app = RefuseUnknownPollingPackets(app.wsgi_app, max_bytes=app.config["PITCHDAY_MAX_FRAME_BYTES"])
     if not app.config["PITCHDAY_WEBSOCKET_COMPRESSION"]:
         from .realtime.transport import DeclineWebSocketCompression
 

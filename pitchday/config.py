@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from .domain.audience import DEVICE_WARMUP_MS
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(f"PITCHDAY_{name}")
@@ -61,8 +63,13 @@ class Config:
     MAIL_FROM: str = field(default_factory=lambda: _env("MAIL_FROM", "pitchday@localhost"))
     # Files pitchday keeps beside its database (the talks' rendered slides, in slides/<sha256>/).
     DATA_DIR: str = field(default_factory=lambda: _env("DATA_DIR", "instance/data"))
+    # The organisers' own suspect words or phrases, comma-separated, added to the packaged lists
+    # (services/suspects.py): a question containing one waits for the moderator, flagged.
+    SUSPECT_WORDS: str | None = field(default_factory=lambda: _env("SUSPECT_WORDS"))
     # Largest Socket.IO frame accepted (bytes): commands are tiny.
     MAX_FRAME_BYTES: int = 16 * 1024
+    # How long a phone's socket must be open before its device may submit (domain.audience).
+    DEVICE_WARMUP_MS: int = DEVICE_WARMUP_MS
     TESTING: bool = False
 
     def as_flask(self) -> dict:
@@ -85,6 +92,8 @@ class Config:
             "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
             "PITCHDAY_MAX_FRAME_BYTES": self.MAX_FRAME_BYTES,
             "PITCHDAY_DATA_DIR": self.DATA_DIR,
+            "PITCHDAY_DEVICE_WARMUP_MS": self.DEVICE_WARMUP_MS,
+            "PITCHDAY_SUSPECT_WORDS": self.SUSPECT_WORDS,
             "PITCHDAY_WEBSOCKET_COMPRESSION": self.WEBSOCKET_COMPRESSION,
             "PITCHDAY_SMTP_HOST": self.SMTP_HOST,
             "PITCHDAY_SMTP_PORT": self.SMTP_PORT,

@@ -14,15 +14,21 @@ ORGANISATION_MAX_CHARS = 150
 MESSAGE_MAX_CHARS = 1000
 
 # -- suspect words -------------------------------------------------------------------------------
-# A short French and English list. Questions containing one are held for the moderator with the
-# words highlighted, even when questions are published without moderation; nothing is blocked.
+# Questions containing one are held for the moderator with the words highlighted, even when
+# questions are published without moderation; nothing is blocked. The vocabulary is a maintained
+# French and English list (services/suspects.py reads it from its package), this short list of
+# insults the package lists miss, and the organisers' own additions; words and phrases both.
 
 SUSPECT_WORDS = frozenset("""
 con conne connard connasse salaud salope pute putain merde emmerde enfoire encule enculer nique niquer
 batard pd pede tapette bouffon debile abruti cretin gogol mongol negre bougnoule youpin nazi facho
 fuck fucking fucker shit bullshit bitch bastard asshole dick cunt whore slut nigger faggot
 """.split())
+# Everyday words of a public evening that the package lists hold as slang ("bosser" is to work, a
+# "veuve" a widow, a "gerbe" a wreath, a "tanche" a fish): flagging them would only hold honest questions.
+NOT_SUSPECT = frozenset("bosser cailler drague gerbe jouir meuf tanche teuf veuve".split())
 LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+_ENTRY = re.compile(r"[\w' -]+")  # a listed word or phrase; entries with symbols ("a$$") are spellings of others
 
 
 def _folded_words(text: str) -> list[str]:
@@ -31,12 +37,32 @@ def _folded_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", plain)
 
 
-def suspect_words(text: str) -> list[str]:
-    """Suspect words and links in ``text``, in order of appearance, each once."""
+def suspect_vocabulary(entries) -> frozenset[tuple[str, ...]]:
+    """The listed words and phrases as the folded word sequences ``suspect_words`` looks for."""
+    vocabulary = set()
+    for entry in entries:
+        if not isinstance(entry, str) or not _ENTRY.fullmatch(entry.strip()):
+            continue
+        words = tuple(_folded_words(entry))
+        if words and not (len(words) == 1 and words[0] in NOT_SUSPECT):
+            vocabulary.add(words)
+    return frozenset(vocabulary)
+
+
+OWN_VOCABULARY = suspect_vocabulary(SUSPECT_WORDS)
+
+
+def suspect_words(text: str, vocabulary: frozenset[tuple[str, ...]] = OWN_VOCABULARY) -> list[str]:
+    """Suspect words, phrases and links in ``text``, in order of appearance, each once."""
+    words = _folded_words(text)
+    lengths = sorted({len(entry) for entry in vocabulary}, reverse=True)  # the longest phrase first
     found: list[str] = []
-    for word in _folded_words(text):
-        if word in SUSPECT_WORDS and word not in found:
-            found.append(word)
+    start = 0
+    while start < len(words):
+        matched = next((n for n in lengths if tuple(words[start:start + n]) in vocabulary), 0)
+        if matched and " ".join(words[start:start + matched]) not in found:
+            found.append(" ".join(words[start:start + matched]))
+        start += matched or 1  # the words of a phrase found are not looked at again on their own
     found.extend(m.group(0) for m in LINK.finditer(text) if m.group(0) not in found)
     return found
 
@@ -107,6 +133,35 @@ def board_order(questions: list[dict]) -> list[dict]:
 def board_ids(questions: list[dict]) -> list[int]:
     """The ids of a talk's public questions in the room's order (sent with vote updates)."""
     return [q["id"] for q in board_order(questions)]
+
+
+# -- new devices -------------------------------------------------------------------------------
+# A device cookie costs a script one page load: taking a fresh one before every vote or question
+# would make one script a crowd. So a new device pays in time, which only a person spends freely:
+# its socket must have been open a few seconds before it may submit (a person reads first; a
+# resend after a reconnection waits that long), and during its first minute it shares with every
+# other new device of its address a budget far below the address's ceiling (ratelimit.YOUNG_LIMITS).
+# A phone that opened the page earlier in the evening, as a room's phones have, pays nothing.
+
+DEVICE_WARMUP_MS = 3_000  # a socket open this long before its device may submit
+YOUNG_DEVICE_MS = 60_000  # a device cookie this recent counts in its address's budget of new devices
+
+
+class DeviceStanding(StrEnum):
+    WARMING = "warming"  # refused for now (``too_soon``): its socket opened moments ago
+    YOUNG = "young"  # accepted within the address's budget of new devices
+    SETTLED = "settled"  # accepted within its own and its address's usual limits
+
+
+def device_standing(*, now_ms: int, socket_opened_ms: int, device_born_ms: int,
+                    warmup_ms: int = DEVICE_WARMUP_MS) -> tuple[DeviceStanding, int]:
+    """Where a device stands for a submission, with the milliseconds to wait when ``WARMING``."""
+    wait = socket_opened_ms + warmup_ms - now_ms
+    if wait > 0:
+        return DeviceStanding.WARMING, wait
+    if now_ms - device_born_ms < YOUNG_DEVICE_MS:
+        return DeviceStanding.YOUNG, 0
+    return DeviceStanding.SETTLED, 0
 
 
 # -- connect requests ("Je veux échanger") --------------------------------------------------------

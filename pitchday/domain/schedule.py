@@ -36,9 +36,13 @@ class Schedule:
 
 
 def anchored_start(show: Show, *, plan_start: int, now: int) -> int:
-    """The planned start, or for a replay the first pitch's real start (``now`` before it)."""
+    """The planned start, or for a replay the first pitch's real start (``now`` before it).
+
+    Before the evening, nothing started yet, the announced plan stands: phones reading the agenda
+    days ahead see the planned times, not times counted from the moment they look.
+    """
     started = [r.pitch_started_at for r in show.talks.values() if r.pitch_started_at is not None]
-    reference = min(started) if started else now
+    reference = min(started) if started else max(now, plan_start)
     return plan_start if abs(reference - plan_start) <= REPLAY_GAP_MS else reference
 
 

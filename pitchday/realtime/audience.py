@@ -6,13 +6,15 @@ retries or limits to).
 """
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_babel import get_locale
 
+from ..domain.audience import DeviceStanding, device_standing
 from ..domain.events import Ask, ConnectRequest, TalkBoard, Vote
 from ..domain.shapes import Refused
 from ..extensions import db, socketio
 from ..services import boards, connections, presence, questions
+from ..timeutil import now_ms
 from .replies import localised, refusal
 
 
@@ -21,39 +23,50 @@ def _phone() -> presence.Client | None:
     return client if client is not None and client.view == "audience" else None
 
 
-def _submission(schema, payload, handler):
-    """Run ``handler(client, parsed payload)`` for a phone that may submit, else refuse."""
+def _submission(schema, payload, handler, *, new_devices_wait: bool = True):
+    """Run ``handler(client, parsed payload, young)`` for a phone that may submit, else refuse.
+
+    A device whose socket opened moments ago is answered ``too_soon`` (its outbox sends again after
+    ``retry_after_ms``); one whose cookie is under a minute old is ``young`` (domain.audience). A
+    connect request (a real name and address, its own tight limit) skips both: ``new_devices_wait``.
+    """
     client = _phone()
     if client is None:
         return refusal("forbidden")
     if client.device_id is None:
         return refusal("no_device")
+    standing, wait_ms = device_standing(now_ms=now_ms(), socket_opened_ms=client.opened_ms,
+                                        device_born_ms=client.device_born_ms,
+                                        warmup_ms=current_app.config["PITCHDAY_DEVICE_WARMUP_MS"])
+    if standing is DeviceStanding.WARMING and new_devices_wait:
+        return localised({"ok": False, "error": {"code": "too_soon", "retry_after_ms": wait_ms}})
     try:
         parsed = schema.parse(payload)
     except Refused as refused:
         return localised(refused.answer())
-    return localised(handler(client, parsed))
+    return localised(handler(client, parsed, standing is DeviceStanding.YOUNG))
 
 
 @socketio.on("ask")
 @db.write()
 def on_ask(payload=None, *_extra):
-    return _submission(Ask, payload, lambda c, asked: questions.ask(
-        c.edition_id, device_id=c.device_id, address=c.address, asked=asked))
+    return _submission(Ask, payload, lambda c, asked, young: questions.ask(
+        c.edition_id, device_id=c.device_id, address=c.address, asked=asked, young=young))
 
 
 @socketio.on("vote")
 @db.write()
 def on_vote(payload=None, *_extra):
-    return _submission(Vote, payload, lambda c, voted: questions.vote(
-        c.edition_id, device_id=c.device_id, address=c.address, voted=voted))
+    return _submission(Vote, payload, lambda c, voted, young: questions.vote(
+        c.edition_id, device_id=c.device_id, address=c.address, voted=voted, young=young))
 
 
 @socketio.on("connect_request")
 @db.write()
 def on_connect_request(payload=None, *_extra):
-    return _submission(ConnectRequest, payload, lambda c, sent: connections.submit(
-        c.edition_id, device_id=c.device_id, address=c.address, sent=sent, locale=str(get_locale())))
+    return _submission(ConnectRequest, payload, lambda c, sent, _young: connections.submit(
+        c.edition_id, device_id=c.device_id, address=c.address, sent=sent, locale=str(get_locale())),
+        new_devices_wait=False)
 
 
 @socketio.on("mine")

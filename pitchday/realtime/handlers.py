@@ -50,9 +50,11 @@ def on_connect(auth):
             raise ConnectionRefusedError("forbidden")
     elif view == "stage":  # with the moderator's right, the stage view's presenter remote turns the slides
         link = access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id)
-    device_id = devices.device_from_cookie(request.cookies.get(devices.DEVICE_COOKIE)) if view == "audience" else None
+    device = devices.device_and_birth(request.cookies.get(devices.DEVICE_COOKIE)) if view == "audience" else None
+    device_id, born_ms = device or (None, 0)
     presence.join(request.sid, presence.Client(edition.id, view, link.token_id if link else None,
-                                               device_id=device_id, address=request.remote_addr))
+                                               device_id=device_id, address=request.remote_addr,
+                                               opened_ms=now_ms(), device_born_ms=born_ms))
     broadcast.welcome(request.sid, edition.id, moderator=view == "moderator", device_id=device_id)
     broadcast.presence_changed(edition.id)
 

@@ -38,6 +38,7 @@ REFUSALS = {
     "not_votable": _l("Cette question a déjà reçu sa réponse : le vote est clos."),
     "wrong_status": _l("Impossible pour une question dans cet état (elle a changé entre-temps ?)."),
     "unknown_action": _l("Action inconnue."),
+    "too_soon": _l("Un instant : envoi dans quelques secondes."),
     "no_device": _l("Votre navigateur refuse les cookies de ce site : autorisez-les puis rechargez la page."),
     "bad_request": _l("Requête mal formée."),
     "invalid": _l("Vérifiez les champs signalés."),

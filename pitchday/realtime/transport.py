@@ -1,5 +1,10 @@
-"""How Socket.IO's WebSockets are served."""
+"""How Socket.IO's transports are served: WebSockets without compression, polling without garbage."""
 from __future__ import annotations
+
+import io
+import logging
+
+logger = logging.getLogger(__name__)
 
 
 class DeclineWebSocketCompression:
@@ -16,4 +21,59 @@ class DeclineWebSocketCompression:
 
     def __call__(self, environ, start_response):
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.wsgi_app(environ, start_response)
+
+
+class RefuseUnknownPollingPackets:
+    """WSGI middleware: a long-polling POST holding a packet Engine.IO cannot take gets a 400 at once.
+
+    python-engineio (4.15) answers a packet of unknown type (``9``, or ``0``/``2``/``6``, which
+    only a server sends) by closing the session with ``Socket.close(wait=True)``: that waits
+    until a GET has drained the session's queue, which a garbage client never sends, so the POST
+    hangs; meanwhile the session is closed but still registered, and the next POST on it meets
+    ``KeyError('Session is disconnected')`` outside the library's error handling: a 500. A
+    client sends only close (1), pong (3), message (4), upgrade (5) and base64 binary (``b``)
+    packets, so anything else is refused here, before the library sees it, and the session stays
+    as it was. A body larger than the frame limit is left to Engine.IO, which refuses it.
+    """
+
+    CLIENT_PACKETS = frozenset("1345b")
+    SEPARATOR = "\x1e"
+
+    def __init__(self, wsgi_app, *, path: str = "/socket.io", max_bytes: int):
+        self.wsgi_app = wsgi_app
+        self.path = path.rstrip("/") + "/"
+        self.max_bytes = max_bytes
+
+    def _refused(self, body: bytes) -> str | None:
+        """Why Engine.IO could not take this polling body, or None."""
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return "not UTF-8"
+        if text.startswith("d="):  # JSONP; the Socket.IO client never sends it: let Engine.IO judge
+            return None
+        for packet in text.split(self.SEPARATOR) if text else ():
+            if not packet or packet[0] not in self.CLIENT_PACKETS:
+                return f"unknown packet type {packet[:1]!r}"
+        return None
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "POST" or not (environ.get("PATH_INFO", "") + "/").startswith(self.path):
+            return self.wsgi_app(environ, start_response)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= self.max_bytes:
+            return self.wsgi_app(environ, start_response)
+        body = environ["wsgi.input"].read(length)
+        reason = self._refused(body)
+        if reason is not None:
+            logger.warning("garbage Engine.IO packet refused: %s", reason)
+            answer = b"Unknown packet type"
+            start_response("400 BAD REQUEST", [("Content-Type", "text/plain"), ("Content-Length", str(len(answer)))])
+            return [answer]
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
         return self.wsgi_app(environ, start_response)

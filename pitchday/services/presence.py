@@ -23,6 +23,8 @@ class Client:
     moderator_link: str | None = None  # token id of the link that opened a moderator console
     device_id: str | None = None  # audience phones: the signed device id of their cookie
     address: str | None = None  # the peer's address (the venue's, for a whole room): rate-limit ceiling
+    opened_ms: int = 0  # when this socket connected (server clock): a new device waits a moment to submit
+    device_born_ms: int = 0  # when its device cookie was made (signed in the cookie; 0: before that was kept)
 
 
 _clients: dict[str, Client] = {}

@@ -24,7 +24,7 @@ from ..domain.events import Ask, Moderate, QuestionSettings, Vote
 from ..domain.text import InvalidField
 from ..extensions import db, rate_limits
 from ..models import Edition, Question, QuestionVote, Talk, UTCDateTime
-from . import boards, broadcast
+from . import boards, broadcast, suspects
 from . import show as show_service
 
 
@@ -52,7 +52,7 @@ def _stored_question(session, edition_id: int, client_id: str) -> Question | Non
     return session.scalar(select(Question).where(Question.edition_id == edition_id, Question.client_id == client_id))
 
 
-def ask(edition_id: int, *, device_id: str, address: str | None, asked: Ask) -> dict:
+def ask(edition_id: int, *, device_id: str, address: str | None, asked: Ask, young: bool = False) -> dict:
     client_id = asked.client_id
     session = db.current()
     stored = _stored_question(session, edition_id, client_id)
@@ -62,10 +62,10 @@ def ask(edition_id: int, *, device_id: str, address: str | None, asked: Ask) -> 
         talk = talk_of_edition(session, edition_id, asked.talk_id)
     except InvalidField as error:
         return invalid([error])
-    decision = rate_limits.check("ask", device_id=device_id, address=address)
+    decision = rate_limits.check("ask", device_id=device_id, address=address, young=young)
     if not decision.allowed:
         return refused_answer("rate_limited", retry_after=decision.retry_after_s)
-    suspect = rules.suspect_words(" ".join(filter(None, (asked.text, asked.author))))
+    suspect = suspects.suspect_words(" ".join(filter(None, (asked.text, asked.author))))
     try:
         with session.begin_nested():  # a savepoint: if the other copy won, only this insert is undone
             auto_publish = session.scalar(select(Edition.questions_auto_publish).where(Edition.id == edition_id))
@@ -102,7 +102,7 @@ _COUNT_VOTE = (update(_questions).where(_questions.c.id == bindparam("question_i
                .values(votes=_questions.c.votes + 1).returning(_questions.c.votes))
 
 
-def vote(edition_id: int, *, device_id: str, address: str | None, voted: Vote) -> dict:
+def vote(edition_id: int, *, device_id: str, address: str | None, voted: Vote, young: bool = False) -> dict:
     """One vote per phone per question; voting again answers as the first vote did.
 
     A vote storm is hundreds of these a second on one process, so the usual case is two plain
@@ -111,7 +111,7 @@ def vote(edition_id: int, *, device_id: str, address: str | None, voted: Vote) -
     inserted does a read find out why.
     """
     question_id = voted.question_id
-    decision = rate_limits.check("vote", device_id=device_id, address=address)
+    decision = rate_limits.check("vote", device_id=device_id, address=address, young=young)
     if not decision.allowed:
         return refused_answer("rate_limited", retry_after=decision.retry_after_s)
     session = db.current()  # session.execute: what the unit changed before is flushed first

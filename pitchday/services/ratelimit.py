@@ -26,6 +26,13 @@ LIMITS = {
 }
 
 
+# Devices whose cookie is under a minute old (domain.audience.YOUNG_DEVICE_MS), per address, all
+# together: what a script taking a fresh cookie before each submission gets at most. A room's phones
+# opened the page earlier in the evening and do not count here; a crowd of phones arriving together
+# and voting in their very first minute would meet it (and be told to retry in a few seconds).
+YOUNG_LIMITS = {"ask": "10/minute", "vote": "30/minute"}
+
+
 # The organisers' login counts failures, per address and for the whole instance (one shared password:
 # guesses spread over many addresses still meet the instance's ceiling).
 LOGIN_LIMITS = {"address": "5/minute;20/hour", "instance": "60/minute;300/hour"}
@@ -80,10 +87,13 @@ class RateLimits:
         for item, identifiers in self._login_keys(address):
             self.limiter.hit(item, *identifiers)
 
-    def check(self, action: str, *, device_id: str, address: str | None) -> Decision:
+    def check(self, action: str, *, device_id: str, address: str | None, young: bool = False) -> Decision:
+        """``young``: a device under a minute old, also counted in its address's budget of new devices."""
         per_device, per_address = LIMITS[action]
         keys = [(item, (action, "device", device_id)) for item in _items(per_device)]
         keys += [(item, (action, "address", address or "unknown")) for item in _items(per_address)]
+        if young:
+            keys += [(item, (action, "young", address or "unknown")) for item in _items(YOUNG_LIMITS[action])]
         decision = self._first_refusal(keys)
         if not decision.allowed:
             return decision

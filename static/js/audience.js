@@ -30,9 +30,11 @@ function renderStatic(state) {
   setText(el("talk-kind"), talk ? t("kind." + talk.kind) : "");
   setText(el("talk-title"), talk ? talk.title : state.next ? `${t("next")} : ${state.next.title}` : t("phase." + state.phase));
   setText(el("talk-organisation"), talk ? talk.organisation : "");
+  // With a team on stage, its form; before the first talk, between talks and during networking (when
+  // people most want it), the choice of every team, further down the page.
   const link = el("connect-current");
-  link.hidden = !talk;
-  if (talk) link.href = connectUrl(talk.id);
+  link.href = talk ? connectUrl(talk.id) : "#connect-title";
+  setText(link, talk ? link.dataset.teamLabel : link.dataset.chooseLabel);
   el("agenda").replaceChildren(...state.agenda.map((row) => agendaItem(row)));
   followStage();
 }
@@ -211,8 +213,10 @@ function frame() {
   const live = current();
   if (live) {
     const shown = countdownNow(live.state, clock.now());
-    setText(el("phase"), shown === null ? "" : t("phase." + shown.phase));
+    // A paused talk says so, in words, and its countdown takes the paused colour (base.css).
+    setText(el("phase"), shown === null ? "" : t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
     setText(el("countdown"), shown === null ? "" : formatCountdown(shown.remaining));
+    el("countdown").dataset.wrap = shown === null ? "none" : shown.wrap;
   }
   requestAnimationFrame(frame);
 }

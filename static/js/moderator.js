@@ -110,6 +110,10 @@ function frame() {
     const cd = el("countdown");
     cd.dataset.wrap = shown === null ? "none" : shown.wrap;
     setText(cd, shown === null ? "–:––" : formatCountdown(shown.remaining));
+    // The stage in words too: the last minute and the last 30 s differ by more than their colour.
+    const label = el("wrap-label");
+    label.dataset.wrap = cd.dataset.wrap;
+    setText(label, { minute: t("wrap.minute"), "30s": t("wrap.30s"), over: t("wrap.over") }[cd.dataset.wrap] ?? "");
     setText(el("phase"), shown === null ? t("phase." + live.state.phase)
       : t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
     setText(el("clock"), clockTime(clock.now()));

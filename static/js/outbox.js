@@ -58,6 +58,11 @@ export class Outbox {
         if (this.socket.connected) setTimeout(() => this.deliver(item), 1000);
         return;
       }
+      if (!ack.ok && ack.error?.code === "too_soon") {
+        // A new device waits a moment before its first submission: not an answer, send it again then.
+        setTimeout(() => this.deliver(item), Math.max(100, Number(ack.error.retry_after_ms) || 1000));
+        return;
+      }
       this.items = this.items.filter((other) => other !== item);
       this.save();
       for (const listener of this.listeners) listener(item.event, item.payload, ack);

@@ -90,3 +90,33 @@ LINES_JS = """(el) => {
 def line_counts(locator) -> list[int]:
     """How many lines of text each matched element takes."""
     return locator.evaluate_all(f"els => els.map({LINES_JS})")
+
+
+# Words of the matched elements that the browser split over two lines ("CapteurÉcol|e").
+BROKEN_WORDS_JS = """(selector) => {
+  const broken = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def broken_words(page: Page, selector: str) -> list[str]:
+    return page.evaluate(BROKEN_WORDS_JS, selector)
+
+
+def rows_in_view(page: Page, selector: str) -> int:
+    """How many of the matched elements are wholly on the first screen."""
+    return page.evaluate("""(selector) => [...document.querySelectorAll(selector)]
+        .filter((e) => { const r = e.getBoundingClientRect(); return r.height > 0 && r.bottom <= innerHeight; }).length""",
+                         selector)

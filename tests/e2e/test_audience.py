@@ -192,7 +192,9 @@ def test_question_whose_answer_was_lost_is_sent_again_and_stored_once(server, op
     lose_answers["on"] = True
 
     ask(phone, "Ma réponse s'est perdue")
-    eventually(lambda: stored(server, "select count(*) from questions") == [(1,)])
+    # The route above runs in this thread: each evaluate lets Playwright pass the frames on meanwhile
+    # (a new device's first try is answered "too soon", and that answer is lost too: the phone tries again).
+    eventually(lambda: phone.evaluate("true") and stored(server, "select count(*) from questions") == [(1,)])
     assert stored(server, "select count(*) from questions") == [(1,)]  # stored, but the phone does not know
     expect(phone.locator("#my-questions .q-status")).to_have_text(["envoi en cours…"])
 
@@ -326,3 +328,27 @@ def test_long_words_and_combining_floods_stay_in_their_boxes(server, open_view, 
     # The flood was cut to two marks per letter: it cannot climb over the lines around it.
     shown = phone.locator("#board .q-text", has_text="algo").text_content()
     assert shown == "Z\u0336\u0337algo !"
+
+
+def test_phone_offers_the_choice_of_team_between_talks_and_says_when_a_talk_is_paused(server, open_view, screenshots):
+    moderator = open_moderator(open_view, server, 1280, 800)
+    phone = open_phone(open_view, server)
+    button = phone.locator("#connect-current")
+
+    # Before the first talk: not a dead link, the choice of every team further down.
+    expect(button).to_be_visible()
+    expect(button).to_have_text("Je veux échanger avec une équipe")
+    button.click()
+    expect(phone).to_have_url(re.compile(r"#connect-title$"))
+    expect(phone.locator(".connect-list a").first).to_be_in_viewport()
+
+    click_command(moderator, "#btn-main")  # the first talk's pitch
+    expect(button).to_have_text("Je veux échanger avec cette équipe")
+    expect(button).to_have_attribute("href", re.compile(rf"/e/{SLUG}/echanger/\d+$"))
+    expect(phone.locator("#phase")).to_have_text("Pitch")
+
+    click_command(moderator, "#btn-main")  # pause
+    expect(phone.locator("#phase")).to_have_text("Pitch · En pause")
+    expect(phone.locator("#countdown")).to_have_attribute("data-wrap", "paused")
+    phone.evaluate("window.scrollTo(0, 0)")
+    phone.screenshot(path=screenshots / "audience-paused-390x844.png")

@@ -12,13 +12,13 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import FIRST_TALK, SECOND_TALK, click_command, eventually, extend, open_moderator, open_public, read
-from .layout import digit_height, line_counts, overflowing, overlaps, small_targets
+from .layout import broken_words, digit_height, line_counts, overflowing, overlaps, rows_in_view, small_targets
 
 pytestmark = pytest.mark.e2e
 
 # The wrap-up colours of static/css/base.css, as computed styles.
-AMBER_ON_DARK, RED_ON_DARK = "rgb(251, 191, 36)", "rgb(248, 113, 113)"
-AMBER_ON_LIGHT, RED_ON_LIGHT = "rgb(180, 83, 9)", "rgb(185, 28, 28)"
+AMBER_ON_DARK, RED_ON_DARK = "rgb(253, 224, 71)", "rgb(248, 113, 113)"
+AMBER_ON_LIGHT, PINK_ON_LIGHT, RED_ON_LIGHT = "rgb(161, 98, 7)", "rgb(190, 24, 93)", "rgb(185, 28, 28)"
 LEAKED_KEY = re.compile(r"\b(phase|kind|status|wrap|error|drift)\.[a-z_]+\b|undefined|null|NaN|\{\w+\}")
 TALK_PARTS = ["#talk-kind", "#talk-title", "#talk-organisation", ".screen-talk .qr-small", "#phase", "#countdown",
               "#wrap-label", ".screen-talk .progress", ".screen-talk .next"]
@@ -94,6 +94,30 @@ def test_every_view_reads_well_at_its_real_size(server, open_view, screenshots):
             check(box["y"] + box["height"] <= page.viewport_size["height"], f"{name}: {selector} below the fold")
         times = line_counts(page.locator("#agenda td:nth-child(2), #agenda td:nth-child(3), .agenda th:not(:last-child)"))
         check(set(times) == {1}, f"{name}: times or headings broken over several lines {times}")
+        broken = broken_words(page, "#agenda td:first-child")
+        check(broken == [], f"{name}: words of the agenda broken over two lines {broken}")
+    seen = rows_in_view(console, "#agenda tr")
+    check(seen >= 8, f"moderator 1280×800: only {seen} talks of the agenda on the first screen")
+    queue_top = tablet.locator(".side-panel").bounding_box()["y"]
+    check(queue_top < 1024, f"moderator 768×1024: the agenda and questions start at {queue_top:.0f} px, below the screen")
+    for page, name in ((console, "moderator-1280x800"), (tablet, "moderator-768x1024")):
+        # "Absent…" opens its choices inside the screen.
+        page.locator("#agenda details.absent summary").first.click()
+        expect(page.locator("#agenda details.absent[open] .absent-choices")).to_be_visible()
+        shoot(page, f"{name}-absent-open", fixed=False, targets=True)
+        page.locator("#agenda details.absent summary").first.click()
+        # The questions tab, its talk selector included, fits; the timer's controls stay in view while it scrolls.
+        page.click("#tab-questions")
+        expect(page.locator("#panel-questions")).to_be_visible()
+        shoot(page, f"{name}-questions", fixed=False, targets=True)
+        page.click("#tab-agenda")
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        for selector in ("#btn-main", '[data-command="next"]', "#countdown"):
+            box = page.locator(selector).bounding_box()
+            check(0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"],
+                  f"{name}: {selector} scrolled out of view with the agenda")
+        page.screenshot(path=screenshots / f"{name}-scrolled.png")
+        page.evaluate("window.scrollTo(0, 0)")
 
     shoot(phone, "audience-390x844", fixed=False, targets=True)
     shoot(small_phone, "audience-320x640", fixed=False, targets=True)
@@ -108,12 +132,22 @@ def test_every_view_reads_well_at_its_real_size(server, open_view, screenshots):
     expect(console.locator("#countdown")).to_have_attribute("data-wrap", "minute")
     # One palette (base.css): lighter shades on the dark screens, darker ones on the console.
     for locator, colour in ((projector.locator("#countdown"), AMBER_ON_DARK), (projector.locator("#wrap-label"), AMBER_ON_DARK),
-                            (stage.locator("#countdown"), AMBER_ON_DARK), (console.locator("#countdown"), AMBER_ON_LIGHT)):
+                            (stage.locator("#countdown"), AMBER_ON_DARK), (console.locator("#countdown"), AMBER_ON_LIGHT),
+                            (console.locator("#wrap-label"), AMBER_ON_LIGHT)):
         expect(locator).to_have_css("color", colour)
+    expect(console.locator("#wrap-label")).to_have_text("Dernière minute")  # the stage in words, not colour alone
     shoot(projector, "projector-last-minute-1920x1080", fixed=True)
 
-    # Overtime: one more minute off, the pitch is now over its time and counts up.
-    extend(console, -30000, times=2)
+    # The last 30 seconds: another colour and other words on the console.
+    extend(console, -30000)
+    expect(console.locator("#countdown")).to_have_attribute("data-wrap", "30s")
+    expect(console.locator("#wrap-label")).to_have_text("30 secondes")
+    for locator in (console.locator("#countdown"), console.locator("#wrap-label")):
+        expect(locator).to_have_css("color", PINK_ON_LIGHT)
+    shoot(console, "moderator-last-30s-1280x800", fixed=False)
+
+    # Overtime: 30 s more off, the pitch is now over its time and counts up.
+    extend(console, -30000)
     for page in (projector, calm_projector):
         expect(page.locator("#wrap-label")).to_have_text(re.compile(r"^Temps écoulé \+0:\d\d$"))
         expect(page.locator("#screen")).to_have_attribute("data-wrap", "over")
@@ -121,6 +155,7 @@ def test_every_view_reads_well_at_its_real_size(server, open_view, screenshots):
     expect(projector.locator("#progress")).to_have_css("background-color", RED_ON_DARK)
     expect(stage.locator("#countdown")).to_have_css("color", RED_ON_DARK)
     expect(console.locator("#countdown")).to_have_css("color", RED_ON_LIGHT)
+    expect(console.locator("#wrap-label")).to_have_text("Temps écoulé")
     over = read(projector).seconds
     check(eventually(lambda: read(projector).seconds < over), "overtime does not count up")
     check(projector.locator("#countdown").get_attribute("data-chars") == str(len(read(projector).countdown)),

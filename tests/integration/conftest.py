@@ -17,8 +17,9 @@ ORGANISER_PASSWORD = "correct horse battery"
 @pytest.fixture(scope="session")
 def app(database_url):
     upgrade(database_url)
+    # DEVICE_WARMUP_MS=0: a test's phone submits as soon as connected (test_new_devices.py sets it back).
     application = create_app(Config(DATABASE_URL=database_url, ASYNC_MODE="threading", TESTING=True,
-                                    ORGANISER_PASSWORD=ORGANISER_PASSWORD, SECRET_KEY=None))
+                                    ORGANISER_PASSWORD=ORGANISER_PASSWORD, SECRET_KEY=None, DEVICE_WARMUP_MS=0))
     application.config["WTF_CSRF_ENABLED"] = True
     return application
 
@@ -112,13 +113,22 @@ def events(sio, name):
     return [e["args"][0] for e in sio.get_received() if e["name"] == name]
 
 
-def phone(app, *, address: str = "192.0.2.10"):
+def phone(app, *, address: str = "192.0.2.10", opened_page_s_ago: int | None = None):
     """A phone that opened the audience page (it holds its device cookie) and its socket.
 
     ``address`` is the peer address the server sees (the venue's public address, shared by the room).
+    ``opened_page_s_ago``: the phone got its cookie that long ago (a phone of the room, not a new one).
     """
     http = app.test_client()
     http.environ_base["REMOTE_ADDR"] = address
+    if opened_page_s_ago is not None:
+        import time
+
+        from pitchday.services import devices
+
+        with app.app_context():
+            _device, cookie = devices.new_device(born_s=int(time.time()) - opened_page_s_ago)
+        http.set_cookie(devices.DEVICE_COOKIE, cookie)
     assert http.get(f"/e/{_world['slug']}/").status_code == 200
     sio = connect(app, "audience", http=http)
     return http, sio

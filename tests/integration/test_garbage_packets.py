@@ -43,3 +43,26 @@ def test_each_garbage_packet_logs_one_line_and_no_traceback(server):
     assert "Traceback" not in output, output[-3000:]
     assert "message handler error" in [line for line in server.output if REFUSED in line][0]
     assert "Serving on" in output  # the output was captured: the checks above looked at something
+
+
+# Engine.IO packets a client never sends: unknown types, and open/ping/noop, which only a server sends.
+UNKNOWN_TYPES = ["9", "7{}", "0", "2", "6", "40\x1e9", "\u00ff"]
+
+
+@pytest.mark.parametrize("packet", UNKNOWN_TYPES)
+def test_polling_packet_of_unknown_type_is_refused_at_once_and_the_session_goes_on(server, packet):
+    """python-engineio closes the session on such a packet and waits for a GET that never comes (the POST
+    hung), and the next POST on the half-closed session got a 500. Now: a 400, and the session still works."""
+    sid = _engineio_session(server)
+    url = f"{server.base}/socket.io/?EIO=4&transport=polling&sid={sid}"
+
+    refused = requests.post(url, data=packet.encode("utf-8"), timeout=TIMEOUT_S)
+    connected = requests.post(url, data=b"40", timeout=TIMEOUT_S)  # Socket.IO's connect (no auth) on the same session
+    answer = requests.get(url, timeout=TIMEOUT_S)
+
+    assert (refused.status_code, refused.text) == (400, "Unknown packet type")
+    assert (connected.status_code, connected.text) == (200, "OK")
+    assert (answer.status_code, answer.text) == (200, '44{"message":"bad_view"}')  # pitchday's own refusal
+    wait_until(lambda: "garbage Engine.IO packet refused" in "".join(server.output), timeout_s=TIMEOUT_S,
+               message="the refusal's line in the log")
+    assert "Traceback" not in "".join(server.output)

@@ -8,7 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pitchday.domain.audience import (
+    DEVICE_WARMUP_MS,
     MAIN_BUTTON,
+    YOUNG_DEVICE_MS,
+    DeviceStanding,
+    device_standing,
     MODERATION,
     QUESTION_MAX_CHARS,
     ModerationRefused,
@@ -19,6 +23,7 @@ from pitchday.domain.audience import (
     first_status,
     moderate,
     moderator_actions,
+    suspect_vocabulary,
     suspect_words,
 )
 from pitchday.domain.text import BIDI_CONTROLS, MAX_COMBINING_RUN, InvalidField, clean_phone, clean_text
@@ -278,3 +283,45 @@ def test_board_ids_are_the_board_order():
                  {"id": 3, "status": "published", "votes": 4}, {"id": 4, "status": "published", "votes": 1}]
 
     assert board_ids(questions) == [3, 2, 4, 1]
+
+
+# -- new devices -------------------------------------------------------------------------------
+
+NOW = 1_750_000_000_000
+
+
+@pytest.mark.parametrize("opened_ago_ms, born_ago_ms, expected", [
+    (0, 0, (DeviceStanding.WARMING, DEVICE_WARMUP_MS)),
+    (DEVICE_WARMUP_MS - 1, DEVICE_WARMUP_MS - 1, (DeviceStanding.WARMING, 1)),
+    (100, 3_600_000, (DeviceStanding.WARMING, DEVICE_WARMUP_MS - 100)),  # an old phone's new socket waits too
+    (DEVICE_WARMUP_MS, DEVICE_WARMUP_MS, (DeviceStanding.YOUNG, 0)),
+    (DEVICE_WARMUP_MS, YOUNG_DEVICE_MS - 1, (DeviceStanding.YOUNG, 0)),
+    (DEVICE_WARMUP_MS, YOUNG_DEVICE_MS, (DeviceStanding.SETTLED, 0)),
+    (DEVICE_WARMUP_MS, NOW, (DeviceStanding.SETTLED, 0)),  # a cookie made before its date was kept
+])
+def test_device_standing_waits_for_the_socket_then_counts_the_cookies_age(opened_ago_ms, born_ago_ms, expected):
+    assert device_standing(now_ms=NOW, socket_opened_ms=NOW - opened_ago_ms, device_born_ms=NOW - born_ago_ms) \
+        == expected
+
+
+def test_device_standing_without_warmup_never_waits():
+    assert device_standing(now_ms=NOW, socket_opened_ms=NOW, device_born_ms=NOW, warmup_ms=0) \
+        == (DeviceStanding.YOUNG, 0)
+
+
+VOCABULARY = suspect_vocabulary(["fils de pute", "pouffiasse", "trou du cul", "a$$", "sh!t", "🖕", "Veuve", "asshat"])
+
+
+def test_suspect_vocabulary_keeps_words_and_phrases_folded_and_drops_symbol_spellings_and_everyday_words():
+    assert VOCABULARY == {("fils", "de", "pute"), ("pouffiasse",), ("trou", "du", "cul"), ("asshat",)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Espèce de POUFFIASSE", ["pouffiasse"]),
+    ("Fils de pute, va", ["fils de pute"]),
+    ("Le trou du cul du monde ?", ["trou du cul"]),
+    ("What an asshat www.spam.example.org", ["asshat", "www.spam.example.org"]),
+    ("Le fils de la voisine, une veuve", []),  # a phrase only whole; an everyday word never
+])
+def test_suspect_words_find_phrases_of_a_vocabulary(text, expected):
+    assert suspect_words(text, VOCABULARY) == expected

@@ -189,14 +189,33 @@ def test_schedule_replayed_days_later_is_measured_from_its_real_start():
     assert result.drift_ms == 3 * MIN
 
 
-def test_schedule_replay_not_started_yet_is_on_time_from_now():
-    now = P - 3 * DAY
+def test_schedule_days_before_the_evening_shows_the_announced_times():
+    result = plan(new_show(TALKS), now=P - 3 * DAY)
+
+    assert result.replayed is False
+    assert [(s.planned_start, s.projected_start) for s in result.slots] == [
+        (P, P), (P + 11 * MIN, P + 11 * MIN), (P + 19 * MIN, P + 19 * MIN)]
+    assert result.drift_ms == 0
+
+
+def test_schedule_replay_not_started_days_after_its_plan_is_on_time_from_now():
+    now = P + 3 * DAY
 
     result = plan(new_show(TALKS), now=now)
 
     assert result.replayed is True
     assert result.slots[0].planned_start == now
     assert result.drift_ms == 0
+
+
+def test_schedule_rehearsed_days_before_the_evening_is_measured_from_the_rehearsal():
+    started = P - 3 * DAY
+    show = run(new_show(TALKS), ("start", {}, started))
+
+    result = plan(show, now=started + MIN)
+
+    assert result.replayed is True
+    assert result.slots[0].planned_start == started
 
 
 def test_schedule_within_twelve_hours_of_the_plan_keeps_the_announced_times():

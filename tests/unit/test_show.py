@@ -30,6 +30,7 @@ from pitchday.domain.show import (
     to_dict,
     wrap_stage,
 )
+from pitchday.domain.text import clean_text
 
 pytestmark = pytest.mark.unit
 
@@ -805,6 +806,18 @@ def test_message_shows_text_with_whitespace_collapsed():
     assert show.stage_message == "Plus que 1 min"
     assert show.stage_message_id == 1
     assert show.version == 2
+
+
+@pytest.mark.parametrize("sent, shown", [
+    ("Conclu\u202eez", "Concluez"),  # a right-to-left override would reverse what the speaker reads
+    ("\u2066Micro\u2069 \u200fcoupé", "Micro coupé"),  # isolates and direction marks
+    ("Fix" + "\u0301" * 40 + " !", "Fix\u0301\u0301 !"),  # a combining flood drawing over the next lines
+    ("Cafe\u0301", "Café"),  # NFC, as the audience's questions
+])
+def test_message_is_cleaned_as_the_audiences_text(sent, shown):
+    show = apply(pitching(), "message", {"text": sent}, now=T0 + 1_000)
+
+    assert show.stage_message == shown == clean_text(sent, field="text", max_chars=MAX_MESSAGE_CHARS)
 
 
 def test_message_twice_gives_each_a_new_id():
