@@ -16,7 +16,7 @@ from . import broadcast
 
 def initial_show(edition: Edition) -> domain.Show:
     return domain.new_show(
-        [(t.id, t.effective_pitch_ms, t.effective_qa_ms) for t in edition.talks],
+        [(t.id, t.effective_pitch_ms, t.effective_qa_ms, t.item_kind) for t in edition.talks],
         auto_questions=edition.auto_questions,
     )
 
