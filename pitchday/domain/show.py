@@ -260,10 +260,15 @@ def main_action(show: Show) -> tuple[str | None, str]:
 
 
 def followed_talk(show: Show) -> int | None:
-    """The talk whose questions phones and the console show unless they pick another one:
-    the one on stage, else the one up next, else the first of the evening."""
-    first = show.order[0] if show.order else None
-    return next((t for t in (show.current, show.next_talk(), first) if t is not None), None)
+    """The talk whose questions phones and the console show unless they pick another one: the one on
+    stage, else the first talk up next, else the first of the evening (items other than talks have no
+    questions: they are passed over)."""
+    def is_talk(item: int | None) -> bool:
+        return item is not None and show.talks[item].kind is ItemKind.TALK
+
+    upcoming = next((t for t in show.upcoming() if is_talk(t)), None)
+    first = next((t for t in show.order if is_talk(t)), None)
+    return next((t for t in (show.current, upcoming, first) if is_talk(t)), None)
 
 
 # -- commands ----------------------------------------------------------------

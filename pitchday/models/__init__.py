@@ -71,6 +71,12 @@ class Edition(Base):
 
     talks: Mapped[list["Talk"]] = relationship(back_populates="edition", order_by="Talk.position")
 
+    @property
+    def pitches(self) -> list["Talk"]:
+        """The talks of the rundown (pitch then questions), without its other items: what questions,
+        connect requests and per-talk lengths are about."""
+        return [talk for talk in self.talks if talk.is_talk]
+
 
 class Talk(Base):
     """A talk of the evening, in the planned running order (``position``)."""

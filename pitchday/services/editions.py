@@ -46,14 +46,19 @@ def load_demo_edition() -> Edition:
     for status, references in data["decisions"].items():
         for reference in references:
             applications.decide(by_reference[reference], status, when=decided)
+    # The rundown: talks (from retained applications) and the other items of the evening (welcome, addresses…).
     edition.talks = [
         Talk(position=i, title=t["title"], organisation=t["organisation"], kind=t["kind"], speaker=t["speaker"],
              summary=t["summary"], application=by_reference[t["reference"]],
              contact_email=by_reference[t["reference"]].referent_email)
+        if "reference" in t else
+        Talk(position=i, title=t["title"], organisation="", kind="", speaker=t["speaker"], summary=t["summary"],
+             item_kind=t["item_kind"], pitch_ms=t["duration_ms"])
         for i, t in enumerate(data["talks"], start=1)
     ]
     for talk in edition.talks:
-        applications.decide(talk.application, "retained", when=decided)
+        if talk.application is not None:
+            applications.decide(talk.application, "retained", when=decided)
     show_service.reset_show(edition.id)
     return edition
 

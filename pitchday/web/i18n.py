@@ -34,6 +34,8 @@ def script_strings() -> dict[str, str]:
         "phase.questions": _("Questions"),
         "phase.networking": _("Networking"),
         "phase.ended": _("Fin"),
+        "phase.segment": _("En cours"),
+        **{f"item.{code}": str(label) for code, label in ITEM_KIND_LABELS.items()},
         "kind.solution": _("Solution"),
         "kind.besoin": _("Pitch inversé"),
         "kind.retour_experience": _("Retour d'expérience"),
@@ -48,6 +50,9 @@ def script_strings() -> dict[str, str]:
         "paused": _("En pause"),
         "next": _("Ensuite"),
         "last_talk": _("Dernière intervention"),
+        "agenda.before": _("… {count} séquences passées"),
+        "agenda.after": _("… et {count} séquences ensuite"),
+        "agenda.late": _("Fin estimée {end}, après la fin prévue de la soirée ({planned})"),
         "reconnecting": _("Reconnexion…"),
         "drift.on_time": _("À l'heure"),
         "drift.late": _("+{min} min, fin prévue {end}"),
@@ -135,6 +140,18 @@ def field_error(code: str, limit: int | None = None) -> str:
 
 def rate_limited(seconds: int) -> str:
     return _("Doucement : trop d'envois d'un coup. Réessayez dans %(seconds)d s.", seconds=seconds)
+
+
+# The kinds of item of the rundown (domain.show.ItemKind), as the programme, the screens and exports name them.
+ITEM_KIND_LABELS = {
+    "talk": _l("Pitch"),
+    "welcome": _l("Accueil"),
+    "opening": _l("Mot d'ouverture"),
+    "address": _l("Intervention"),
+    "break": _l("Pause"),
+    "closing": _l("Clôture"),
+    "networking": _l("Networking"),
+}
 
 
 # What someone may want from a talk's team (domain.audience.INTENTS_BY_KIND gives which, by kind of talk).

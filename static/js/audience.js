@@ -2,7 +2,7 @@
 import { connectLive, countdownNow, rules, t, uuid } from "./live.js";
 import { formatCountdown } from "./countdown.js";
 import { setText } from "./format.js";
-import { agendaItem } from "./agenda.js";
+import { agendaItem, kindLabel, phaseLabel } from "./agenda.js";
 import { Outbox } from "./outbox.js";
 
 const el = (id) => document.getElementById(id);
@@ -27,11 +27,11 @@ function connectUrl(talkId) {
 function renderStatic(state) {
   lastState = state;
   const talk = state.current;
-  setText(el("talk-kind"), talk ? t("kind." + talk.kind) : "");
+  setText(el("talk-kind"), talk ? kindLabel(talk) : "");
   setText(el("talk-title"), talk ? talk.title : state.next ? `${t("next")} : ${state.next.title}` : t("phase." + state.phase));
   setText(el("talk-organisation"), talk ? talk.organisation : "");
   const link = el("connect-current");
-  link.hidden = !talk;
+  link.hidden = !talk || (talk.item_kind ?? "talk") !== "talk";  // a welcome or a break has no team
   if (talk) link.href = connectUrl(talk.id);
   el("agenda").replaceChildren(...state.agenda.map((row) => agendaItem(row)));
   followStage();
@@ -211,7 +211,7 @@ function frame() {
   const live = current();
   if (live) {
     const shown = countdownNow(live.state, clock.now());
-    setText(el("phase"), shown === null ? "" : t("phase." + shown.phase));
+    setText(el("phase"), shown === null ? "" : phaseLabel(shown.phase, lastState?.current));
     setText(el("countdown"), shown === null ? "" : formatCountdown(shown.remaining));
   }
   requestAnimationFrame(frame);

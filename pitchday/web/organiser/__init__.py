@@ -39,6 +39,7 @@ SUBPAGES = {
     "organiser.application": "organiser.applications",
     "organiser.import_applications": "organiser.applications",
     "organiser.import_preview": "organiser.applications",
+    "organiser.rundown_import": "organiser.programme",
     "organiser.introduce": "organiser.connections",
     "organiser.digest": "organiser.connections",
 }
@@ -142,4 +143,4 @@ def dashboard():
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import applications, editions, followup, privacy, report  # noqa: E402,F401
+from . import applications, editions, followup, privacy, report, rundown  # noqa: E402,F401
