@@ -136,6 +136,23 @@ def overview(edition_id: int) -> dict:
 
 # The same wording as the live screens (web.i18n.script_strings), so the translations are shared.
 KIND_LABELS = {"solution": _l("Solution"), "besoin": _l("Pitch inversé"), "retour_experience": _l("Retour d'expérience")}
+# The kinds of item of the rundown (domain.show.ItemKind), as the programme, the screens and exports name them.
+ITEM_KIND_LABELS = {
+    "talk": _l("Pitch"),
+    "welcome": _l("Accueil"),
+    "opening": _l("Mot d'ouverture"),
+    "address": _l("Intervention"),
+    "break": _l("Pause"),
+    "closing": _l("Clôture"),
+    "networking": _l("Networking"),
+}
+
+
+def item_label(talk: Talk) -> str:
+    """What a programme says an item is: a talk's type (Solution…), or the item's kind (Accueil, Pause…)."""
+    if talk.is_talk:
+        return str(KIND_LABELS.get(talk.kind, talk.kind))
+    return str(ITEM_KIND_LABELS.get(talk.item_kind, talk.item_kind))
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,11 @@ def public_state(edition: Edition, show: domain.Show, plan: Schedule, *, spotlig
 
 def late_end(edition: Edition, plan: Schedule) -> dict[str, int] | None:
     """When the projected end of the rundown passes the evening's planned end (the edition's ``ends_at``):
-    both times, for the projector's warning; None while the evening fits."""
-    evening_end = to_ms(edition.ends_at)
+    both times, for the projector's warning; None while the evening fits.
+
+    A replay's plan counts from its real start (``Schedule.replayed``): the evening's end moves with it."""
+    shift = plan.slots[0].planned_start - to_ms(edition.talks_start_at) if plan.slots else 0
+    evening_end = to_ms(edition.ends_at) + shift
     return {"projected_end": plan.projected_end, "evening_end": evening_end} if plan.projected_end > evening_end else None
 
 

@@ -5,6 +5,8 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..services.editions import ITEM_KIND_LABELS
+
 LANGUAGES = ("fr", "en")
 LANG_COOKIE = "pitchday_lang"
 
@@ -140,18 +142,6 @@ def field_error(code: str, limit: int | None = None) -> str:
 
 def rate_limited(seconds: int) -> str:
     return _("Doucement : trop d'envois d'un coup. Réessayez dans %(seconds)d s.", seconds=seconds)
-
-
-# The kinds of item of the rundown (domain.show.ItemKind), as the programme, the screens and exports name them.
-ITEM_KIND_LABELS = {
-    "talk": _l("Pitch"),
-    "welcome": _l("Accueil"),
-    "opening": _l("Mot d'ouverture"),
-    "address": _l("Intervention"),
-    "break": _l("Pause"),
-    "closing": _l("Clôture"),
-    "networking": _l("Networking"),
-}
 
 
 # What someone may want from a talk's team (domain.audience.INTENTS_BY_KIND gives which, by kind of talk).

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Edition
 from ..services import editions, privacy
 from ..timeutil import PARIS, as_utc
-from .i18n import ITEM_KIND_LABELS, plain
+from .i18n import plain
 from .pages import public_base_url
 
 bp = Blueprint("public", __name__)
@@ -42,11 +42,7 @@ def _edition_or_404(slug: str) -> Edition:
     return edition
 
 
-def kind_label(talk) -> str:
-    """What a programme says an item is: a talk's type (solution…), or the item's kind (accueil, pause…)."""
-    if talk.is_talk:
-        return str(editions.KIND_LABELS.get(talk.kind, talk.kind))
-    return str(ITEM_KIND_LABELS.get(talk.item_kind, talk.item_kind))
+kind_label = editions.item_label  # a talk's type, or an item's kind
 
 
 def _performers(talk) -> list[dict]:
