@@ -124,7 +124,8 @@ def overview(edition_id: int) -> dict:
     by_status = dict(session.execute(select(Application.status, func.count()).where(
         Application.edition_id == edition_id).group_by(Application.status)).all())
     late = session.scalar(select(func.count()).where(Application.edition_id == edition_id, Application.late))
-    talks = session.scalar(select(func.count()).select_from(Talk).where(Talk.edition_id == edition_id))
+    talks = session.scalar(select(func.count()).select_from(Talk).where(Talk.edition_id == edition_id,
+                                                                          Talk.item_kind == "talk"))
     requests = session.scalar(select(func.count()).select_from(ConnectRequest).where(
         ConnectRequest.edition_id == edition_id))
     questions = session.scalar(select(func.count()).select_from(Question).where(Question.edition_id == edition_id))

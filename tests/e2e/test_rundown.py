@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from pyzbar.pyzbar import ZBarSymbol, decode
 
 from .helpers import FIRST_TALK, OPENING_ITEMS, click_command, open_moderator, open_public, read, settled
+from .layout import overflowing, small_targets
 
 pytestmark = pytest.mark.e2e
 
@@ -81,3 +82,25 @@ def test_projector_agenda_of_fifteen_items_fits_the_screen(server, open_view, sc
     assert last["y"] + last["height"] <= 1080  # the networking row is on screen, not cut
     expect(projector.locator("#agenda-late")).to_be_hidden()  # the demo evening ends at 20:00 as planned
     projector.screenshot(path=screenshots / "projector-agenda-15-items-1920x1080.png")
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])
+def test_programme_page_adds_an_item_and_reads_well(server, open_view, screenshots, width, height):
+    page = open_view(server.url("/organiser/login"), width, height)
+    page.fill("#password", server.organiser_password)
+    page.click("button[type=submit]")
+    page.get_by_role("link", name="Jeudi du numérique n° 10").click()
+    page.get_by_role("link", name="Programme").first.click()
+    expect(page.locator("#programme > li")).to_have_count(15)
+
+    page.select_option("#item_kind-new", "break")
+    page.fill("#title-new", "Pause fraîcheur")
+    page.fill("#duration-new", "10")
+    page.click("#item-add")
+
+    expect(page.locator("#programme > li")).to_have_count(16)
+    expect(page.locator("#programme > li").last).to_contain_text("Pause fraîcheur")
+    expect(page.locator("#programme > li").last).to_contain_text("Pause")
+    page.screenshot(path=screenshots / f"organiser-programme-rundown-{width}x{height}.png", full_page=True)
+    assert overflowing(page, vertical=False) == []
+    assert small_targets(page, skip_inline_links=True) == []
