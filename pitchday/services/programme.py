@@ -62,8 +62,8 @@ def decide_application(edition_id: int, application_id: int, decision: str, *,
                        target_edition_id: int | None = None, now: datetime | None = None) -> Decided:
     """Retain, defer (to a later edition, or to the next one to be created), decline, or reconsider.
 
-    Retaining puts a talk at the end of the programme; any other decision on a retained application
-    takes its talk off. Either is refused once the evening has started (``EveningStarted``).
+    Retaining puts a talk after the last talk of the programme (before the closing items, such as the
+    networking, that follow the talks); any other decision on a retained application takes its talk off. Either is refused once the evening has started (``EveningStarted``).
     Raises ``NotFound`` for an application or target edition that is not there, ``ValueError`` for
     an unknown decision or a target that does not come after this edition.
     """
@@ -93,9 +93,12 @@ def decide_application(edition_id: int, application_id: int, decision: str, *,
         session.flush()
         _renumber(session, _talks(session, edition_id))
     if adds_talk:
-        last = session.scalar(select(func.max(Talk.position)).where(Talk.edition_id == edition_id)) or 0
-        session.add(Talk(edition_id=edition_id, position=last + 1, application_id=application.id,
-                         **selection.talk_from_application(_values(application))))
+        order = _talks(session, edition_id)
+        after = max((i + 1 for i, item in enumerate(order) if item.is_talk), default=len(order))
+        talk = Talk(edition_id=edition_id, position=0, application_id=application.id,
+                    **selection.talk_from_application(_values(application)))
+        session.add(talk)
+        _renumber(session, order[:after] + [talk] + order[after:])
     if adds_talk or removes_talk:
         show_service.reset_show(edition_id)  # committed with the change, under the lock
     if target is not None:
