@@ -391,3 +391,43 @@ def test_api_gives_each_item_its_kind(app, evening):
     assert [(t["item_kind"], t["kind"], t["planned_start"][11:16]) for t in body["talks"]] == [
         ("welcome", "", "17:25"), ("address", "", "17:40"), ("talk", "solution", "17:50"),
         ("talk", "besoin", "18:01"), ("talk", "retour_experience", "18:12"), ("networking", "", "18:22")]
+
+
+# -- the console at the edges ----------------------------------------------------------------------
+
+
+def moderator_snapshot(app, edition) -> dict:
+    from pitchday.services import broadcast
+
+    with app.app_context():
+        return broadcast.snapshot(edition.id, moderator=True)
+
+
+def test_console_of_an_evening_with_no_talk_offers_neither_questions_nor_next(app):
+    edition = fresh_edition(app, talks=())
+
+    extras = moderator_snapshot(app, edition)["moderator"]
+
+    assert extras["coming_next"] == "no_talk"
+    assert extras["main_action"] == {"command": None, "label": "start"}
+    assert "questions" not in extras["allowed"] and "next" not in extras["allowed"]
+
+
+def test_console_during_the_networking_item_names_the_end_and_offers_no_questions(app):
+    edition = fresh_edition(app, talks=(TALKS[0], ItemSpec("Cocktail", "networking", 30)))
+    from pitchday.services import show as show_service
+
+    for name in ("start", "next", "start"):  # the talk, then the networking item on
+        with app.app_context(), db.write():
+            show = show_service.current_show(edition.id)
+            assert show_service.run_command(edition.id, command_id=f"c-{show.version}", name=name, args={},
+                                            version=show.version)["ok"]
+
+    message = moderator_snapshot(app, edition)
+
+    assert (message["state"]["phase"], message["state"]["current"]["item_kind"]) == ("segment", "networking")
+    assert message["state"]["next"] is None
+    extras = message["moderator"]
+    assert extras["coming_next"] == "end"
+    assert "questions" not in extras["allowed"] and "networking" not in extras["allowed"]
+    assert "next" in extras["allowed"]  # it closes the item: the free networking, then the end
