@@ -333,7 +333,7 @@ def coming_next(show: Show) -> str:
         return "talk"
     if show.current is not None and show.talks[show.current].kind is ItemKind.NETWORKING:
         return "end"
-    return "no_talk" if show.phase is Phase.WELCOME or show.current is None else "networking"
+    return "no_talk" if show.phase is Phase.WELCOME else "networking"
 
 
 def _without_stack(show: Show) -> Show:

@@ -29,7 +29,7 @@ function renderStatic(state) {
   const talk = state.current;
   setText(el("talk-kind"), talk ? kindLabel(talk) : "");
   setText(el("talk-title"), talk ? talk.title : state.next ? `${t("next")} : ${state.next.title}` : t("phase." + state.phase));
-  setText(el("talk-organisation"), talk ? talk.organisation : "");
+  setText(el("talk-organisation"), talk ? talk.organisation || talk.speaker : "");  // an item: its speaker
   const link = el("connect-current");
   link.hidden = !talk || (talk.item_kind ?? "talk") !== "talk";  // a welcome or a break has no team
   if (talk) link.href = connectUrl(talk.id);
