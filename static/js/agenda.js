@@ -2,6 +2,8 @@
 import { t } from "./live.js";
 import { clockTime } from "./format.js";
 
+export { agendaWindow } from "./agenda-window.js";
+
 function span(className, text) {
   const element = document.createElement("span");
   element.className = className;
@@ -23,19 +25,6 @@ export function byline(card) {
 /** The phase as a screen names it: an item's one phase is called by its kind (Accueil, Pause…). */
 export function phaseLabel(phase, current) {
   return phase === "segment" && current ? kindLabel(current) : t("phase." + phase);
-}
-
-/**
- * Which rows of a long agenda to show: at most `size`, around the current (else the next) row, with
- * the one before it for context. Returns {start, end} (slice bounds); the whole agenda when it fits.
- */
-export function agendaWindow(rows, size) {
-  if (rows.length <= size) return { start: 0, end: rows.length };
-  let focus = rows.findIndex((row) => row.status === "now");
-  if (focus < 0) focus = rows.findIndex((row) => row.status === "next");
-  if (focus < 0) focus = rows.every((row) => row.status === "done" || row.status === "skipped") ? rows.length - 1 : 0;
-  const start = Math.max(0, Math.min(focus - 1, rows.length - size));
-  return { start, end: start + size };
 }
 
 /** `<li>` for an agenda row: its time (actual, else projected, else planned), title, team and kind. */
