@@ -129,8 +129,11 @@ def overview(edition_id: int) -> dict:
     requests = session.scalar(select(func.count()).select_from(ConnectRequest).where(
         ConnectRequest.edition_id == edition_id))
     questions = session.scalar(select(func.count()).select_from(Question).where(Question.edition_id == edition_id))
+    # The rundown may open with a welcome or an address: the first pitch is its first talk's planned start.
+    first_pitch = next((item.planned_start for item in public_programme(get_edition(edition_id)) if item.talk.is_talk),
+                       None)
     return {"applications": sum(by_status.values()), "by_status": by_status, "late": late, "talks": talks,
-            "connect_requests": requests, "questions": questions}
+            "connect_requests": requests, "questions": questions, "first_pitch": first_pitch}
 
 
 # -- the public programme (agenda page, iCalendar, API) ---------------------------------------------

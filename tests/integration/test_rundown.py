@@ -431,3 +431,10 @@ def test_console_during_the_networking_item_names_the_end_and_offers_no_question
     assert extras["coming_next"] == "end"
     assert "questions" not in extras["allowed"] and "networking" not in extras["allowed"]
     assert "next" in extras["allowed"]  # it closes the item: the free networking, then the end
+
+
+def test_edition_overview_gives_the_first_pitch_after_the_opening_items(app, staff, evening):
+    page = html.unescape(staff.get(f"/organiser/editions/{evening.id}/").text)
+
+    assert "premier pitch à 17:50" in page  # 17:25 welcome (15 min), 17:40 address (10 min)
+    assert "3 interventions" in page  # the talks: the welcome and the address are not counted as talks
