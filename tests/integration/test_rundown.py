@@ -438,3 +438,34 @@ def test_edition_overview_gives_the_first_pitch_after_the_opening_items(app, sta
 
     assert "premier pitch à 17:50" in page  # 17:25 welcome (15 min), 17:40 address (10 min)
     assert "3 interventions" in page  # the talks: the welcome and the address are not counted as talks
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+
+def test_report_gives_each_item_its_planned_and_actual_times(app, staff, evening):
+    import csv
+
+    from pitchday.services import show as show_service
+    from pitchday.timeutil import PARIS
+
+    welcome_start = None
+    for name in ("start", "next", "start", "next"):  # the welcome, then the address, each played
+        with app.app_context(), db.write():
+            show = show_service.current_show(evening.id)
+            assert show_service.run_command(evening.id, command_id=f"r-{show.version}", name=name, args={},
+                                            version=show.version)["ok"]
+            welcome_start = welcome_start or show_service.current_show(evening.id).talks[show.order[0]].pitch_started_at
+
+    response = staff.get(f"/organiser/editions/{evening.id}/report.csv")
+    page = html.unescape(staff.get(f"/organiser/editions/{evening.id}/report").text)
+
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    welcome, address = rows[1], rows[2]
+    assert welcome[1:5] == ["Accueil café", "", "Accueil", "jouée"]
+    assert address[1:5] == ["Le mot de la Métropole", "", "Intervention", "jouée"]
+    assert (welcome[6], welcome[7], address[6], address[7]) == ("900", "0", "600", "0")  # planned: one phase each
+    from datetime import datetime
+    assert welcome[8] == datetime.fromtimestamp(welcome_start / 1000, PARIS).strftime("%H:%M:%S")
+    assert welcome[10] == "" and address[10] == ""  # no questions phase, so no questions time
+    assert "Accueil café" in page and "Alix Fictive, élue · Intervention" in page
