@@ -49,10 +49,11 @@ class ItemKind(StrEnum):
     NETWORKING = "networking"
 
 
-# What the projector shows while an item of that kind is on: the QR code large (the room gathers or
-# mingles) or the speaker's name card (someone speaks); talks keep their countdown.
+# What the projector shows while an item of that kind is on: the QR code large (the room gathers),
+# the speaker's name card (someone speaks), or the networking screen (the room mingles: the QR code
+# large, and how to ask to meet a team); talks keep their countdown.
 SCREEN_OF_KIND = {
-    ItemKind.TALK: "talk", ItemKind.WELCOME: "qr", ItemKind.BREAK: "qr", ItemKind.NETWORKING: "qr",
+    ItemKind.TALK: "talk", ItemKind.WELCOME: "qr", ItemKind.BREAK: "qr", ItemKind.NETWORKING: "networking",
     ItemKind.OPENING: "speaker", ItemKind.ADDRESS: "speaker", ItemKind.CLOSING: "speaker",
 }
 

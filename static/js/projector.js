@@ -12,7 +12,7 @@ const connection = el("connection");
 function screenFor(state) {
   if (state.projector_mode !== "auto") return state.projector_mode;
   if (state.phase === "pitch" || state.phase === "questions") return "talk";
-  if (state.phase === "segment") return "item";
+  if (state.phase === "segment") return rules.item_screens?.[state.current?.item_kind] === "networking" ? "networking" : "item";
   if (state.phase === "ready") return "agenda";
   if (state.phase === "networking" || state.phase === "ended") return "networking";
   return "welcome";

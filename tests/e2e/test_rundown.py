@@ -104,3 +104,18 @@ def test_programme_page_adds_an_item_and_reads_well(server, open_view, screensho
     page.screenshot(path=screenshots / f"organiser-programme-rundown-{width}x{height}.png", full_page=True)
     assert overflowing(page, vertical=False) == []
     assert small_targets(page, skip_inline_links=True) == []
+
+
+def test_networking_item_shows_the_networking_screen_with_its_qr_code(server, open_view):
+    projector = open_public(open_view, server, "projector", 1920, 1080)
+    console = open_moderator(open_view, server, 1280, 800)
+    networking = console.locator("#agenda .row", has_text="Networking et cocktail")
+    console.evaluate("document.getElementById('feedback').textContent = ''")
+    networking.locator('button[data-action="jump"]').click()
+    expect(console.locator("#now-title")).to_have_text("Networking et cocktail")
+    click_command(console, "#btn-main")
+
+    expect(projector.locator("#screen")).to_have_attribute("data-screen", "networking")
+    expect(projector.locator(".screen-networking .qr img")).to_be_visible()
+    expect(console.locator("#next-title")).not_to_have_text("Fin de la soirée")  # items left over by the jump
+    expect(console.locator('[data-command="questions"]')).to_be_disabled()

@@ -143,7 +143,7 @@ def test_the_projector_gets_each_item_with_its_kind_and_screen(app, evening):
     page = app.test_client().get(f"/e/{evening.slug}/projector")
     rules = json.loads(re.search(r'<script type="application/json" id="rules">(.*?)</script>', page.text, re.S).group(1))
     assert rules["item_screens"] == {"talk": "talk", "welcome": "qr", "opening": "speaker", "address": "speaker",
-                                     "break": "qr", "closing": "speaker", "networking": "qr"}
+                                     "break": "qr", "closing": "speaker", "networking": "networking"}
 
 
 def test_the_projector_warns_when_the_rundown_ends_after_the_evening(app):

@@ -47,7 +47,7 @@ def test_live_views_carry_the_domain_rules_as_page_data(client, edition, path):
                                  "message_max_chars": MAX_MESSAGE_CHARS, "wrap_up_ms": [["30s", 30000], ["minute", 60000]],
                                  "item_screens": {"talk": "talk", "welcome": "qr", "opening": "speaker",
                                                   "address": "speaker", "break": "qr", "closing": "speaker",
-                                                  "networking": "qr"}}
+                                                  "networking": "networking"}}
 
 
 def test_audience_form_limits_are_the_domain_limits(client, edition):
