@@ -40,7 +40,17 @@ TALKS = (
 TITLES = [talk.title for talk in TALKS]
 
 
-def make_edition(*, slug: str = SLUG, number: int = 1, talks: tuple[TalkSpec, ...] = TALKS,
+@dataclass(frozen=True)
+class ItemSpec:
+    """An item of the rundown other than a talk (domain.show.ItemKind), of one timed phase."""
+
+    title: str
+    item_kind: str = "welcome"
+    minutes: int = 10
+    speaker: str = ""
+
+
+def make_edition(*, slug: str = SLUG, number: int = 1, talks: tuple[TalkSpec | ItemSpec, ...] = TALKS,
                  starts_at: datetime = EVENING, pitch_ms: int = 300_000, qa_ms: int = 300_000,
                  changeover_ms: int = 60_000, applications_close_at: datetime | None = EVENING - timedelta(days=10),
                  applications: bool = False, **fields) -> Edition:
@@ -59,7 +69,8 @@ def make_edition(*, slug: str = SLUG, number: int = 1, talks: tuple[TalkSpec, ..
             partners=["Partenaire Imaginaire"], pitch_ms=pitch_ms, qa_ms=qa_ms, changeover_ms=changeover_ms,
             applications_close_at=applications_close_at, **fields,
         )
-        edition.talks = [make_talk(spec, position) for position, spec in enumerate(talks, start=1)]
+        edition.talks = [make_talk(spec, position) if isinstance(spec, TalkSpec) else make_item(spec, position)
+                         for position, spec in enumerate(talks, start=1)]
         session.add(edition)
         if applications:
             session.flush()
@@ -75,6 +86,12 @@ def make_talk(spec: TalkSpec, position: int) -> Talk:
     """An unsaved talk (add it to an edition's ``talks``)."""
     return Talk(position=position, title=spec.title, kind=spec.kind, organisation=spec.organisation or spec.title,
                 speaker=spec.speaker, summary=f"Résumé de « {spec.title} ».")
+
+
+def make_item(spec: ItemSpec, position: int) -> Talk:
+    """An unsaved item of the rundown (a welcome, an address, a break…)."""
+    return Talk(position=position, title=spec.title, kind="", organisation="", speaker=spec.speaker, summary="",
+                item_kind=spec.item_kind, pitch_ms=spec.minutes * 60_000)
 
 
 def make_application(edition: Edition, spec: TalkSpec, reference: str, *, status: str = "retained") -> Application:

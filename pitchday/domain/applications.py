@@ -223,55 +223,14 @@ class RowHead(Schema):
                    python_type=datetime) = None
 
 
-def _read_rows(reader) -> list[Row]:
-    import csv
-
-    try:
-        header = reader.fieldnames
-    except csv.Error:
-        # A header cell beyond the csv module's field limit (131072 characters): refused as a whole.
-        raise FileRefused("cell_too_large", ("1",)) from None
-    columns = tuple(name.strip() for name in header or ())
-    reader.fieldnames = list(columns)
-    missing = tuple(c for c in REQUIRED_CSV_COLUMNS if c not in columns)
-    if missing:
-        raise FileRefused("missing_columns", missing)
-    rows: list[Row] = []
-    seen: set[str] = set()
-    end_of_previous = 1
-    records = iter(reader)
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            break
-        except csv.Error:
-            # A cell beyond the csv module's field limit (far beyond any field of a dossier, below
-            # the upload's limit): refused as a whole, naming the line where its row starts.
-            raise FileRefused("cell_too_large", (str(end_of_previous + 1),)) from None
-        start = end_of_previous + 1
-        end_of_previous = reader.line_num
-        if len(rows) >= MAX_ROWS:
-            raise FileRefused("too_many_rows")
-        if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
-            continue  # a blank line, as spreadsheets leave at the end
-        _head, errors = RowHead.fields_of(record)
-        head = RowHead.partial(record)
-        reference, received_at = head.get("reference"), head.get("recu_le")
-        if reference is not None:
-            if reference in seen:
-                errors.append(InvalidField("reference", "duplicate_in_file"))
-            seen.add(reference)
-        values, invalid = validate(from_csv_row(record))
-        rows.append(Row(start, reference, received_at, values, tuple(errors + invalid)))
-    return rows
-
-
-def parse_csv(data: bytes) -> list[Row]:
-    """Every row of an applications file, each valid or with its errors; ``FileRefused`` if unreadable.
+def csv_records(data: bytes, required: tuple[str, ...], *, max_rows: int = MAX_ROWS):
+    """The rows of a spreadsheet file as ``(line, record)``, blank lines left out; ``FileRefused`` if the
+    file as a whole cannot be read (shared by every CSV import).
 
     UTF-8 only (with or without the BOM Excel writes): guessing another encoding would import
     garbled names without anyone noticing. Comma, semicolon or tab separated; RFC 4180 quoting.
+    Column names are compared stripped; ``required`` ones must all be there. ``line`` is where the
+    row starts in the file (the header is line 1; cells may span lines).
     """
     import csv
     import io
@@ -285,7 +244,53 @@ def parse_csv(data: bytes) -> list[Row]:
     header = text.splitlines()[0]
     delimiter = max(",;\t", key=header.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = _read_rows(reader)
-    if not rows:
+    try:
+        header = reader.fieldnames
+    except csv.Error:
+        # A header cell beyond the csv module's field limit (131072 characters): refused as a whole.
+        raise FileRefused("cell_too_large", ("1",)) from None
+    columns = tuple(name.strip() for name in header or ())
+    reader.fieldnames = list(columns)
+    missing = tuple(c for c in required if c not in columns)
+    if missing:
+        raise FileRefused("missing_columns", missing)
+    records: list[tuple[int, dict]] = []
+    end_of_previous = 1
+    rows = iter(reader)
+    while True:
+        try:
+            record = next(rows)
+        except StopIteration:
+            break
+        except csv.Error:
+            # A cell beyond the csv module's field limit (far beyond any field of a dossier, below
+            # the upload's limit): refused as a whole, naming the line where its row starts.
+            raise FileRefused("cell_too_large", (str(end_of_previous + 1),)) from None
+        start = end_of_previous + 1
+        end_of_previous = reader.line_num
+        if len(records) >= max_rows:
+            raise FileRefused("too_many_rows")
+        if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
+            continue  # a blank line, as spreadsheets leave at the end
+        records.append((start, record))
+    if not records:
         raise FileRefused("empty")
+    return records
+
+
+def parse_csv(data: bytes) -> list[Row]:
+    """Every row of an applications file, each valid or with its errors; ``FileRefused`` if unreadable
+    (see ``csv_records``)."""
+    rows: list[Row] = []
+    seen: set[str] = set()
+    for start, record in csv_records(data, REQUIRED_CSV_COLUMNS):
+        _head, errors = RowHead.fields_of(record)
+        head = RowHead.partial(record)
+        reference, received_at = head.get("reference"), head.get("recu_le")
+        if reference is not None:
+            if reference in seen:
+                errors.append(InvalidField("reference", "duplicate_in_file"))
+            seen.add(reference)
+        values, invalid = validate(from_csv_row(record))
+        rows.append(Row(start, reference, received_at, values, tuple(errors + invalid)))
     return rows

@@ -1,5 +1,5 @@
-"""The organisers' smaller forms, declared once: a talk's corrections, the privacy notice, an
-introduction e-mail, one person's address, and the lengths of the talks.
+"""The organisers' smaller forms, declared once: a talk's corrections, an item of the rundown, the
+privacy notice, an introduction e-mail, one person's address, and the lengths of the talks.
 
 The view parses the posted form (``Schema.parse``) and hands the typed model to a service. The
 edition's form is in ``domain.editions`` and the application form in ``domain.applications``,
@@ -9,7 +9,8 @@ from pydantic import Field, create_model
 
 from .editions import Duration
 from .selection import TALK_TEXT_MAX_CHARS
-from .shapes import Email, Schema, Text
+from .shapes import Choice, Email, Schema, Text
+from .show import ItemKind
 from .text import EMAIL_MAX_CHARS
 
 INTRODUCTION_SUBJECT_MAX_CHARS = 200
@@ -24,6 +25,21 @@ class TalkCorrection(Schema):
     title: Text(TALK_TEXT_MAX_CHARS) = None
     organisation: Text(TALK_TEXT_MAX_CHARS) = None
     speaker: Text(TALK_TEXT_MAX_CHARS, required=False) = None
+
+
+# The kinds of item an organiser adds by hand; talks come from retained applications.
+ITEM_KINDS = tuple(k.value for k in ItemKind if k is not ItemKind.TALK)
+ITEM_NOTE_MAX_CHARS = 500
+
+
+class RundownItem(Schema):
+    """An item of the evening other than a talk: one timed phase of ``duration``; the speaker may be blank."""
+
+    title: Text(TALK_TEXT_MAX_CHARS) = None
+    item_kind: Choice(ITEM_KINDS, max_chars=20) = None
+    speaker: Text(TALK_TEXT_MAX_CHARS, required=False) = None
+    duration: Duration(required=True) = None
+    note: Text(ITEM_NOTE_MAX_CHARS, required=False) = None
 
 
 class NoticeSettings(Schema):

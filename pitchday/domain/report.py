@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .schedule import schedule
-from .show import Phase, Show, TalkStatus
+from .show import TIMED_PHASES, Phase, Show, TalkStatus
 
 MINUTE_MS = 60_000
 # Steps between the chart's time marks, in minutes: the first that needs at most MAX_TICKS marks.
@@ -109,7 +109,7 @@ def evening(show: Show, *, plan_start: int, changeover_ms: int, now: int) -> Eve
     # plan not started yet to ``now``, and the report's planned times would move at every reading.
     started = any(run.pitch_started_at is not None for run in show.talks.values())
     plan = schedule(show, plan_start=plan_start, changeover_ms=changeover_ms, now=now if started else plan_start)
-    on_stage = show.current if show.phase in (Phase.PITCH, Phase.QUESTIONS) else None
+    on_stage = show.current if show.phase in TIMED_PHASES else None
     talks = tuple(_talk_timing(show.talks[slot.talk_id], slot.planned_start, slot.talk_id == on_stage)
                   for slot in plan.slots)
     starts = [t.actual_start for t in talks if t.actual_start is not None]

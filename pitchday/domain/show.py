@@ -25,14 +25,37 @@ WRAP_UP_MS = (("30s", 30_000), ("minute", 60_000))
 
 class Phase(StrEnum):
     WELCOME = "welcome"  # doors open, nothing started
-    READY = "ready"  # a talk is up next, its pitch not started (agenda on screen)
+    READY = "ready"  # an item is up next, not started (agenda on screen)
     PITCH = "pitch"
     QUESTIONS = "questions"
+    SEGMENT = "segment"  # the one timed phase of an item that is not a talk (welcome, address, break…)
     NETWORKING = "networking"
     ENDED = "ended"
 
 
-TIMED_PHASES = (Phase.PITCH, Phase.QUESTIONS)
+TIMED_PHASES = (Phase.PITCH, Phase.QUESTIONS, Phase.SEGMENT)
+
+
+class ItemKind(StrEnum):
+    """The kinds of item of the rundown. A talk has a pitch then questions; every other kind has one
+    timed phase (``Phase.SEGMENT``) and its own projector screen (see ``SCREEN_OF_KIND``)."""
+
+    TALK = "talk"
+    WELCOME = "welcome"  # accueil
+    OPENING = "opening"  # mot d'ouverture
+    ADDRESS = "address"  # intervention: a keynote or a partner's word
+    BREAK = "break"  # pause
+    CLOSING = "closing"  # clôture
+    NETWORKING = "networking"
+
+
+# What the projector shows while an item of that kind is on: the QR code large (the room gathers),
+# the speaker's name card (someone speaks), or the networking screen (the room mingles: the QR code
+# large, and how to ask to meet a team); talks keep their countdown.
+SCREEN_OF_KIND = {
+    ItemKind.TALK: "talk", ItemKind.WELCOME: "qr", ItemKind.BREAK: "qr", ItemKind.NETWORKING: "networking",
+    ItemKind.OPENING: "speaker", ItemKind.ADDRESS: "speaker", ItemKind.CLOSING: "speaker",
+}
 
 
 class ProjectorMode(StrEnum):
@@ -63,13 +86,22 @@ class TalkRun:
     """What happened to one talk on the night (times in epoch ms)."""
 
     talk_id: int
-    pitch_ms: int
-    qa_ms: int
+    pitch_ms: int  # the first (for items other than talks, the only) phase
+    qa_ms: int  # 0 for an item with one phase
     status: TalkStatus = TalkStatus.PLANNED
     pitch_started_at: int | None = None
     questions_started_at: int | None = None
     ended_at: int | None = None
     slides: int = 0  # pages of the talk's deck (0: no deck), for the slide commands' bounds
+    kind: ItemKind = ItemKind.TALK
+
+    @property
+    def one_phase(self) -> bool:
+        return self.kind is not ItemKind.TALK
+
+    @property
+    def planned_ms(self) -> int:
+        return self.pitch_ms + self.qa_ms
 
 
 @dataclass(frozen=True)
@@ -127,16 +159,24 @@ class Show:
         return bool(self.undo_stack)
 
 
-def new_show(talks: Iterable[tuple[int, int, int]], *, auto_questions: bool = False) -> Show:
-    """A show in the welcome phase from ``(talk_id, pitch_ms, qa_ms)`` in running order."""
+def new_show(talks: Iterable[tuple[int, int, int] | tuple[int, int, int, str]], *,
+             auto_questions: bool = False) -> Show:
+    """A show in the welcome phase from ``(item_id, pitch_ms, qa_ms[, kind])`` in running order.
+
+    A talk (the default kind) has two phases; any other kind has one, of ``pitch_ms``, and its
+    ``qa_ms`` is ignored (stored as 0)."""
     runs = {}
     order = []
-    for talk_id, pitch_ms, qa_ms in talks:
+    for talk_id, pitch_ms, qa_ms, *rest in talks:
+        kind = ItemKind(rest[0]) if rest else ItemKind.TALK
         check_duration(pitch_ms)
-        check_duration(qa_ms)
+        if kind is ItemKind.TALK:
+            check_duration(qa_ms)
+        else:
+            qa_ms = 0
         if talk_id in runs:
             raise ValueError(f"talk {talk_id} appears twice")
-        runs[talk_id] = TalkRun(talk_id=talk_id, pitch_ms=pitch_ms, qa_ms=qa_ms)
+        runs[talk_id] = TalkRun(talk_id=talk_id, pitch_ms=pitch_ms, qa_ms=qa_ms, kind=kind)
         order.append(talk_id)
     return Show(order=tuple(order), talks=runs, auto_questions=auto_questions)
 
@@ -223,10 +263,15 @@ def main_action(show: Show) -> tuple[str | None, str]:
 
 
 def followed_talk(show: Show) -> int | None:
-    """The talk whose questions phones and the console show unless they pick another one:
-    the one on stage, else the one up next, else the first of the evening."""
-    first = show.order[0] if show.order else None
-    return next((t for t in (show.current, show.next_talk(), first) if t is not None), None)
+    """The talk whose questions phones and the console show unless they pick another one: the one on
+    stage, else the first talk up next, else the first of the evening (items other than talks have no
+    questions: they are passed over)."""
+    def is_talk(item: int | None) -> bool:
+        return item is not None and show.talks[item].kind is ItemKind.TALK
+
+    upcoming = next((t for t in show.upcoming() if is_talk(t)), None)
+    first = next((t for t in show.order if is_talk(t)), None)
+    return next((t for t in (show.current, upcoming, first) if is_talk(t)), None)
 
 
 # -- commands ----------------------------------------------------------------
@@ -284,15 +329,18 @@ def allowed_commands(show: Show, *, now: int) -> list[str]:
 
 
 def coming_next(show: Show) -> str:
-    """What follows the current moment, for the console's "Ensuite" line: ``talk`` (``next_talk()``),
-    ``networking`` (the last talk is up or on stage), ``end`` (networking, then the end of the evening),
-    ``no_talk`` (nothing planned before the first talk) or ``nothing`` (the evening has ended)."""
+    """What follows the current moment, for the console's "Ensuite" line: ``talk`` (``next_talk()``,
+    an item of any kind), ``networking`` (the last item is up or on stage), ``end`` (networking, a
+    networking item with nothing after it, then the end of the evening), ``no_talk`` (nothing planned
+    at all) or ``nothing`` (the evening has ended)."""
     if show.phase is Phase.ENDED:
         return "nothing"
     if show.phase is Phase.NETWORKING:
         return "end"
     if show.next_talk() is not None:
         return "talk"
+    if show.current is not None and show.talks[show.current].kind is ItemKind.NETWORKING:
+        return "end"
     return "no_talk" if show.phase is Phase.WELCOME else "networking"
 
 
@@ -325,7 +373,7 @@ def _require_phase(show: Show, *phases: Phase) -> None:
 
 
 def _start(show: Show, args: Mapping[str, Any], now: int) -> Show:
-    """Start the pitch of the current talk (or of the first planned one)."""
+    """Start the current item (or the first planned one): a talk's pitch, another item's one phase."""
     _require_phase(show, Phase.WELCOME, Phase.READY)
     talk_id = show.current if show.phase is Phase.READY else show.next_talk()
     if talk_id is None:
@@ -333,7 +381,7 @@ def _start(show: Show, args: Mapping[str, Any], now: int) -> Show:
     run = show.talks[talk_id]
     return _bump(
         show,
-        phase=Phase.PITCH,
+        phase=Phase.SEGMENT if run.one_phase else Phase.PITCH,
         current=talk_id,
         spotlight=show.spotlight if talk_id == show.current else None,  # a question stays with its talk
         running=True,
@@ -487,7 +535,13 @@ def _absent(show: Show, args: Mapping[str, Any], now: int) -> Show:
 
 
 def _networking(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    """Straight to the free networking: from anywhere before it, or at the end of a networking item.
+
+    During a networking item it is already networking: ``next`` closes the item and goes there."""
     _require_phase(show, Phase.WELCOME, Phase.READY, *TIMED_PHASES)
+    if show.current is not None and show.talks[show.current].kind is ItemKind.NETWORKING \
+            and show.phase is Phase.SEGMENT:
+        raise CommandRefused("wrong_phase", "A networking item is on: use next")
     return _ready(show, None, _close_current(show, now))
 
 
@@ -674,7 +728,7 @@ def to_dict(show: Show, *, with_undo: bool = True) -> dict[str, Any]:
             {
                 "talk_id": r.talk_id, "pitch_ms": r.pitch_ms, "qa_ms": r.qa_ms, "status": r.status.value,
                 "pitch_started_at": r.pitch_started_at, "questions_started_at": r.questions_started_at,
-                "ended_at": r.ended_at, "slides": r.slides,
+                "ended_at": r.ended_at, "slides": r.slides, "kind": r.kind.value,
             }
             for r in (show.talks[t] for t in show.order)
         ],
@@ -690,6 +744,7 @@ def from_dict(data: Mapping[str, Any]) -> Show:
             talk_id=t["talk_id"], pitch_ms=t["pitch_ms"], qa_ms=t["qa_ms"], status=TalkStatus(t["status"]),
             pitch_started_at=t["pitch_started_at"], questions_started_at=t["questions_started_at"],
             ended_at=t["ended_at"], slides=t.get("slides", 0),  # absent from states stored before decks
+            kind=ItemKind(t.get("kind", "talk")),  # no kind: stored before items
         )
         for t in data["talks"]
     }
@@ -714,7 +769,8 @@ def from_dict(data: Mapping[str, Any]) -> Show:
 
 
 def retime(show: Show, durations: Mapping[int, tuple[int, int]]) -> Show:
-    """New planned lengths ``{talk_id: (pitch_ms, qa_ms)}`` from the organisers.
+    """New planned lengths ``{talk_id: (pitch_ms, qa_ms)}`` from the organisers (an item with one
+    phase takes ``pitch_ms`` and ignores ``qa_ms``).
 
     Talks already played, and the one on stage, keep the lengths they ran with:
     changing the plan never rewrites a countdown in progress.
@@ -723,9 +779,12 @@ def retime(show: Show, durations: Mapping[int, tuple[int, int]]) -> Show:
     for talk_id, (pitch_ms, qa_ms) in durations.items():
         if talk_id not in talks:
             raise ValueError(f"no talk {talk_id}")
-        check_duration(pitch_ms)
-        check_duration(qa_ms)
         run = talks[talk_id]
+        check_duration(pitch_ms)
+        if run.one_phase:
+            qa_ms = 0
+        else:
+            check_duration(qa_ms)
         on_stage = talk_id == show.current and show.phase in TIMED_PHASES
         if run.status is TalkStatus.PLANNED and not on_stage:
             talks[talk_id] = replace(run, pitch_ms=pitch_ms, qa_ms=qa_ms)

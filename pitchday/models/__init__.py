@@ -71,6 +71,12 @@ class Edition(Base):
 
     talks: Mapped[list["Talk"]] = relationship(back_populates="edition", order_by="Talk.position")
 
+    @property
+    def pitches(self) -> list["Talk"]:
+        """The talks of the rundown (pitch then questions), without its other items: what questions,
+        connect requests and per-talk lengths are about."""
+        return [talk for talk in self.talks if talk.is_talk]
+
 
 class Talk(Base):
     """A talk of the evening, in the planned running order (``position``)."""
@@ -91,6 +97,12 @@ class Talk(Base):
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="SET NULL", name="fk_talks_application_id"),
                                                        nullable=True, index=True)
     contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    # The rundown: a talk (pitch then questions) or another item of the evening with one timed phase
+    # (domain.show.ItemKind: welcome, opening, address, break, closing, networking), of ``pitch_ms``.
+    # One table for every item keeps one running order (``position``), one reorder and one id space
+    # for the live state; ``kind`` above is the talk's type, empty for other items.
+    item_kind: Mapped[str] = mapped_column(String(20), default="talk", server_default="talk")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # the stage manager's note (rundown)
 
     edition: Mapped[Edition] = relationship(back_populates="talks")
     application: Mapped["Application | None"] = relationship()
@@ -101,7 +113,12 @@ class Talk(Base):
 
     @property
     def effective_qa_ms(self) -> int:
-        return self.qa_ms or self.edition.qa_ms
+        """The questions' length; 0 for an item with one phase."""
+        return 0 if self.item_kind != "talk" else self.qa_ms or self.edition.qa_ms
+
+    @property
+    def is_talk(self) -> bool:
+        return self.item_kind == "talk"
 
 
 class LiveState(Base):

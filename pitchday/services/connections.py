@@ -73,7 +73,8 @@ def submit(edition_id: int, *, device_id: str, address: str | None, sent: events
 def by_talk(edition_id: int) -> list[tuple[Talk, list[ConnectRequest]]]:
     """Every talk of the edition in running order, with its connect requests (oldest first)."""
     session = db.current()
-    talks = list(session.scalars(select(Talk).where(Talk.edition_id == edition_id).order_by(Talk.position)))
+    talks = list(session.scalars(select(Talk).where(Talk.edition_id == edition_id, Talk.item_kind == "talk")
+                                 .order_by(Talk.position)))
     requests = list(session.scalars(select(ConnectRequest).where(
         ConnectRequest.edition_id == edition_id).order_by(ConnectRequest.id)))
     grouped = {talk.id: [] for talk in talks}

@@ -46,14 +46,19 @@ def load_demo_edition() -> Edition:
     for status, references in data["decisions"].items():
         for reference in references:
             applications.decide(by_reference[reference], status, when=decided)
+    # The rundown: talks (from retained applications) and the other items of the evening (welcome, addresses…).
     edition.talks = [
         Talk(position=i, title=t["title"], organisation=t["organisation"], kind=t["kind"], speaker=t["speaker"],
              summary=t["summary"], application=by_reference[t["reference"]],
              contact_email=by_reference[t["reference"]].referent_email)
+        if "reference" in t else
+        Talk(position=i, title=t["title"], organisation="", kind="", speaker=t["speaker"], summary=t["summary"],
+             item_kind=t["item_kind"], pitch_ms=t["duration_ms"])
         for i, t in enumerate(data["talks"], start=1)
     ]
     for talk in edition.talks:
-        applications.decide(talk.application, "retained", when=decided)
+        if talk.application is not None:
+            applications.decide(talk.application, "retained", when=decided)
     show_service.reset_show(edition.id)
     return edition
 
@@ -119,18 +124,39 @@ def overview(edition_id: int) -> dict:
     by_status = dict(session.execute(select(Application.status, func.count()).where(
         Application.edition_id == edition_id).group_by(Application.status)).all())
     late = session.scalar(select(func.count()).where(Application.edition_id == edition_id, Application.late))
-    talks = session.scalar(select(func.count()).select_from(Talk).where(Talk.edition_id == edition_id))
+    talks = session.scalar(select(func.count()).select_from(Talk).where(Talk.edition_id == edition_id,
+                                                                          Talk.item_kind == "talk"))
     requests = session.scalar(select(func.count()).select_from(ConnectRequest).where(
         ConnectRequest.edition_id == edition_id))
     questions = session.scalar(select(func.count()).select_from(Question).where(Question.edition_id == edition_id))
+    # The rundown may open with a welcome or an address: the first pitch is its first talk's planned start.
+    first_pitch = next((item.planned_start for item in public_programme(get_edition(edition_id)) if item.talk.is_talk),
+                       None)
     return {"applications": sum(by_status.values()), "by_status": by_status, "late": late, "talks": talks,
-            "connect_requests": requests, "questions": questions}
+            "connect_requests": requests, "questions": questions, "first_pitch": first_pitch}
 
 
 # -- the public programme (agenda page, iCalendar, API) ---------------------------------------------
 
 # The same wording as the live screens (web.i18n.script_strings), so the translations are shared.
 KIND_LABELS = {"solution": _l("Solution"), "besoin": _l("Pitch inversé"), "retour_experience": _l("Retour d'expérience")}
+# The kinds of item of the rundown (domain.show.ItemKind), as the programme, the screens and exports name them.
+ITEM_KIND_LABELS = {
+    "talk": _l("Pitch"),
+    "welcome": _l("Accueil"),
+    "opening": _l("Mot d'ouverture"),
+    "address": _l("Intervention"),
+    "break": _l("Pause"),
+    "closing": _l("Clôture"),
+    "networking": _l("Networking"),
+}
+
+
+def item_label(talk: Talk) -> str:
+    """What a programme says an item is: a talk's type (Solution…), or the item's kind (Accueil, Pause…)."""
+    if talk.is_talk:
+        return str(KIND_LABELS.get(talk.kind, talk.kind))
+    return str(ITEM_KIND_LABELS.get(talk.item_kind, talk.item_kind))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ def talk_card(talk: Talk | None) -> dict[str, Any] | None:
     if talk is None:
         return None
     return {"id": talk.id, "title": talk.title, "organisation": talk.organisation,
-            "kind": talk.kind, "speaker": talk.speaker}
+            "kind": talk.kind, "speaker": talk.speaker, "item_kind": talk.item_kind}
 
 
 def plan_of(edition: Edition, show: domain.Show, *, now: int) -> Schedule:
@@ -47,7 +47,18 @@ def public_state(edition: Edition, show: domain.Show, plan: Schedule, *, spotlig
                           if show.stage_message is not None else None),
         "spotlight": spotlight,  # a public question (boards.public_view) or None
         "slides": slides or {"current": None, "next": None},  # services/slides.screen_view
+        "late_end": late_end(edition, plan),
     }
+
+
+def late_end(edition: Edition, plan: Schedule) -> dict[str, int] | None:
+    """When the projected end of the rundown passes the evening's planned end (the edition's ``ends_at``):
+    both times, for the projector's warning; None while the evening fits.
+
+    A replay's plan counts from its real start (``Schedule.replayed``): the evening's end moves with it."""
+    shift = plan.slots[0].planned_start - to_ms(edition.talks_start_at) if plan.slots else 0
+    evening_end = to_ms(edition.ends_at) + shift
+    return {"projected_end": plan.projected_end, "evening_end": evening_end} if plan.projected_end > evening_end else None
 
 
 def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, int], now: int) -> dict[str, Any]:
@@ -74,4 +85,5 @@ def view_rules() -> dict[str, Any]:
         "author_max_chars": audience_rules.AUTHOR_MAX_CHARS,
         "message_max_chars": domain.MAX_MESSAGE_CHARS,
         "wrap_up_ms": [list(stage) for stage in domain.WRAP_UP_MS],
+        "item_screens": {kind.value: screen for kind, screen in domain.SCREEN_OF_KIND.items()},
     }

@@ -14,15 +14,17 @@ from sqlalchemy import func, select
 
 from ..domain import selection
 from ..domain import show as show_domain
-from ..domain.forms import TalkCorrection
+from ..domain.editions import format_duration
+from ..domain.forms import RundownItem, TalkCorrection
 from ..extensions import db
 from ..models import Application, Edition, LiveState, Talk
 from . import outbox
 from . import show as show_service
 from .applications import NotFound, decide
 
-__all__ = ["Decided", "EveningStarted", "NotFound", "RunningOrder", "TALK_FIELDS", "decide_application",
-           "move_talk", "running_order", "talk_of", "update_talk"]
+__all__ = ["Decided", "EveningStarted", "ITEM_FIELDS", "NotFound", "RunningOrder", "TALK_FIELDS", "add_item",
+           "decide_application", "delete_item", "item_values", "move_talk", "running_order", "talk_of",
+           "update_item", "update_talk"]
 
 
 def talk_of(session, application: Application) -> Talk | None:
@@ -61,9 +63,10 @@ def decide_application(edition_id: int, application_id: int, decision: str, *,
                        target_edition_id: int | None = None, now: datetime | None = None) -> Decided:
     """Retain, defer (to a later edition, or to the next one to be created), decline, or reconsider.
 
-    Retaining puts a talk at the end of the programme; any other decision on a retained application
-    takes its talk off. Either is refused once the evening has started (``EveningStarted``).
-    Each decision prepares (or rewrites) the applicant's message in the outbox, unsent.
+    Retaining puts a talk after the last talk of the programme (before the closing items, such as the
+    networking, that follow the talks); any other decision on a retained application takes its talk
+    off. Either is refused once the evening has started (``EveningStarted``). Each decision prepares
+    (or rewrites) the applicant's message in the outbox, unsent.
     Raises ``NotFound`` for an application or target edition that is not there, ``ValueError`` for
     an unknown decision or a target that does not come after this edition.
     """
@@ -93,9 +96,12 @@ def decide_application(edition_id: int, application_id: int, decision: str, *,
         session.flush()
         _renumber(session, _talks(session, edition_id))
     if adds_talk:
-        last = session.scalar(select(func.max(Talk.position)).where(Talk.edition_id == edition_id)) or 0
-        session.add(Talk(edition_id=edition_id, position=last + 1, application_id=application.id,
-                         **selection.talk_from_application(_values(application))))
+        order = _talks(session, edition_id)
+        after = max((i + 1 for i, item in enumerate(order) if item.is_talk), default=len(order))
+        talk = Talk(edition_id=edition_id, position=0, application_id=application.id,
+                    **selection.talk_from_application(_values(application)))
+        session.add(talk)
+        _renumber(session, order[:after] + [talk] + order[after:])
     if adds_talk or removes_talk:
         show_service.reset_show(edition_id)  # committed with the change, under the lock
     if target is not None:
@@ -158,4 +164,60 @@ def update_talk(edition_id: int, talk_id: int, correction: TalkCorrection) -> No
     for name, value in clean.items():
         setattr(talk, name, value)
     session.flush()
+    show_service.reset_show(edition_id)
+
+
+# -- items of the rundown other than talks -----------------------------------------------------------
+
+ITEM_FIELDS = tuple(RundownItem.model_fields)
+
+
+def item_values(item: Talk) -> dict[str, str]:
+    """An item as its form shows it (the duration as "m:ss")."""
+    return {"title": item.title, "item_kind": item.item_kind, "speaker": item.speaker or "",
+            "duration": format_duration(item.pitch_ms), "note": item.note or ""}
+
+
+def _apply_item(item: Talk, values: RundownItem) -> None:
+    item.title, item.item_kind = values.title, values.item_kind
+    item.speaker, item.note = values.speaker or "", values.note or ""
+    item.pitch_ms, item.qa_ms = values.duration, None
+
+
+def add_item(edition_id: int, values: RundownItem, *, position: int | None = None) -> Talk:
+    """A welcome, an address, a break… put at ``position`` (1-based; default: the end) of the running order."""
+    session = db.current()
+    _lock_programme(session, edition_id)
+    order = _talks(session, edition_id)
+    item = Talk(edition_id=edition_id, position=0, organisation="", kind="", summary="")
+    _apply_item(item, values)
+    session.add(item)
+    at = len(order) if position is None else max(0, min(position - 1, len(order)))
+    _renumber(session, order[:at] + [item] + order[at:])
+    show_service.reset_show(edition_id)
+    return item
+
+
+def _item(session, edition_id: int, item_id: int) -> Talk:
+    item = session.get(Talk, item_id)
+    if item is None or item.edition_id != edition_id or item.is_talk:
+        raise NotFound()
+    return item
+
+
+def update_item(edition_id: int, item_id: int, values: RundownItem) -> None:
+    session = db.current()
+    _lock_programme(session, edition_id)
+    _apply_item(_item(session, edition_id, item_id), values)
+    session.flush()
+    show_service.reset_show(edition_id)
+
+
+def delete_item(edition_id: int, item_id: int) -> None:
+    """Take an item off the rundown (a talk leaves it only by a decision on its application)."""
+    session = db.current()
+    _lock_programme(session, edition_id)
+    session.delete(_item(session, edition_id, item_id))
+    session.flush()
+    _renumber(session, _talks(session, edition_id))
     show_service.reset_show(edition_id)

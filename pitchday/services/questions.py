@@ -38,9 +38,10 @@ def invalid(errors: list[InvalidField]) -> dict:
 
 
 def talk_of_edition(session, edition_id: int, talk_id: int, field: str = "talk_id") -> Talk:
-    """The talk ``talk_id`` names, if it belongs to the edition; else ``InvalidField``."""
+    """The talk ``talk_id`` names, if it belongs to the edition and is a talk (not a welcome, a break…);
+    else ``InvalidField``."""
     talk = session.get(Talk, talk_id)
-    if talk is None or talk.edition_id != edition_id:
+    if talk is None or talk.edition_id != edition_id or not talk.is_talk:
         raise InvalidField(field, "unknown_talk")
     return talk
 

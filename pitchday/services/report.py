@@ -32,10 +32,6 @@ QUESTION_STATUSES = tuple(s.value for s in (QuestionStatus.PUBLISHED, QuestionSt
 CHART_WIDTH = 640  # units of the time axis of the chart (the talks' names sit to its left)
 
 
-def kind_label(kind: str) -> str:
-    return str(editions.KIND_LABELS.get(kind, kind))
-
-
 @dataclass(frozen=True)
 class Counts:
     """What the room did for one talk (or the whole evening)."""
@@ -141,7 +137,7 @@ def table(report: Report) -> tuple[list[str], list[list]]:
     for row in report.rows:
         t, c = row.timing, row.counts
         rows.append([
-            row.position, row.talk.title, row.talk.organisation, kind_label(row.talk.kind), str(OUTCOME_LABELS[t.outcome]),
+            row.position, row.talk.title, row.talk.organisation, editions.item_label(row.talk), str(OUTCOME_LABELS[t.outcome]),
             _clock(t.planned_start), _seconds(t.planned_pitch_ms), _seconds(t.planned_qa_ms),
             _clock(t.actual_start), _seconds(t.pitch_ms), _seconds(t.qa_ms),
             _seconds(t.pitch_overtime_ms), _seconds(t.qa_overtime_ms),

@@ -16,7 +16,7 @@ from . import broadcast, slides
 
 def initial_show(edition: Edition) -> domain.Show:
     show = domain.new_show(
-        [(t.id, t.effective_pitch_ms, t.effective_qa_ms) for t in edition.talks],
+        [(t.id, t.effective_pitch_ms, t.effective_qa_ms, t.item_kind) for t in edition.talks],
         auto_questions=edition.auto_questions,
     )
     return replace(domain.with_decks(show, slides.page_counts(db.current(), edition.id)), version=show.version)

@@ -73,7 +73,7 @@ def edition_fields(edition: Edition) -> dict:
 def _talk_card(card: dict | None) -> dict | None:
     if card is None:
         return None
-    return {key: card[key] for key in ("id", "title", "organisation", "kind", "speaker")}
+    return {key: card[key] for key in ("id", "title", "organisation", "kind", "speaker", "item_kind")}
 
 
 def _spotlight(question: dict | None) -> dict | None:
@@ -101,7 +101,8 @@ def edition(slug: str):
         return not_found(f"No edition {slug!r}")
     talks = [
         {"id": item.talk.id, "position": position, "title": item.talk.title, "organisation": item.talk.organisation,
-         "kind": item.talk.kind, "speaker": item.talk.speaker or "", "planned_start": paris_iso(item.planned_start),
+         "kind": item.talk.kind, "item_kind": item.talk.item_kind, "speaker": item.talk.speaker or "",
+         "planned_start": paris_iso(item.planned_start),
          "planned_end": paris_iso(item.planned_end)}
         for position, item in enumerate(edition_service.public_programme(found), start=1)
     ]

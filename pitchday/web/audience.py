@@ -46,7 +46,7 @@ def _device_for_post() -> tuple[str, str | None]:
 
 
 def _talk_or_404(edition, talk_id: int):
-    talk = next((t for t in edition.talks if t.id == talk_id), None)
+    talk = next((t for t in edition.pitches if t.id == talk_id), None)
     if talk is None:
         abort(404)
     return talk

@@ -5,6 +5,8 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..services.editions import ITEM_KIND_LABELS
+
 LANGUAGES = ("fr", "en")
 LANG_COOKIE = "pitchday_lang"
 
@@ -34,6 +36,8 @@ def script_strings() -> dict[str, str]:
         "phase.questions": _("Questions"),
         "phase.networking": _("Networking"),
         "phase.ended": _("Fin"),
+        "phase.segment": _("En cours"),
+        **{f"item.{code}": str(label) for code, label in ITEM_KIND_LABELS.items()},
         "kind.solution": _("Solution"),
         "kind.besoin": _("Pitch inversé"),
         "kind.retour_experience": _("Retour d'expérience"),
@@ -48,6 +52,9 @@ def script_strings() -> dict[str, str]:
         "paused": _("En pause"),
         "next": _("Ensuite"),
         "last_talk": _("Dernière intervention"),
+        "agenda.before": _("… {count} séquences passées"),
+        "agenda.after": _("… et {count} séquences ensuite"),
+        "agenda.late": _("Fin estimée {end}, après la fin prévue de la soirée ({planned})"),
         "reconnecting": _("Reconnexion…"),
         "drift.on_time": _("À l'heure"),
         "drift.late": _("+{min} min, fin prévue {end}"),

@@ -42,8 +42,16 @@ def _edition_or_404(slug: str) -> Edition:
     return edition
 
 
+kind_label = editions.item_label  # a talk's type, or an item's kind
+
+
+def _performers(talk) -> list[dict]:
+    return ([{"@type": "Organization", "name": talk.organisation}] if talk.organisation else []) \
+        + ([{"@type": "Person", "name": talk.speaker}] if talk.speaker else [])
+
+
 def event_data(edition: Edition, programme: list[editions.ProgrammeTalk]) -> dict:
-    """The edition as a schema.org ``Event`` (JSON-LD), its talks as sub-events."""
+    """The edition as a schema.org ``Event`` (JSON-LD), every item of its rundown as a sub-event."""
     agenda_url = public_base_url() + url_for("public.agenda", slug=edition.slug)
     place = {"@type": "Place", "name": edition.venue.split(",", 1)[0].strip(), "address": edition.venue}
     common = {"eventStatus": SCHEMA + "EventScheduled",
@@ -69,8 +77,7 @@ def event_data(edition: Edition, programme: list[editions.ProgrammeTalk]) -> dic
                 "endDate": paris_iso(item.planned_end),
                 **common,
                 "url": f"{agenda_url}#talk-{item.talk.id}",
-                "performer": [{"@type": "Organization", "name": item.talk.organisation}]
-                + ([{"@type": "Person", "name": item.talk.speaker}] if item.talk.speaker else []),
+                **({"performer": performers} if (performers := _performers(item.talk)) else {}),
             }
             for item in programme
         ],
@@ -84,14 +91,16 @@ def agenda(slug: str):
     programme = editions.public_programme(edition)
     return render_template(
         "public/agenda.html", edition=edition, programme=programme, event=event_data(edition, programme),
-        kinds=plain(editions.KIND_LABELS),
+        kinds=plain(editions.KIND_LABELS), kind_label=kind_label,
+        first_talk=next((item for item in programme if item.talk.is_talk), None),
+        talk_count=sum(1 for item in programme if item.talk.is_talk),
         applications_open=applications_open(edition),
         application_url=f"/e/{edition.slug}/candidater",  # the public form (apply blueprint)
     )
 
 
 def calendar_bytes(edition: Edition, programme: list[editions.ProgrammeTalk]) -> bytes:
-    """The evening and each talk as VEVENTs.
+    """The evening and each item of its rundown (talks, welcome, addresses…) as VEVENTs.
 
     Times are local to Lille (TZID=Europe/Paris) with the VTIMEZONE in the file, not UTC: the
     evening happens at a place, calendars show it at the right wall-clock time wherever the reader
@@ -119,7 +128,7 @@ def calendar_bytes(edition: Edition, programme: list[editions.ProgrammeTalk]) ->
     evening.add("location", edition.venue)
     evening.add("url", agenda_url)
     lines = [edition.theme, "", _("Programme :")]
-    lines += [f"{item.planned_start.astimezone(PARIS):%H:%M} {item.talk.title} ({item.talk.organisation})"
+    lines += [f"{item.planned_start.astimezone(PARIS):%H:%M} {item.talk.title} ({item.talk.organisation or kind_label(item.talk)})"
               for item in programme]
     evening.add("description", "\n".join(lines))
     calendar.add_component(evening)
@@ -131,12 +140,11 @@ def calendar_bytes(edition: Edition, programme: list[editions.ProgrammeTalk]) ->
         event.add("dtstamp", stamp)
         event.add("dtstart", item.planned_start.astimezone(PARIS))
         event.add("dtend", item.planned_end.astimezone(PARIS))
-        event.add("summary", f"{talk.title} — {talk.organisation}")
+        event.add("summary", f"{talk.title} — {talk.organisation or kind_label(talk)}")
         event.add("location", edition.venue)
         event.add("url", f"{agenda_url}#talk-{talk.id}")
-        event.add("categories", [str(editions.KIND_LABELS.get(talk.kind, talk.kind))])
-        event.add("description", "\n".join(filter(None, (
-            str(editions.KIND_LABELS.get(talk.kind, talk.kind)), talk.speaker, talk.summary))))
+        event.add("categories", [kind_label(talk)])
+        event.add("description", "\n".join(filter(None, (kind_label(talk), talk.speaker, talk.summary))))
         event.add("related-to", evening_uid)
         calendar.add_component(event)
 

@@ -2,7 +2,7 @@
 import { connectLive, countdownNow, rules, t, uuid } from "./live.js";
 import { formatCountdown } from "./countdown.js";
 import { setText } from "./format.js";
-import { agendaItem } from "./agenda.js";
+import { agendaItem, kindLabel, phaseLabel } from "./agenda.js";
 import { Outbox } from "./outbox.js";
 
 const el = (id) => document.getElementById(id);
@@ -27,14 +27,15 @@ function connectUrl(talkId) {
 function renderStatic(state) {
   lastState = state;
   const talk = state.current;
-  setText(el("talk-kind"), talk ? t("kind." + talk.kind) : "");
+  setText(el("talk-kind"), talk ? kindLabel(talk) : "");
   setText(el("talk-title"), talk ? talk.title : state.next ? `${t("next")} : ${state.next.title}` : t("phase." + state.phase));
-  setText(el("talk-organisation"), talk ? talk.organisation : "");
-  // With a team on stage, its form; before the first talk, between talks and during networking (when
-  // people most want it), the choice of every team, further down the page.
+  setText(el("talk-organisation"), talk ? talk.organisation || talk.speaker : "");  // an item: its speaker
+  // With a team on stage, its form; before the first talk, during an item (welcome, break) and during
+  // networking (when people most want it), the choice of every team, further down the page.
+  const team = talk && (talk.item_kind ?? "talk") === "talk" ? talk : null;
   const link = el("connect-current");
-  link.href = talk ? connectUrl(talk.id) : "#connect-title";
-  setText(link, talk ? link.dataset.teamLabel : link.dataset.chooseLabel);
+  link.href = team ? connectUrl(team.id) : "#connect-title";
+  setText(link, team ? link.dataset.teamLabel : link.dataset.chooseLabel);
   el("agenda").replaceChildren(...state.agenda.map((row) => agendaItem(row)));
   followStage();
 }
@@ -214,7 +215,7 @@ function frame() {
   if (live) {
     const shown = countdownNow(live.state, clock.now());
     // A paused talk says so, in words, and its countdown takes the paused colour (base.css).
-    setText(el("phase"), shown === null ? "" : t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
+    setText(el("phase"), shown === null ? "" : phaseLabel(shown.phase, lastState?.current) + (shown.running ? "" : ` · ${t("paused")}`));
     setText(el("countdown"), shown === null ? "" : formatCountdown(shown.remaining));
     el("countdown").dataset.wrap = shown === null ? "none" : shown.wrap;
   }

@@ -4,6 +4,7 @@ import { formatCountdown } from "./countdown.js";
 import { setText, clockTime } from "./format.js";
 import { initQuestions } from "./moderator-questions.js";
 import { renderDeckPanel } from "./slides.js";
+import { byline, kindLabel, phaseLabel } from "./agenda.js";
 
 const el = (id) => document.getElementById(id);
 const labels = JSON.parse(el("labels").textContent);
@@ -42,7 +43,7 @@ function rowFor(row, state) {
   meta.className = "meta";
   const requests = questionsTab?.counts().connect[row.id] ?? 0;
   const connect = requests === 0 ? "" : requests === 1 ? t("mod.connect_one") : t("mod.connect", { count: requests });
-  meta.textContent = [row.organisation, t("kind." + row.kind), t("status." + row.status), connect].filter(Boolean).join(" · ");
+  meta.textContent = [byline(row), t("status." + row.status), connect].filter(Boolean).join(" · ");
   name.append(title, document.createElement("br"), meta);
   const planned = document.createElement("td");
   planned.textContent = clockTime(row.planned_start);
@@ -63,9 +64,9 @@ function renderStatic(message) {
   const extras = message.moderator;
   const talk = state.current;
   setText(el("now-title"), talk ? talk.title : state.next ? `${t("next")} : ${state.next.title}` : t("phase." + state.phase));
-  setText(el("now-organisation"), talk ? `${talk.organisation} — ${talk.speaker} · ${t("kind." + talk.kind)}` : "");
+  setText(el("now-organisation"), talk ? [talk.organisation, talk.speaker, kindLabel(talk)].filter(Boolean).join(" · ") : "");
   const coming = extras?.coming_next ?? (state.next ? "talk" : "nothing");
-  setText(el("next-title"), coming === "talk" && state.next ? `${state.next.title} · ${state.next.organisation}`
+  setText(el("next-title"), coming === "talk" && state.next ? `${state.next.title} · ${byline(state.next)}`
     : labels.coming_next[coming] ?? "");
   if (extras) {
     const main = el("btn-main");
@@ -115,7 +116,7 @@ function frame() {
     label.dataset.wrap = cd.dataset.wrap;
     setText(label, { minute: t("wrap.minute"), "30s": t("wrap.30s"), over: t("wrap.over") }[cd.dataset.wrap] ?? "");
     setText(el("phase"), shown === null ? t("phase." + live.state.phase)
-      : t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
+      : phaseLabel(shown.phase, live.state.current) + (shown.running ? "" : ` · ${t("paused")}`));
     setText(el("clock"), clockTime(clock.now()));
   }
   requestAnimationFrame(frame);

@@ -1,8 +1,8 @@
 // Projector: big countdown readable from the back of the room, rendered every frame.
-import { connectLive, countdownNow, t } from "./live.js";
-import { agendaItem } from "./agenda.js";
+import { connectLive, countdownNow, rules, t } from "./live.js";
+import { agendaItem, agendaWindow, byline, kindLabel, phaseLabel } from "./agenda.js";
 import { formatCountdown } from "./countdown.js";
-import { setText } from "./format.js";
+import { clockTime, setText } from "./format.js";
 import { SlideStack, showsSlides, slideUrl, wantedUrls } from "./slides.js";
 
 const body = document.body;
@@ -16,14 +16,30 @@ function screenFor(state) {
     if (state.slides?.current?.display === "hdmi") return "hdmi";
     return showsSlides(state.slides) ? "slides" : "talk";
   }
+  if (state.phase === "segment") return rules.item_screens?.[state.current?.item_kind] === "networking" ? "networking" : "item";
   if (state.phase === "ready") return "agenda";
   if (state.phase === "networking" || state.phase === "ended") return "networking";
   return "welcome";
 }
 
+// Rows that fit the screen at full size; beyond them the agenda condenses, then shows a window.
+const AGENDA_FULL_ROWS = 11;
+const AGENDA_CONDENSED_ROWS = 15;
+
 function renderAgenda(state) {
   const list = el("agenda");
-  list.replaceChildren(...state.agenda.map((row) => agendaItem(row, { withStatus: true })));
+  const rows = state.agenda;
+  const condensed = rows.length > AGENDA_FULL_ROWS;
+  const { start, end } = agendaWindow(rows, AGENDA_CONDENSED_ROWS);
+  list.classList.toggle("agenda-condensed", condensed);
+  list.replaceChildren(...rows.slice(start, end).map((row) => agendaItem(row, { withStatus: true })));
+  el("agenda-before").hidden = start === 0;
+  setText(el("agenda-before"), t("agenda.before", { count: start }));
+  el("agenda-after").hidden = end === rows.length;
+  setText(el("agenda-after"), t("agenda.after", { count: rows.length - end }));
+  const late = state.late_end;
+  el("agenda-late").hidden = !late;
+  setText(el("agenda-late"), late ? t("agenda.late", { end: clockTime(late.projected_end), planned: clockTime(late.evening_end) }) : "");
 }
 
 let spotlight = null;
@@ -62,7 +78,14 @@ function renderStatic(state) {
   setText(el("talk-kind"), talk ? t("kind." + talk.kind) : "");
   setText(el("talk-title"), talk ? talk.title : "");
   setText(el("talk-organisation"), talk ? `${talk.organisation} — ${talk.speaker}` : "");
-  setText(el("next-title"), state.next ? `${state.next.title} · ${state.next.organisation}` : t("last_talk"));
+  setText(el("next-title"), state.next ? `${state.next.title} · ${byline(state.next)}` : t("last_talk"));
+  const item = state.phase === "segment" ? talk : null;
+  screen.dataset.item = item ? rules.item_screens?.[item.item_kind] ?? "qr" : "";
+  setText(el("item-kind"), item ? kindLabel(item) : "");
+  setText(el("item-title"), item ? item.title : "");
+  setText(el("item-speaker"), item ? item.speaker : "");
+  el("item-next").parentElement.hidden = !state.next;
+  setText(el("item-next"), state.next ? `${state.next.title} · ${byline(state.next)}` : "");
   renderAgenda(state);
 }
 
@@ -72,12 +95,14 @@ function frame() {
     const shown = countdownNow(live.state, clock.now());
     if (shown !== null) {
       screen.dataset.wrap = shown.wrap;
-      setText(el("phase"), t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
+      setText(el("phase"), phaseLabel(shown.phase, live.state.current) + (shown.running ? "" : ` · ${t("paused")}`));
       const figure = formatCountdown(shown.remaining);
+      setText(el("item-countdown"), figure);
       setText(el("countdown"), figure);
       if (el("countdown").dataset.chars !== String(figure.length)) el("countdown").dataset.chars = String(figure.length);
       const label = { minute: t("wrap.minute"), "30s": t("wrap.30s"), over: t("wrap.over") }[shown.wrap] ?? "";
       setText(el("wrap-label"), shown.wrap === "over" ? `${label} ${figure}` : label);
+      setText(el("item-wrap"), shown.running ? label : t("paused"));
       // Over a slide or beside the speaker's HDMI: the same figure and words, in a corner badge or a strip.
       const small = shown.running ? label : t("paused");
       for (const prefix of ["badge", "hdmi"]) {

@@ -2,6 +2,7 @@
 import { connectLive, countdownNow, t, uuid } from "./live.js";
 import { formatCountdown } from "./countdown.js";
 import { setText, clockTime } from "./format.js";
+import { phaseLabel } from "./agenda.js";
 import { SlideStack, THUMB_WIDTH, showsSlides, slideUrl, wantedUrls } from "./slides.js";
 
 const screen = document.getElementById("screen");
@@ -71,7 +72,7 @@ function frame() {
     const shown = countdownNow(live.state, clock.now());
     screen.dataset.wrap = shown === null ? "none" : shown.wrap;
     setText(el("phase"), shown === null ? t("phase." + live.state.phase)
-      : t("phase." + shown.phase) + (shown.running ? "" : ` · ${t("paused")}`));
+      : phaseLabel(shown.phase, live.state.current) + (shown.running ? "" : ` · ${t("paused")}`));
     setText(el("countdown"), shown === null ? "" : formatCountdown(shown.remaining));
     setText(el("clock"), clockTime(clock.now()));
   }

@@ -93,6 +93,31 @@ def click_command(moderator: Page, selector: str, *, expect_feedback: str = DONE
     expect(feedback).to_have_text(expect_feedback, timeout=TIMEOUT_S * 1000)
 
 
+# The demo evening's rundown around its ten talks (pitchday/data/demo_edition.json): the welcome, the opening
+# address and ATMO's introduction before them; the closing and the networking after them.
+OPENING_ITEMS = ("Accueil café", "Mot d'ouverture", "La qualité de l'air en Hauts-de-France")
+CLOSING_ITEMS = ("Clôture", "Networking et cocktail")
+
+
+def play_items(moderator: Page, count: int) -> None:
+    """Run ``count`` items of one phase in turn on the console: start each, then go on to the next."""
+    for _ in range(count):
+        click_command(moderator, "#btn-main")
+        click_command(moderator, '[data-command="next"]')
+
+
+def play_the_opening(moderator: Page) -> None:
+    """From the doors opening to the first talk up next (not started): the demo's items before the talks."""
+    play_items(moderator, len(OPENING_ITEMS))
+    expect(moderator.locator("#now-title")).to_have_text(FIRST_TALK)
+
+
+def play_the_closing(moderator: Page) -> None:
+    """From the closing (up next after the last talk) to the free networking."""
+    play_items(moderator, len(CLOSING_ITEMS))
+    expect(moderator.locator("#phase")).to_have_text("Networking")
+
+
 def extend(moderator: Page, delta_ms: int, times: int = 1) -> None:
     for _ in range(times):
         click_command(moderator, f'[data-command="extend"][data-delta="{delta_ms}"]')

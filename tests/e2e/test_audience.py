@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import SLUG, Wifi, axe_violations, click_command, eventually, open_moderator, open_public, settled
+from .helpers import (SLUG, Wifi, axe_violations, click_command, eventually, open_moderator, open_public,
+                      play_the_opening, settled)
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +25,7 @@ def open_phone(open_view, server, width=390, height=844, **options):
 
 def wait_connected(page):
     """The agenda is drawn from the server's snapshot: once it is there, the socket is up."""
-    expect(page.locator("#agenda .row")).to_have_count(10)
+    expect(page.locator("#agenda .row")).to_have_count(15)  # the demo rundown: 3 opening items, 10 talks, the closing, the networking
 
 
 def ask(page, text, author=""):
@@ -47,6 +48,7 @@ def test_questions_asked_moderated_voted_spotlighted_and_answered(server, open_v
     projector = open_public(open_view, server, "projector", 1920, 1080)
     moderator = open_moderator(open_view, server, 1280, 800)
     asker, voter, other = (open_phone(open_view, server) for _ in range(3))
+    play_the_opening(moderator)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(moderator, "#btn-main")  # the first talk's pitch
     for phone in (asker, voter, other):
         expect(phone.locator("#talk-select")).to_have_value(re.compile(r"^\d+$"))
@@ -108,6 +110,7 @@ def test_script_and_image_payloads_show_as_plain_text_on_every_view(server, open
     dialogs = []
     for page in pages:
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    play_the_opening(moderator)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(moderator, "#btn-main")
     ask(phones[0], HOSTILE, '<b onmouseover="alert(2)">Eve</b>')
     moderator_questions_tab(moderator)
@@ -131,6 +134,7 @@ def test_script_and_image_payloads_show_as_plain_text_on_every_view(server, open
 def test_board_reorders_on_every_phone_when_votes_change(server, open_view):
     moderator = open_moderator(open_view, server, 1280, 800)
     asker, voter, other = (open_phone(open_view, server) for _ in range(3))
+    play_the_opening(moderator)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(moderator, "#btn-main")
     ask(asker, "Première question posée")
     expect(asker.locator("#my-questions .q-status")).to_have_text(["en attente de modération"])
@@ -155,6 +159,7 @@ def test_question_asked_offline_is_kept_and_delivered_once(server, open_view, sc
     wifi = []
     phone = open_phone(open_view, server, before=lambda context: wifi.append(Wifi(context)))
     moderator = open_moderator(open_view, server, 1280, 800)
+    play_the_opening(moderator)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(moderator, "#btn-main")
 
     wifi[0].cut()
@@ -306,6 +311,7 @@ def test_long_words_and_combining_floods_stay_in_their_boxes(server, open_view, 
     projector = open_public(open_view, server, "projector", 1920, 1080)
     moderator = open_moderator(open_view, server, 1280, 800)
     phone = open_phone(open_view, server, 320, 640)
+    play_the_opening(moderator)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(moderator, "#btn-main")
     ask(phone, long_word)
     expect(phone.locator("#my-questions .q-status")).to_have_text(["en attente de modération"])

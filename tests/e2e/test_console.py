@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import DONE, FIRST_TALK, SECOND_TALK, click_command, open_moderator, open_public
+from .helpers import (DONE, FIRST_TALK, SECOND_TALK, click_command, open_moderator, open_public, play_the_closing,
+                      play_the_opening)
 from .layout import overflowing
 
 pytestmark = pytest.mark.e2e
@@ -17,6 +18,7 @@ DEMO_TALKS = 10
 
 def test_console_space_on_a_focused_button_presses_that_button_not_start(server, open_view):
     console = open_moderator(open_view, server, 1280, 800)
+    play_the_opening(console)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(console, "#btn-main")  # talk 1 starts
     click_command(console, '[data-command="next"]')  # talk 1 done, talk 2 up next
     expect(console.locator("#now-title")).to_have_text(SECOND_TALK)
@@ -41,9 +43,11 @@ def test_console_space_on_a_focused_button_presses_that_button_not_start(server,
 
 def test_console_at_networking_disables_questions_and_next_and_names_the_end(server, open_view):
     console = open_moderator(open_view, server, 1280, 800)
-    for _ in range(DEMO_TALKS):  # each talk played in turn: after the last one, networking
+    play_the_opening(console)
+    for _ in range(DEMO_TALKS):  # each talk played in turn, then the closing and the networking item
         click_command(console, "#btn-main")
         click_command(console, '[data-command="next"]')
+    play_the_closing(console)
 
     expect(console.locator("#phase")).to_have_text("Networking")
     expect(console.locator('[data-command="questions"]')).to_be_disabled()
@@ -60,6 +64,7 @@ def test_stage_message_flashes_on_arrival_shows_on_the_console_and_leaves_with_i
     stage = open_public(open_view, server, "stage", 1280, 720)
     calm_stage = open_public(open_view, server, "stage", 1280, 720, reduced_motion="reduce")
     console = open_moderator(open_view, server, 1280, 800)
+    play_the_opening(console)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(console, "#btn-main")
     expect(console.locator("#current-message")).to_have_text("Aucun message sur l'écran de scène.")
 
@@ -85,6 +90,7 @@ def test_stage_message_flashes_on_arrival_shows_on_the_console_and_leaves_with_i
 @pytest.mark.parametrize("width, height", [(1280, 800), (768, 1024)])
 def test_console_screenshot_fits_the_tablet(server, open_view, screenshots, width, height):
     console = open_moderator(open_view, server, width, height)
+    play_the_opening(console)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(console, "#btn-main")
     click_command(console, '[data-message="Concluez"]')
     expect(console.locator("#current-message")).to_have_attribute("data-shown", "true")
@@ -99,6 +105,7 @@ def test_stage_shows_the_clock_of_day_and_who_speaks_next(server, open_view, scr
     stage = open_public(open_view, server, "stage", 1280, 720)
     console = open_moderator(open_view, server, 1280, 800)
     expect(stage.locator("#next-speaker")).to_be_hidden()  # before the first talk, the title says who is next
+    play_the_opening(console)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(console, "#btn-main")
     click_command(console, '[data-message="Concluez"]')
 

@@ -7,8 +7,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import (DONE, FIRST_TALK, SECOND_TALK, STALE, UNDONE, Wifi, click_command, extend, open_moderator,
-                      open_public, read, wait_all_agree, wait_presence)
+from .helpers import (DONE, FIRST_TALK, OPENING_ITEMS, SECOND_TALK, STALE, UNDONE, Wifi, click_command, extend,
+                      open_moderator, open_public, play_the_opening, read, wait_all_agree, wait_presence)
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +32,7 @@ def test_show_commands_from_either_console_reach_every_view(server, open_view):
     assert read(console_b).countdown == "–:––"
 
     # Start (console A): the pitch of the first talk counts down from 5:00 everywhere.
+    play_the_opening(console_a)  # the welcome, the opening address, ATMO: the first talk up next
     started = time.monotonic()
     click_command(console_a, "#btn-main")
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "talk")
@@ -71,7 +72,7 @@ def test_show_commands_from_either_console_reach_every_view(server, open_view):
     click_command(console_b, '[data-command="next"]')
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "agenda")
     expect(projector.locator("#agenda .row-next .title")).to_have_text(SECOND_TALK)
-    expect(projector.locator("#agenda .row-done .title")).to_have_text([FIRST_TALK])
+    expect(projector.locator("#agenda .row-done .title")).to_have_text([*OPENING_ITEMS, FIRST_TALK])
     for console in (console_a, console_b):
         expect(console.locator("#phase")).to_have_text("À suivre")
         expect(console.locator("#now-title")).to_have_text(SECOND_TALK)
@@ -108,6 +109,7 @@ def test_stale_command_is_refused_and_the_console_catches_up(server, open_view):
     projector = open_public(open_view, server, "projector", 1920, 1080)
     console_a = open_moderator(open_view, server, 1280, 800, before=lose_state_broadcasts)
     console_b = open_moderator(open_view, server, 768, 1024)
+    play_the_opening(console_b)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(console_b, "#btn-main")  # start
     wait_all_agree([projector, console_a, console_b], phase="Pitch", title=FIRST_TALK, around=PITCH_S)
 
@@ -147,6 +149,7 @@ def test_automatic_switch_to_questions_happens_on_a_screen_cut_off_from_the_serv
     console.check("#auto-questions")
     expect(console.locator("#feedback")).to_have_text(DONE)
 
+    play_the_opening(console)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(console, "#btn-main")
     extend(console, -30000, times=9)  # 30 s of the pitch left
     wait_all_agree(views, phase="Pitch", title=FIRST_TALK)
@@ -162,11 +165,11 @@ def test_automatic_switch_to_questions_happens_on_a_screen_cut_off_from_the_serv
 def test_reorder_from_the_console_while_a_talk_is_up_next(server, open_view):
     """The order a move sends is the server's list of upcoming talks (the one up next is not in it)."""
     console = open_moderator(open_view, server, 1280, 800)
-    click_command(console, '[data-command="next"]')  # the first talk is up next, not started
+    play_the_opening(console)  # the first talk is up next, not started (after the demo's three opening items)
     titles = console.locator("#agenda .row strong")
-    expect(titles.first).to_have_text(FIRST_TALK)
+    expect(titles.nth(3)).to_have_text(FIRST_TALK)
     before = titles.all_text_contents()
 
-    click_command(console, '#agenda .row:nth-child(2) button[data-action="down"]')
+    click_command(console, '#agenda .row:nth-child(5) button[data-action="down"]')
 
-    expect(titles).to_have_text([before[0], before[2], before[1], *before[3:]])
+    expect(titles).to_have_text([*before[:4], before[5], before[4], *before[6:]])

@@ -6,7 +6,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from pyzbar.pyzbar import ZBarSymbol, decode
 
-from .helpers import FIRST_TALK, click_command, open_moderator, open_public, read, wait_all_agree
+from .helpers import FIRST_TALK, click_command, open_moderator, open_public, play_the_opening, read, wait_all_agree
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +27,7 @@ def test_projector_qr_code_opens_the_audience_page_on_a_phone(server, open_view,
     expect(projector.locator(".screen-welcome .qr figcaption strong")).to_have_text(f"127.0.0.1:{server.port}/e/jdn10")
 
     moderator = open_moderator(open_view, server, 1280, 800)
+    play_the_opening(moderator)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(moderator, "#btn-main")  # the first talk goes on stage
     phone = open_view(symbols[0].data.decode(), 390, 844, is_mobile=True, has_touch=True, device_scale_factor=2)
     expect(phone.locator("body")).to_have_attribute("data-view", "audience")

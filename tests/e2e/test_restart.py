@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import FIRST_TALK, click_command, open_moderator, open_public, read, wait_presence
+from .helpers import FIRST_TALK, click_command, open_moderator, open_public, play_the_opening, read, wait_presence
 from .layout import overlaps
 
 pytestmark = pytest.mark.e2e
@@ -19,6 +19,7 @@ def test_views_reconnect_by_themselves_after_a_crash_with_the_right_time(server,
     stage = open_public(open_view, server, "stage", 1280, 720)
     moderator = open_moderator(open_view, server, 1280, 800)
     views = (projector, stage, moderator)
+    play_the_opening(moderator)  # the welcome, the opening address, ATMO: the first talk up next
     click_command(moderator, "#btn-main")  # start the pitch
     before = time.time()
     click_command(moderator, '[data-command="questions"]')

@@ -61,7 +61,8 @@ def spotlight_a_question(app, edition) -> tuple[str, str]:
     """A published question on the projector, and a pending one that must never leave the moderators."""
     with app.test_request_context(), db.write():
         with db.read() as session:
-            talk_id = session.scalar(select(Talk.id).where(Talk.position == 1))
+            talk_id = session.scalar(select(Talk.id).where(Talk.edition_id == edition.id, Talk.item_kind == "talk")
+                                  .order_by(Talk.position).limit(1))
 
         def ask(text, author):
             asked = events.Ask.parse({"client_id": str(uuid.uuid4()), "talk_id": talk_id, "text": text,
@@ -153,7 +154,8 @@ def test_api_live_during_a_pitch_matches_its_schema_and_gives_the_end(app, clien
     check(document, "/editions/{slug}/live", 200, body)
     assert (body["phase"], body["running"], body["phase_ms"]) == ("pitch", True, 300_000)
     assert body["current"] == {"id": body["current"]["id"], "title": TALKS[0].title,
-                               "organisation": TALKS[0].organisation, "kind": "solution", "speaker": TALKS[0].speaker}
+                               "organisation": TALKS[0].organisation, "kind": "solution", "speaker": TALKS[0].speaker,
+                               "item_kind": "talk"}
     assert body["next"]["title"] == TALKS[1].title
     assert body["ends_at"] is not None and body["remaining_ms"] is None
 

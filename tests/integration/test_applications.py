@@ -36,6 +36,11 @@ def talks(app, edition_id: int) -> list[Talk]:
             return list(session.scalars(select(Talk).where(Talk.edition_id == edition_id).order_by(Talk.position)))
 
 
+def pitches(app, edition_id: int) -> list[Talk]:
+    """The talks of the programme, without its other items (the demo's welcome, closing…)."""
+    return [t for t in talks(app, edition_id) if t.is_talk]
+
+
 def dossier_url(app, edition, reference: str) -> str:
     return f"/organiser/editions/{edition.id}/applications/{applications(app)[reference].id}"
 
@@ -107,7 +112,7 @@ def test_dossier_shows_every_field_readable(app, organiser, edition):
     assert 'id="application-status">Retenue</span>' in page
     assert "Proposition d'expérimentation" in html.unescape(page)
     assert "Proposition d'un retour" not in html.unescape(page)
-    assert "Au programme, en position 1." in page
+    assert "Au programme, en position 4." in page  # after the demo's welcome, opening address and ATMO
 
 
 def test_dossier_of_another_edition_is_not_found(app, organiser, edition):
@@ -123,14 +128,15 @@ def test_retain_adds_a_talk_at_the_end_and_the_live_agenda_follows(app, organise
 
     assert response.status_code == 303
     assert applications(app)["AMI-QA-011"].status == "retained"
-    last = talks(app, edition.id)[-1]
+    last = pitches(app, edition.id)[-1]
     assert (last.position, last.title, last.organisation, last.kind, last.speaker, last.contact_email) == (
-        11, "Façades dépolluantes", "Façades dépolluantes", "solution", f"{applications(app)['AMI-QA-011'].referent_name}, "
+        14, "Façades dépolluantes", "Façades dépolluantes", "solution", f"{applications(app)['AMI-QA-011'].referent_name}, "
         f"{applications(app)['AMI-QA-011'].referent_role}", applications(app)["AMI-QA-011"].referent_email)
     assert last.application_id == applications(app)["AMI-QA-011"].id
     assert len(last.summary) <= 200 and applications(app)["AMI-QA-011"].description.startswith(last.summary.rstrip("…"))
     agenda = projector_agenda(app)
-    assert len(agenda) == 11 and agenda[-1] == "Façades dépolluantes"
+    # After the last talk, before the demo's closing and networking items.
+    assert len(agenda) == 16 and agenda[-3:] == ["Façades dépolluantes", "Clôture", "Networking et cocktail"]
     assert "Candidature retenue" in html.unescape(organiser.get(response.headers["Location"]).text)
 
 
@@ -155,16 +161,16 @@ def test_decline_a_retained_application_takes_its_talk_off(app, organiser, editi
     assert response.status_code == 303
     assert applications(app)["AMI-QA-001"].status == "declined"
     remaining = talks(app, edition.id)
-    assert [t.position for t in remaining] == list(range(1, 10))
+    assert [t.position for t in remaining] == list(range(1, 15))  # 9 talks and the demo's 5 other items
     assert "CapteurÉcole" not in [t.title for t in remaining]
-    assert projector_agenda(app)[0] == "Respirer près de l'école"
+    assert projector_agenda(app)[3] == "Respirer près de l'école"  # after the welcome, the opening, ATMO
 
 
 def test_back_to_review_takes_the_talk_off_and_keeps_the_application(app, organiser, edition):
     decide(organiser, app, edition, "AMI-QA-002", "reconsider")
 
     assert applications(app)["AMI-QA-002"].status == "received"
-    assert len(talks(app, edition.id)) == 9
+    assert len(pitches(app, edition.id)) == 9
     page = organiser.get(dossier_url(app, edition, "AMI-QA-002")).text
     assert 'id="application-status">À l&#39;étude</span>' in page
 
@@ -223,9 +229,9 @@ def test_decision_that_changes_the_programme_is_refused_once_the_evening_started
         assert "La soirée a commencé : changez l&#39;ordre depuis la régie." in response.text
     found = applications(app)
     assert (found["AMI-QA-011"].status, found["AMI-QA-001"].status) == ("deferred", "retained")
-    assert len(talks(app, edition.id)) == 10
+    assert len(pitches(app, edition.id)) == 10
     snapshot = events(connect(app, "projector"), "snapshot")[-1]["state"]
-    assert snapshot["phase"] == "pitch"  # the show on stage was not reset
+    assert snapshot["phase"] == "segment"  # the welcome on stage was not reset
 
 
 def test_decision_that_leaves_the_programme_alone_is_allowed_during_the_evening(app, organiser, edition):

@@ -29,7 +29,7 @@ def test_demo_loader_creates_the_edition_its_talks_applications_and_decisions(ap
     with app.app_context():
         with db.write() as session:
             edition = session.scalar(select(Edition).where(Edition.slug == "jdn10"))
-            titles = [talk.title for talk in edition.talks]
+            titles = [talk.title for talk in edition.pitches]
             statuses = Counter(session.scalars(select(Application.status).where(Application.edition_id == edition.id)))
             live = session.get(LiveState, edition.id)
 
@@ -52,7 +52,7 @@ def test_demo_edition_holds_the_fourteen_applications_and_the_meals_decisions(ap
     assert [r for r, a in found.items() if a.late] == ["AMI-QA-014"]  # 11:20, after the 10:00 deadline
     with app.app_context():
         with db.write() as session:
-            talks = list(session.scalars(select(Talk).order_by(Talk.position)))
+            talks = list(session.scalars(select(Talk).where(Talk.item_kind == "talk").order_by(Talk.position)))
             assert [t.application.reference for t in talks][:6] == [
                 "AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-008"]
             assert talks[0].contact_email == "camille@capteurecole.example.org"
@@ -68,3 +68,21 @@ def test_demo_loader_run_twice_keeps_one_demo(app, demo_edition):
 
     assert again.id == demo_edition.id
     assert counts == (1, 14)
+
+
+def test_demo_evening_is_a_whole_rundown_from_the_welcome_to_the_networking(app, demo_edition):
+    from pitchday.timeutil import PARIS
+
+    with app.app_context():
+        with db.read():
+            edition = editions.get_edition(demo_edition.id)
+            programme = editions.public_programme(edition)
+            rundown = [(item.talk.item_kind, f"{item.planned_start.astimezone(PARIS):%H:%M}") for item in programme]
+            end = f"{programme[-1].planned_end.astimezone(PARIS):%H:%M}"
+            atmo = programme[2].talk.speaker
+
+    assert rundown[:4] == [("welcome", "17:00"), ("opening", "17:30"), ("address", "17:40"), ("talk", "17:50")]
+    assert [kind for kind, _ in rundown[3:13]] == ["talk"] * 10
+    assert rundown[13:] == [("closing", "19:39"), ("networking", "19:44")]
+    assert end == "20:00"
+    assert "ATMO" in atmo

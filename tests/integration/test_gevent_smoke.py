@@ -68,7 +68,8 @@ def test_gevent_worker_serves_pages_and_realtime_commands(tmp_path):
                 name, message = projector.receive(timeout=SOCKET_TIMEOUT_S)
                 if name == "state":
                     break
-            assert message["version"] == snapshot["version"] + 1 and message["state"]["phase"] == "pitch"
+            # The demo evening opens with its welcome: one timed phase (domain.show.Phase.SEGMENT).
+            assert message["version"] == snapshot["version"] + 1 and message["state"]["phase"] == "segment"
         finally:
             projector.disconnect()
             moderator.disconnect()

@@ -76,14 +76,18 @@ def test_socket_from_a_foreign_origin_is_refused(server):
 def test_automatic_switch_to_questions_happens_without_a_command(server):
     moderator = connect(server, "moderator", server.moderator_cookie())
     projector = connect(server, "projector")
-    v = receive(moderator, "snapshot")["version"]
+    snapshot = receive(moderator, "snapshot")
+    v = snapshot["version"]
     receive(projector, "snapshot")
+    # The demo's first talk, after its welcome and opening items (which have no questions phase).
+    first_talk = next(row["id"] for row in snapshot["state"]["agenda"] if row["item_kind"] == "talk")
     assert send(moderator, "set_auto_questions", v, {"enabled": True})["ok"]
-    assert send(moderator, "start", v + 1)["ok"]
-    assert send(moderator, "extend", v + 2, {"delta_ms": -299_000})["ok"]  # one second of pitch left
-    pitch = receive_version(projector, v + 3)["state"]
+    assert send(moderator, "jump", v + 1, {"talk_id": first_talk})["ok"]
+    assert send(moderator, "start", v + 2)["ok"]
+    assert send(moderator, "extend", v + 3, {"delta_ms": -299_000})["ok"]  # one second of pitch left
+    pitch = receive_version(projector, v + 4)["state"]
     assert pitch["phase"] == "pitch"
-    switched = receive_version(projector, v + 4)  # nobody sends a command: the server switches by itself
+    switched = receive_version(projector, v + 5)  # nobody sends a command: the server switches by itself
     assert switched["state"]["phase"] == "questions"
     # Q&A starts at the pitch's own end, not when the server noticed (however late a loaded machine is).
     assert switched["state"]["ends_at"] == pitch["ends_at"] + 300_000
@@ -106,7 +110,7 @@ def test_two_processes_share_state_through_postgresql_and_redis(postgres_url):
         assert receive(projector, "snapshot")["version"] == v
         assert send(moderator, "start", v)["ok"]
         state = receive(projector, "state")
-        assert state["version"] == v + 1 and state["state"]["phase"] == "pitch"
+        assert state["version"] == v + 1 and state["state"]["phase"] == "segment"  # the demo's welcome
         moderator.disconnect()
         projector.disconnect()
     finally:

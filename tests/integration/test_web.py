@@ -44,7 +44,10 @@ def test_live_views_carry_the_domain_rules_as_page_data(client, edition, path):
     block = re.search(r'<script type="application/json" id="rules">(.*?)</script>', html).group(1)
 
     assert json.loads(block) == {"question_max_chars": QUESTION_MAX_CHARS, "author_max_chars": AUTHOR_MAX_CHARS,
-                                 "message_max_chars": MAX_MESSAGE_CHARS, "wrap_up_ms": [["30s", 30000], ["minute", 60000]]}
+                                 "message_max_chars": MAX_MESSAGE_CHARS, "wrap_up_ms": [["30s", 30000], ["minute", 60000]],
+                                 "item_screens": {"talk": "talk", "welcome": "qr", "opening": "speaker",
+                                                  "address": "speaker", "break": "qr", "closing": "speaker",
+                                                  "networking": "networking"}}
 
 
 def test_audience_form_limits_are_the_domain_limits(client, edition):

@@ -1181,7 +1181,8 @@ def test_to_dict_of_a_new_show_is_plain_data():
         "remaining_ms": None, "phase_ms": 0, "auto_questions": False, "projector_mode": "auto",
         "stage_message": None, "stage_message_id": 0, "spotlight": None, "slide": 0, "order": [4],
         "talks": [{"talk_id": 4, "pitch_ms": MIN, "qa_ms": 2 * MIN, "status": "planned",
-                   "pitch_started_at": None, "questions_started_at": None, "ended_at": None, "slides": 0}],
+                   "pitch_started_at": None, "questions_started_at": None, "ended_at": None, "slides": 0,
+                   "kind": "talk"}],
         "undo_stack": [],
     }
 

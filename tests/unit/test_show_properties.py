@@ -14,10 +14,12 @@ from pitchday.domain.show import (
     MAX_UNDO,
     TIMED_PHASES,
     CommandRefused,
+    ItemKind,
     Phase,
     ProjectorMode,
     Show,
     TalkStatus,
+    allowed_commands,
     apply,
     from_dict,
     new_show,
@@ -43,6 +45,12 @@ NOT_RESTORED = ("version", "undo_stack", "projector_mode", "stage_message", "sta
 durations = st.one_of(st.integers(1, MAX_PHASE_MS), st.sampled_from([1, 3 * MIN, 5 * MIN, MAX_PHASE_MS]))
 talk_lists = st.lists(
     st.tuples(st.integers(1, 10_000), durations, durations), min_size=1, max_size=6, unique_by=lambda t: t[0],
+)
+# A rundown: talks and items of every other kind (one timed phase), mixed in any order.
+kinds = st.one_of(st.just(ItemKind.TALK.value), st.sampled_from([k.value for k in ItemKind]))
+item_lists = st.lists(
+    st.tuples(st.integers(1, 10_000), durations, durations, kinds), min_size=1, max_size=7,
+    unique_by=lambda t: t[0],
 )
 epochs = st.integers(0, 2_000_000_000_000)
 steps = st.one_of(st.integers(0, 2_000), st.integers(0, 20 * MIN))
@@ -157,7 +165,7 @@ def test_settle_switches_at_the_pitch_own_end_whenever_it_runs(talks, t0, extend
 class ShowMachine(RuleBasedStateMachine):
     """Drives a show with random commands at increasing times and checks it after each step."""
 
-    @initialize(talks=talk_lists, auto=st.booleans(), t0=epochs)
+    @initialize(talks=item_lists, auto=st.booleans(), t0=epochs)
     def setup(self, talks, auto, t0):
         self.ids = sorted(t[0] for t in talks)
         self.show = new_show(talks, auto_questions=auto)
@@ -240,7 +248,8 @@ class ShowMachine(RuleBasedStateMachine):
     def start(self):
         after = self.command("start", {})
         if after is not None:
-            assert after.phase is Phase.PITCH
+            one_phase = after.talks[after.current].kind is not ItemKind.TALK
+            assert after.phase is (Phase.SEGMENT if one_phase else Phase.PITCH)
             assert after.remaining_at(self.now) == after.talks[after.current].pitch_ms == after.phase_ms
 
     @rule()
@@ -371,7 +380,7 @@ class ShowMachine(RuleBasedStateMachine):
     def timer_fields_are_consistent(self):
         show = self.show
         assert show.phase_ms >= 0
-        assert all(r.pitch_ms > 0 and r.qa_ms > 0 for r in show.talks.values())
+        assert all(r.pitch_ms > 0 and (r.qa_ms > 0) is (r.kind is ItemKind.TALK) for r in show.talks.values())
         if show.phase in TIMED_PHASES:
             assert show.current is not None
             assert show.running is (show.ends_at is not None)
@@ -391,6 +400,20 @@ class ShowMachine(RuleBasedStateMachine):
             assert show.remaining_at(self.now) is None
         if show.phase is Phase.QUESTIONS:
             assert show.talks[show.current].questions_started_at is not None
+
+    @invariant()
+    def phases_fit_the_kind_on_stage(self):
+        """A talk has a pitch and questions; every other item one phase, and never questions."""
+        show = self.show
+        if show.phase in TIMED_PHASES:
+            talk = show.talks[show.current].kind is ItemKind.TALK
+            assert (show.phase in (Phase.PITCH, Phase.QUESTIONS)) is talk
+            assert (show.phase is Phase.SEGMENT) is not talk
+
+    @invariant()
+    def the_console_offers_questions_only_during_a_pitch(self):
+        allowed = allowed_commands(self.show, now=self.now)
+        assert ("questions" in allowed) is (settle(self.show, self.now).phase is Phase.PITCH)
 
     @invariant()
     def undo_stack_is_bounded_and_flat(self):

@@ -40,6 +40,7 @@ SUBPAGES = {
     "organiser.application": "organiser.applications",
     "organiser.import_applications": "organiser.applications",
     "organiser.import_preview": "organiser.applications",
+    "organiser.rundown_import": "organiser.programme",
     "organiser.introduce": "organiser.connections",
     "organiser.digest": "organiser.connections",
     "organiser.outbox_message": "organiser.outbox_page",
@@ -146,4 +147,4 @@ def dashboard():
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import applications, editions, followup, outbox, privacy, report, slides  # noqa: E402,F401
+from . import applications, editions, followup, outbox, privacy, report, rundown, slides  # noqa: E402,F401

@@ -8,13 +8,13 @@ from flask_babel import ngettext
 
 from ...domain import selection
 from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
-from ...domain.forms import TalkCorrection
+from ...domain.forms import ITEM_KINDS, RundownItem, TalkCorrection
 from ...domain.shapes import Refused
 from ...extensions import db
 from ...services import application_import, review
 from ...services import programme as programme_service
 from ..apply import labels
-from ..i18n import field_error, plain
+from ..i18n import ITEM_KIND_LABELS, field_error, plain
 from ..unit import by_method
 from . import bp, organiser_required
 from .editions import edition_or_404
@@ -44,7 +44,7 @@ EVENING_STARTED = _l("La soirée a commencé : changez l'ordre depuis la régie.
 
 def _labels() -> dict:
     return labels() | {"status": plain(STATUS_LABELS),
-                       "applicant_kind": plain(APPLICANT_KINDS),
+                       "applicant_kind": plain(APPLICANT_KINDS), "item_kind": plain(ITEM_KIND_LABELS),
                        "applicant_kinds": [(code, str(APPLICANT_KINDS[code])) for code in APPLICANT_TYPES]}
 
 
@@ -122,7 +122,11 @@ def _render_programme(edition, *, values=None, errors=None, error: str | None = 
     values = values or {}
     return render_template(
         "organiser/applications/programme.html", edition=edition, programme=found, labels=_labels(),
-        values={t.id: values.get(t.id) or {name: getattr(t, name) for name in programme_service.TALK_FIELDS} for t in found.talks},
+        values={t.id: values.get(t.id) or (programme_service.item_values(t) if not t.is_talk else
+                                           {name: getattr(t, name) for name in programme_service.TALK_FIELDS})
+                for t in found.talks},
+        new_item=values.get("new") or {"title": "", "item_kind": "welcome", "speaker": "", "duration": "", "note": ""},
+        item_kinds=[(code, str(ITEM_KIND_LABELS[code])) for code in ITEM_KINDS],
         errors=errors or {}, error=error, warning=_over_retained(found.retained, edition.talks_wanted)), status
 
 
@@ -134,9 +138,15 @@ def programme(edition_id: int):
     if request.method == "GET":
         return _render_programme(edition)
     action, talk_id = request.form.get("action", ""), _row_id(request.form.get("talk_id", ""))
-    if talk_id is None or action not in ("up", "down", "save"):
+    if action in ("item_add", "item_save"):
+        return _save_item(edition, None if action == "item_add" else talk_id)
+    if talk_id is None or action not in ("up", "down", "save", "item_delete"):
         abort(400)
     try:
+        if action == "item_delete":
+            programme_service.delete_item(edition_id, talk_id)
+            flash(_("Séquence retirée du programme."))
+            return redirect(url_for(".programme", edition_id=edition_id) + "#programme", code=303)
         if action == "save":
             values = {name: request.form.get(name, "")[:1000] for name in programme_service.TALK_FIELDS}
             try:
@@ -153,6 +163,30 @@ def programme(edition_id: int):
     except programme_service.NotFound:
         abort(404)
     return redirect(url_for(".programme", edition_id=edition_id) + f"#talk-{talk_id}", code=303)
+
+
+def _save_item(edition, item_id: int | None):
+    """Add an item of the rundown (``item_id`` None) or change one; a refused form is shown again."""
+    key = "new" if item_id is None else item_id
+    if key != "new" and item_id is None:
+        abort(400)
+    values = {name: request.form.get(name, "")[:1000] for name in programme_service.ITEM_FIELDS}
+    try:
+        parsed = RundownItem.parse(values)
+        if item_id is None:
+            item_id = programme_service.add_item(edition.id, parsed).id
+            flash(_("Séquence ajoutée au programme."))
+        else:
+            programme_service.update_item(edition.id, item_id, parsed)
+            flash(_("Séquence modifiée."))
+    except Refused as refused:
+        return _render_programme(edition, values={key: values}, status=400, errors={
+            key: {e.field: field_error(e.code, e.limit) for e in refused.errors}})
+    except programme_service.EveningStarted:
+        return _render_programme(edition, error=str(EVENING_STARTED), status=409)
+    except programme_service.NotFound:
+        abort(404)
+    return redirect(url_for(".programme", edition_id=edition.id) + f"#talk-{item_id}", code=303)
 
 
 # -- the CSV import --------------------------------------------------------------------------------

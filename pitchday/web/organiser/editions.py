@@ -115,14 +115,14 @@ def durations(edition_id: int):
 
     edition = edition_or_404(edition_id)
     values = {"pitch": format_duration(edition.pitch_ms), "qa": format_duration(edition.qa_ms)}
-    for talk in edition.talks:
+    for talk in edition.pitches:
         values[f"pitch-{talk.id}"] = format_duration(talk.pitch_ms)
         values[f"qa-{talk.id}"] = format_duration(talk.qa_ms)
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = {key: request.form.get(key, "")[:10] for key in values}
         try:
-            parsed = durations_form([t.id for t in edition.talks]).parse(values)
+            parsed = durations_form([t.id for t in edition.pitches]).parse(values)
         except Refused as refused:
             errors = {e.field: _("Indiquez une durée (ex. 5:00).") if e.code == "required" else
                       _("Durée entre 0:01 et 60:00, au format minutes:secondes (ex. 5:00).") for e in refused.errors}
@@ -130,7 +130,7 @@ def durations(edition_id: int):
             show_service.set_durations(
                 edition_id, pitch_ms=parsed.pitch, qa_ms=parsed.qa,
                 overrides={t.id: (getattr(parsed, f"pitch_{t.id}"), getattr(parsed, f"qa_{t.id}"))
-                           for t in edition.talks})
+                           for t in edition.pitches})
             flash(_("Durées enregistrées."))
             return redirect(url_for(".durations", edition_id=edition_id))
     return render_template("organiser/durations.html", edition=edition, values=values, errors=errors), \

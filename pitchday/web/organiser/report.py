@@ -35,7 +35,7 @@ def report(edition_id: int):
     return render_template(
         "organiser/report.html", edition=found.edition, report=found, from_ms=report_service.from_ms,
         duration=duration, signed_duration=signed_duration, chart_width=report_service.CHART_WIDTH,
-        kinds=plain(editions.KIND_LABELS),
+        kinds=plain(editions.KIND_LABELS), item_label=editions.item_label,
         outcomes={outcome.value: str(label) for outcome, label in report_service.OUTCOME_LABELS.items()},
     )
 
