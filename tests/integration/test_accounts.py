@@ -346,3 +346,27 @@ def test_admin_from_the_environment_on_first_start(tmp_path):
     env["PITCHDAY_ADMIN_EMAIL"] = "seconde@equipe-essai.example.org"
     second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert second.stdout.strip() == "['premiere@equipe-essai.example.org'] True", second.stderr
+
+
+# -- personal moderator links: who is at the controls ------------------------------------------
+
+def test_two_consoles_show_who_is_at_the_controls(app, organiser, edition):
+    page = organiser.get(f"/organiser/editions/{edition.id}/")
+    made = organiser.post(f"/organiser/editions/{edition.id}/moderator-links",
+                          data={"holder_name": "Sacha\u202e Tablette", "label": "Tablette A", "csrf_token": csrf_token(page.text)})
+    assert made.status_code == 303
+    listed = organiser.get(f"/organiser/editions/{edition.id}/").text
+    assert "détenu par Sacha Tablette" in listed  # the bidi control is gone, as from the audience's texts
+    url = re.search(r'href="http://localhost(/m/[^"]+)"', listed).group(1)
+    tablet = app.test_client()
+    assert tablet.get(url).status_code == 303
+    first = connect(app, "moderator", http=tablet)
+    regie = signed_in(app, role="regie", edition_id=edition.id, email=INVITED, name="Camille Régie")
+    second = connect(app, "moderator", http=regie)
+    snapshot = [e["args"][0] for e in second.get_received() if e["name"] == "snapshot"][0]
+    assert snapshot["moderator"]["presence"]["at_controls"] == ["Camille Régie", "Sacha Tablette"]
+    from pitchday.services import broadcast
+
+    broadcast.flush()
+    presence = [e["args"][0] for e in first.get_received() if e["name"] == "presence"]
+    assert presence[-1]["at_controls"] == ["Camille Régie", "Sacha Tablette"]

@@ -130,6 +130,12 @@ def check_access():
     return None
 
 
+def console_holder() -> str:
+    """The name of the signed-in person, shown to the consoles as who is at the controls."""
+    account = current_account()
+    return account.display_name if account is not None else ""
+
+
 def console_key(edition_id: int) -> str | None:
     """What opens the moderator console of ``edition_id`` for the signed-in account (a régie or
     organiser of it): the key its presence record holds in place of a link's, checked at every
