@@ -370,3 +370,23 @@ def test_two_consoles_show_who_is_at_the_controls(app, organiser, edition):
     broadcast.flush()
     presence = [e["args"][0] for e in first.get_received() if e["name"] == "presence"]
     assert presence[-1]["at_controls"] == ["Camille Régie", "Sacha Tablette"]
+
+
+def test_session_cookie_is_secure_behind_https(app, edition):
+    http = app.test_client()
+    token = csrf_token(http.get("/organiser/login", base_url="https://localhost").text)
+    response = http.post("/organiser/login", base_url="https://localhost",
+                         headers={"Referer": "https://localhost/organiser/login"},  # CSRF over HTTPS checks it
+                         data={"email": ORGANISER_EMAIL, "password": ORGANISER_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    plain = login(app.test_client())
+    assert "Secure" not in plain.headers["Set-Cookie"]
+
+
+def test_session_cookie_is_secure_when_the_public_address_is_https():
+    from pitchday.config import Config
+
+    assert Config(PUBLIC_URL="https://pitch.example.org").as_flask()["SESSION_COOKIE_SECURE"] is True
+    assert Config(PUBLIC_URL="http://192.0.2.4:5000").as_flask()["SESSION_COOKIE_SECURE"] is False

@@ -146,3 +146,16 @@ def console_key(edition_id: int) -> str | None:
     if account is None or not accounts.can(account, "live", edition_id):
         return None
     return access.account_console_key(account.id, account.session_generation, edition_id)
+
+
+from flask.sessions import SecureCookieSessionInterface  # noqa: E402
+
+
+class SessionCookie(SecureCookieSessionInterface):
+    """The Flask session cookie, ``Secure`` also whenever the request came over HTTPS (a proxy in
+    front, trusted through ``PITCHDAY_TRUSTED_PROXIES``), not only when the config says so."""
+
+    def get_cookie_secure(self, app) -> bool:
+        from flask import has_request_context
+
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
