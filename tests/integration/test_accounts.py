@@ -390,3 +390,16 @@ def test_session_cookie_is_secure_when_the_public_address_is_https():
 
     assert Config(PUBLIC_URL="https://pitch.example.org").as_flask()["SESSION_COOKIE_SECURE"] is True
     assert Config(PUBLIC_URL="http://192.0.2.4:5000").as_flask()["SESSION_COOKIE_SECURE"] is False
+
+
+def test_link_minted_for_a_regie_account_from_the_edition_page(app, organiser, edition):
+    with app.app_context():
+        holder = factories.make_account(INVITED, role="regie", edition_id=edition.id, name="Camille Régie")
+    page = organiser.get(f"/organiser/editions/{edition.id}/")
+    assert f'<option value="{holder.id}">Camille Régie</option>' in page.text
+    made = organiser.post(f"/organiser/editions/{edition.id}/moderator-links",
+                          data={"holder_account": str(holder.id), "label": "", "csrf_token": csrf_token(page.text)})
+    assert made.status_code == 303
+    with app.app_context(), db.read():
+        [link] = access.moderator_links(edition.id)
+        assert (link.account_id, link.holder_name) == (holder.id, "Camille Régie")
