@@ -18,7 +18,7 @@ from pitchday.models import Account, RoleGrant
 from pitchday.services import access, accounts
 from tests import factories
 
-from .conftest import (ORGANISER_EMAIL, ORGANISER_PASSWORD, clean_database, connect, csrf_token, login, post_form,
+from .conftest import (ORGANISER_EMAIL, ORGANISER_PASSWORD, clean_database, connect, csrf_token, fresh_edition, login, post_form,
                        signed_in)
 from .test_followup import smtp_server  # noqa: F401 -- the real SMTP server fixture
 
@@ -403,3 +403,14 @@ def test_link_minted_for_a_regie_account_from_the_edition_page(app, organiser, e
     with app.app_context(), db.read():
         [link] = access.moderator_links(edition.id)
         assert (link.account_id, link.holder_name) == (holder.id, "Camille Régie")
+
+
+def test_reviewer_reads_a_dossier_without_the_decision_buttons(app, edition):
+    with app.app_context():
+        built = fresh_edition(app, applications=True)
+    reviewer = signed_in(app, role="relecteur", edition_id=built.id, email=INVITED)
+    application_id = built.talks[0].application_id
+    page = reviewer.get(f"/organiser/editions/{built.id}/applications/{application_id}")
+    assert page.status_code == 200 and "ESSAI-001" in page.text
+    assert 'name="decision"' not in page.text
+    assert 'name="decision"' in signed_in(app).get(f"/organiser/editions/{built.id}/applications/{application_id}").text
