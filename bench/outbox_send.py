@@ -32,6 +32,7 @@ from pitchday.models import Application, Edition, OutboxMessage  # noqa: E402
 from pitchday.services import programme  # noqa: E402
 
 PASSWORD = "mot de passe du banc d'essai"
+ADMIN = "admin@banc-essai.example.org"
 
 
 class Inbox:
@@ -63,7 +64,7 @@ def main() -> None:
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
-    app = create_app(Config(DATABASE_URL=url, ASYNC_MODE="threading", ORGANISER_PASSWORD=PASSWORD, SECRET_KEY=None,
+    app = create_app(Config(DATABASE_URL=url, ASYNC_MODE="threading", ADMIN_EMAIL=ADMIN, ADMIN_PASSWORD=PASSWORD, SECRET_KEY=None,
                             SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_SECURITY="none",
                             MAIL_FROM="bench@pitchday.example.org"))
     starts = datetime.now(timezone.utc) + timedelta(days=20)
@@ -91,7 +92,7 @@ def main() -> None:
         prepare_s = time.perf_counter() - began
 
     http = app.test_client()
-    http.post("/organiser/login", data={"password": PASSWORD, "csrf_token": csrf(http.get("/organiser/login").text)})
+    http.post("/organiser/login", data={"email": ADMIN, "password": PASSWORD, "csrf_token": csrf(http.get("/organiser/login").text)})
     page = f"/organiser/editions/{edition_id}/outbox"
     token = csrf(http.get(page).text)
     began = time.perf_counter()

@@ -48,7 +48,7 @@ def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = Non
                                                    spotlight=boards.spotlight_view(session, edition_id, show.spotlight),
                                                    slides=slides.screen_view(session, edition, show))}
         if moderator:
-            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.counts(edition_id), now=now)
+            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.moderator_view(edition_id), now=now)
     # Stamp the time as late as possible: it is the client's reference for "now".
     message["server_time"] = now_ms()
     return message
@@ -95,6 +95,12 @@ def moderator_link_revoked(token_id: str) -> None:
     """Once the revocation has committed, the consoles opened with the link (in this process) are
     cut off at once; those of other processes at their process's next moderators' refresh."""
     db.after_commit(lambda: cut_off_moderators(token_ids={token_id}))
+
+
+def account_access_changed(account_id: int) -> None:
+    """An account was disabled, lost a role or ended its sessions: once that has committed, the
+    consoles it opened (with its session or a link minted for it) are cut off, as for a revoked link."""
+    db.after_commit(lambda: cut_off_moderators())
 
 
 def cut_off_moderators(*, token_ids: set[str] | None = None, edition_id: int | None = None) -> list[str]:
@@ -172,7 +178,7 @@ def flush() -> None:
 
 def _send_marked() -> None:
     for edition_id in _drain(_presence_dirty):
-        socketio.emit("presence", presence.counts(edition_id), to=moderator_room(edition_id))
+        socketio.emit("presence", presence.moderator_view(edition_id), to=moderator_room(edition_id))
     for edition_id, talk_id in _drain(_boards_dirty):
         socketio.emit("board", {"talk_id": talk_id, "questions": boards.public_board(edition_id, talk_id)},
                       to=public_room(edition_id))

@@ -25,6 +25,7 @@ class Client:
     address: str | None = None  # the peer's address (the venue's, for a whole room): rate-limit ceiling
     opened_ms: int = 0  # when this socket connected (server clock): a new device waits a moment to submit
     device_born_ms: int = 0  # when its device cookie was made (signed in the cookie; 0: before that was kept)
+    holder: str = ""  # moderator consoles: who is at the controls (the link's holder, or the account's name)
 
 
 _clients: dict[str, Client] = {}
@@ -51,6 +52,13 @@ def moderators(*, edition_id: int | None = None) -> list[tuple[str, Client]]:
 def counts(edition_id: int) -> dict[str, int]:
     tally = Counter(c.view for c in _clients.values() if c.edition_id == edition_id)
     return {view: tally.get(view, 0) for view in VIEWS}
+
+
+def moderator_view(edition_id: int) -> dict:
+    """What the moderators see of presence: the counts per view, and who is at each console."""
+    names = sorted(c.holder for c in _clients.values()
+                   if c.edition_id == edition_id and c.view == "moderator" and c.holder)
+    return {**counts(edition_id), "at_controls": names}
 
 
 def editions_with(view: str) -> set[int]:

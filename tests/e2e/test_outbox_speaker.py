@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from tests.serverproc import Server
 
 from .helpers import axe_violations
-from .test_evening_cycle import PASSWORD, PHONE, smtp  # noqa: F401 (the loopback SMTP server fixture)
+from .test_evening_cycle import ADMIN_EMAIL, PASSWORD, PHONE, smtp  # noqa: F401 (the loopback SMTP server fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture()
 def instance(tmp_path, smtp):  # noqa: F811
     server = Server(f"sqlite:///{tmp_path / 'pitchday.sqlite3'}", command="serve", env={
-        "PITCHDAY_ORGANISER_PASSWORD": PASSWORD, "PITCHDAY_SMTP_HOST": "127.0.0.1",
+        "PITCHDAY_ADMIN_EMAIL": ADMIN_EMAIL, "PITCHDAY_ADMIN_PASSWORD": PASSWORD, "PITCHDAY_SMTP_HOST": "127.0.0.1",
         "PITCHDAY_SMTP_PORT": str(smtp.port), "PITCHDAY_SMTP_SECURITY": "none",
         "PITCHDAY_MAIL_FROM": "jeudis@mel.example.org"}).start()
     yield server
@@ -39,6 +39,7 @@ def test_outbox_sends_the_decision_and_the_speaker_confirms_from_the_mail(instan
 
     # -- an edition, and one application from its public form -----------------------------------
     organiser = open_view(instance.url("/organiser/login"), 1280, 800)
+    organiser.fill("#email", ADMIN_EMAIL)
     organiser.fill("#password", PASSWORD)
     organiser.click("button[type=submit]")
     organiser.get_by_role("link", name="Nouvelle édition").click()

@@ -87,6 +87,7 @@ def test_projector_agenda_of_fifteen_items_fits_the_screen(server, open_view, sc
 @pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])
 def test_programme_page_adds_an_item_and_reads_well(server, open_view, screenshots, width, height):
     page = open_view(server.url("/organiser/login"), width, height)
+    page.fill("#email", server.organiser_email)
     page.fill("#password", server.organiser_password)
     page.click("button[type=submit]")
     page.get_by_role("link", name="Jeudi du numérique n° 10").click()

@@ -35,6 +35,7 @@ def server(tmp_path_factory):
 def upload_deck(open_view, server, tmp_path):
     """The organiser uploads a PDF for the first talk from the programme page; its pages are shown back."""
     page = open_view(server.url("/organiser/login"), 1280, 800)
+    page.fill("#email", server.organiser_email)
     page.fill("#password", server.organiser_password)
     page.click("button[type=submit]")
     page.get_by_role("link", name="Jeudi du numérique n° 10").click()
@@ -167,6 +168,7 @@ def test_a_deck_on_the_projector_turned_from_the_console_and_the_stage_remote(se
 def test_countdown_only_and_the_speakers_hdmi_are_chosen_per_talk(server, open_view, screenshots, tmp_path):
     upload_deck(open_view, server, tmp_path)
     organiser = open_view(server.url("/organiser/login"), 1280, 800)
+    organiser.fill("#email", server.organiser_email)
     organiser.fill("#password", server.organiser_password)
     organiser.click("button[type=submit]")
     organiser.get_by_role("link", name="Jeudi du numérique n° 10").click()

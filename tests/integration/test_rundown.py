@@ -14,7 +14,7 @@ from pitchday.extensions import db
 from pitchday.timeutil import to_ms
 from tests.factories import TALKS, TITLES, ItemSpec
 
-from .conftest import ORGANISER_PASSWORD, connect, csrf_token, events, fresh_edition, post_form
+from .conftest import connect, csrf_token, events, fresh_edition, login, post_form
 from .test_applications import start_evening, talks
 
 pytestmark = pytest.mark.integration
@@ -42,8 +42,7 @@ def evening(app):
 @pytest.fixture()
 def staff(app, evening):
     http = app.test_client()
-    token = csrf_token(http.get("/organiser/login").text)
-    assert http.post("/organiser/login", data={"password": ORGANISER_PASSWORD, "csrf_token": token}).status_code == 302
+    assert login(http).status_code == 302
     return http
 
 

@@ -26,7 +26,7 @@ def server(tmp_path):
 def organiser_session(server: Server) -> requests.Session:
     http = requests.Session()
     token = TOKEN.search(http.get(server.url("/organiser/login"), timeout=30).text).group(1)
-    answer = http.post(server.url("/organiser/login"), data={"password": server.organiser_password, "csrf_token": token},
+    answer = http.post(server.url("/organiser/login"), data={"email": server.organiser_email, "password": server.organiser_password, "csrf_token": token},
                        timeout=30, allow_redirects=False)
     assert answer.status_code == 302
     return http

@@ -18,7 +18,7 @@ from ...extensions import db
 from ...services import mail, outbox, speakers
 from ..i18n import field_error, plain
 from ..unit import by_method
-from . import bp, organiser_required
+from . import bp, requires
 from .editions import edition_or_404
 
 STATE_LABELS = {
@@ -73,7 +73,7 @@ def _ids(values: list[str]) -> list[int]:
 
 
 @bp.get("/editions/<int:edition_id>/outbox")
-@organiser_required
+@requires("applications.decide")
 @db.read()
 def outbox_page(edition_id: int):
     edition = edition_or_404(edition_id)
@@ -108,7 +108,7 @@ def _send(edition_id: int, message_ids: list[int], settings: mail.SmtpSettings) 
 
 
 @bp.post("/editions/<int:edition_id>/outbox/send")
-@organiser_required
+@requires("applications.decide")
 def outbox_send(edition_id: int):
     """Send the selected messages (or all those not yet sent), or download them as .eml files."""
     action = request.form.get("action", "")
@@ -141,7 +141,7 @@ def outbox_send(edition_id: int):
 
 
 @bp.post("/editions/<int:edition_id>/outbox/reminders")
-@organiser_required
+@requires("applications.decide")
 @db.write()
 def outbox_reminders(edition_id: int):
     edition_or_404(edition_id)
@@ -159,7 +159,7 @@ def _message_page(edition, found, *, values=None, errors=None, error=None, statu
 
 
 @bp.route("/editions/<int:edition_id>/outbox/<int:message_id>", methods=["GET", "POST"])
-@organiser_required
+@requires("applications.decide")
 @by_method
 def outbox_message(edition_id: int, message_id: int):
     """Read one message; edit it, drop it, or settle one left "à vérifier"."""
@@ -197,7 +197,7 @@ def outbox_message(edition_id: int, message_id: int):
 
 
 @bp.get("/editions/<int:edition_id>/outbox/templates")
-@organiser_required
+@requires("applications.decide")
 @db.read()
 def outbox_templates(edition_id: int):
     edition = edition_or_404(edition_id)
@@ -217,7 +217,7 @@ def template_error(problem: message_rules.TemplateProblem) -> str:
 
 
 @bp.route("/editions/<int:edition_id>/outbox/templates/<kind>/<language>", methods=["GET", "POST"])
-@organiser_required
+@requires("applications.decide")
 @by_method
 def outbox_template(edition_id: int, kind: str, language: str):
     edition = edition_or_404(edition_id)

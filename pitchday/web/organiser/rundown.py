@@ -14,7 +14,7 @@ from ...extensions import db
 from ...services import programme as programme_service
 from ...services import rundown as rundown_service
 from ..i18n import ITEM_KIND_LABELS, field_error, plain
-from . import bp, organiser_required
+from . import bp, requires
 from .applications import EVENING_STARTED, refusal_message
 from .editions import edition_or_404
 from .report import XLSX_MIMETYPE, _download
@@ -41,7 +41,7 @@ def row_error(code: str, limit: int | None) -> str:
 
 
 @bp.get("/editions/<int:edition_id>/rundown.csv")
-@organiser_required
+@requires("programme")
 @db.read()
 def rundown_export(edition_id: int):
     edition = edition_or_404(edition_id)
@@ -49,7 +49,7 @@ def rundown_export(edition_id: int):
 
 
 @bp.get("/editions/<int:edition_id>/rundown.xlsx")
-@organiser_required
+@requires("programme")
 @db.read()
 def rundown_export_xlsx(edition_id: int):
     edition = edition_or_404(edition_id)
@@ -64,7 +64,7 @@ def _render(edition, *, preview=None, data: bytes = b"", error: str | None = Non
 
 
 @bp.route("/editions/<int:edition_id>/rundown/import", methods=["GET", "POST"])
-@organiser_required
+@requires("programme")
 def rundown_import(edition_id: int):
     """GET: the upload form; POST with a file: its preview (nothing stored); POST with ``content``: the import."""
     if request.method == "GET":

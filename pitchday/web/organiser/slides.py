@@ -12,7 +12,7 @@ from wtforms.validators import ValidationError
 from ...domain.slides import DISPLAYS, MAX_DECK_BYTES, MAX_PAGES, DeckRefused
 from ...extensions import csrf, db
 from ...services import slides
-from . import bp, organiser_required
+from . import bp, requires
 from .applications import _render_programme
 from .editions import edition_or_404
 
@@ -50,7 +50,7 @@ def _back(edition_id: int, talk_id: int):
 
 @bp.post("/editions/<int:edition_id>/programme/<int:talk_id>/deck")
 @csrf.exempt  # checked below, once the larger limit of this upload applies (CSRFProtect reads the form first)
-@organiser_required
+@requires("programme")
 def upload_deck(edition_id: int, talk_id: int):
     request.max_content_length = MAX_DECK_BYTES + 256 * 1024  # the PDF and the form around it
     try:
@@ -81,7 +81,7 @@ def _refused(edition_id: int, refused: DeckRefused, status: int):
 
 
 @bp.post("/editions/<int:edition_id>/programme/<int:talk_id>/display")
-@organiser_required
+@requires("programme")
 @db.write()
 def deck_display(edition_id: int, talk_id: int):
     if slides.talk_of_edition(edition_id, talk_id) is None:
