@@ -42,7 +42,7 @@ def on_connect(auth):
     device_id = devices.device_from_cookie(request.cookies.get(devices.DEVICE_COOKIE)) if view == "audience" else None
     presence.join(request.sid, presence.Client(edition.id, view, link.token_id if link else None,
                                                device_id=device_id, address=request.remote_addr))
-    broadcast.welcome(request.sid, edition.id, moderator=view == "moderator", device_id=device_id)
+    broadcast.welcome(request.sid, edition.id, view=view, device_id=device_id)
     broadcast.presence_changed(edition.id)
 
 
@@ -69,7 +69,7 @@ def on_resync(*_args):
         # Its link was revoked or expired since it connected: no extras, and out of the room now.
         broadcast.cut_off_moderators(token_ids={client.moderator_link})
         return refusal("forbidden")
-    return {"ok": True, "snapshot": broadcast.snapshot(client.edition_id, moderator=client.view == "moderator")}
+    return {"ok": True, "snapshot": broadcast.view_snapshot(client.edition_id, client.view)}
 
 
 @socketio.on("command")

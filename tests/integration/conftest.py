@@ -32,8 +32,10 @@ def clean_database(app) -> None:
                     session.execute(delete(table))
             session.execute(delete(Setting).where(Setting.key == privacy.SETTINGS_KEY))
     from pitchday.extensions import rate_limits
+    from pitchday.services import broadcast
 
     rate_limits.reset()  # counters are per process: each test starts with none
+    broadcast.forget_snapshots()  # the shared snapshots of editions that no longer exist
 
 
 # The slug of the edition the current test built: the default of connect() and phone().
