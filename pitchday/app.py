@@ -56,6 +56,10 @@ def register_extensions(app: Flask) -> None:
         # Behind a reverse proxy the peer is the proxy: take the phone's address from X-Forwarded-For.
         proxies = app.config["PITCHDAY_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    from .realtime.transport import AdmitClients
+
+    # Outside ProxyFix and the Socket.IO middleware: a client over the ceiling costs nothing more.
+    app.wsgi_app = AdmitClients(app.wsgi_app, app)
     if not app.config["PITCHDAY_WEBSOCKET_COMPRESSION"]:
         from .realtime.transport import DeclineWebSocketCompression
 

@@ -59,6 +59,9 @@ class Config:
     # starttls (port 587), ssl (port 465) or none (a relay on the same machine or network only).
     SMTP_SECURITY: str = field(default_factory=lambda: _env("SMTP_SECURITY", "starttls"))
     MAIL_FROM: str = field(default_factory=lambda: _env("MAIL_FROM", "pitchday@localhost"))
+    # Sockets one process holds; beyond, a new client is refused at once (services/capacity.py). The
+    # green-thread pool, gunicorn's worker connections and the open-files limit are set above it.
+    MAX_CLIENTS: int = field(default_factory=lambda: int(_env("MAX_CLIENTS", "6000")))
     # Largest Socket.IO frame accepted (bytes): commands are tiny.
     MAX_FRAME_BYTES: int = 16 * 1024
     TESTING: bool = False
@@ -82,6 +85,7 @@ class Config:
             "BABEL_DEFAULT_LOCALE": self.DEFAULT_LOCALE,
             "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
             "PITCHDAY_MAX_FRAME_BYTES": self.MAX_FRAME_BYTES,
+            "PITCHDAY_MAX_CLIENTS": self.MAX_CLIENTS,
             "PITCHDAY_WEBSOCKET_COMPRESSION": self.WEBSOCKET_COMPRESSION,
             "PITCHDAY_SMTP_HOST": self.SMTP_HOST,
             "PITCHDAY_SMTP_PORT": self.SMTP_PORT,

@@ -17,7 +17,7 @@ from ..domain import show as domain
 from ..extensions import db, socketio
 from ..models import Edition, LiveState
 from ..timeutil import now_ms
-from . import boards, presenter, presence
+from . import boards, capacity, presenter, presence
 
 
 def public_room(edition_id: int) -> str:
@@ -57,7 +57,8 @@ def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = Non
                    "state": presenter.public_state(edition, show, plan,
                                                    spotlight=boards.spotlight_view(session, edition_id, show.spotlight))}
         if moderator:
-            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.counts(edition_id), now=now)
+            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.counts(edition_id), now=now,
+                                                              refused=capacity.refused())
     # Stamp the time as late as possible: it is the client's reference for "now".
     message["server_time"] = now_ms()
     return message

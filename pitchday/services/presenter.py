@@ -48,7 +48,8 @@ def public_state(edition: Edition, show: domain.Show, plan: Schedule, *, spotlig
     }
 
 
-def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, int], now: int) -> dict[str, Any]:
+def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, int], now: int,
+                     refused: dict[str, int] | None = None) -> dict[str, Any]:
     command, label = domain.main_action(show)
     allowed = domain.allowed_commands(show, now=now)
     return {
@@ -62,6 +63,8 @@ def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, i
         "projected_end": plan.projected_end,
         "replayed": plan.replayed,
         "presence": presence,
+        # Clients this process refused because it was full (services/capacity.py), by reason.
+        "refused": refused or {},
     }
 
 
