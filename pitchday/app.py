@@ -13,10 +13,21 @@ from .config import Config
 from .extensions import babel, csrf, db, rate_limits, socketio
 
 
+class Pitchday(Flask):
+    def url_for(self, endpoint: str, /, **values) -> str:
+        """``url_for("static", filename=…)`` names the file's content-hashed URL (web/assets.py),
+        which browsers cache for good; other endpoints as Flask does."""
+        if endpoint == "static" and "pitchday_assets" in self.extensions and set(values) == {"filename"}:
+            hashed = self.extensions["pitchday_assets"].url(values["filename"])
+            if hashed is not None:
+                return hashed
+        return super().url_for(endpoint, **values)
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     # The instance folder is where the default SQLite file goes: ./instance, as DATABASE_URL's default.
-    app = Flask(__name__, template_folder=str(resources.TEMPLATES), static_folder=str(resources.STATIC),
+    app = Pitchday(__name__, template_folder=str(resources.TEMPLATES), static_folder=str(resources.STATIC),
                 instance_path=str(Path("instance").resolve()))
     app.config.update(config.as_flask())
     register_extensions(app)
@@ -68,9 +79,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .web import api, apply, audience, converters, organiser, pages, public
+    from .web import api, apply, assets, audience, converters, organiser, pages, public
 
     converters.register(app)
+    assets.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(audience.bp)
     app.register_blueprint(apply.bp)
