@@ -61,6 +61,9 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=app.config["PITCHDAY_MAX_FRAME_BYTES"],
         ping_interval=10, ping_timeout=10,  # notice a dead venue Wi-Fi link quickly
     )
+    from .realtime.transport import socket_event_sessions
+
+    app.session_interface = socket_event_sessions(type(app.session_interface))
     if app.config["PITCHDAY_TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -45,3 +45,23 @@ class AdmitClients:
                                                            ("Retry-After", "5"), ("Cache-Control", "no-store")])
                 return [body]
         return self.wsgi_app(environ, start_response)
+
+
+def socket_event_sessions(base):
+    """A session interface that opens the Flask session once per socket, not at every event.
+
+    Flask-SocketIO pushes a request context for every Socket.IO event, and Flask opens the
+    session at each push (a signed cookie to check: measured at about a third of a vote's CPU in a
+    vote storm), only for Flask-SocketIO to replace it at once with the copy it keeps for the
+    socket (``environ["saved_session"]``, made at the socket's first event). That copy is what this
+    answers once it exists; HTTP requests open their session as usual.
+    """
+
+    class SocketEventSessions(base):
+        def open_session(self, app, request):
+            kept = request.environ.get("saved_session")
+            if kept is not None:
+                return kept
+            return super().open_session(app, request)
+
+    return SocketEventSessions()
