@@ -91,7 +91,7 @@ def view_rules() -> dict[str, Any]:
 def _one_time(row: dict[str, Any]) -> dict[str, Any]:
     """An agenda row as a phone shows it: the actual start, else the projected one, else the planned
     one (the order of agenda.js), under its own name; the others are left out."""
-    shown = {"id": row["id"], "status": row["status"]}
+    shown = {"id": row.get("id"), "status": row.get("status")}
     for name in ("actual_start", "projected_start", "planned_start"):
         if row.get(name) is not None:
             shown[name] = row[name]
