@@ -143,3 +143,22 @@ def test_a_phone_resyncing_gets_the_trimmed_snapshot(app, edition):
     answer = audience.emit("resync", callback=True)
     assert answer["ok"] and set(answer["snapshot"]["state"]) == set(presenter.PHONE_STATE)
     assert "moderator" not in answer["snapshot"]
+
+
+def test_a_phone_arriving_costs_no_write(app, edition, monkeypatch):
+    """The audience page, its device cookie and the socket's connect and snapshot only read."""
+    from pitchday.db import _UnitOfWork
+
+    writes: list[bool] = []
+    library_enter = _UnitOfWork.__enter__
+
+    def counted(self):
+        if self.writes:
+            writes.append(True)
+        return library_enter(self)
+
+    monkeypatch.setattr(_UnitOfWork, "__enter__", counted)
+    http, audience = phone(app)
+    assert http.get_cookie("pitchday_device") is not None  # the phone got its identity
+    assert last(audience, "snapshot")["version"] == 0
+    assert writes == []
