@@ -24,6 +24,7 @@ test-fast:
 # Benchmarks against a real server (see docs/benchmarks.md); results in bench/results/.
 bench:
 	./scripts/setup.sh bench
+	.venv/bin/python bench/state_sizes.py
 	.venv/bin/python bench/broadcast_latency.py
 	.venv/bin/python bench/question_storm.py
 

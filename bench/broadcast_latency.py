@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 import uuid
@@ -85,6 +86,7 @@ class Audience:
         self.target: int | None = None  # the version being waited for
         self.reached = 0  # clients holding the target version
         self.all_reached = asyncio.Event()
+        self.state_bytes = None  # the last state message, JSON-encoded as python-socketio sends it
 
     def on_state(self, client: AudienceClient, message) -> None:
         arrived = now_ns()
@@ -93,6 +95,8 @@ class Audience:
             return  # an older state: a client drops it
         before, client.version = client.version, version
         client.arrivals[version] = arrived
+        if self.clients and client is self.clients[0]:  # one client measures the message, after its arrival
+            self.state_bytes = len(json.dumps(message, separators=(",", ":")))
         if self.target is not None and before < self.target <= version:
             self.reached += 1
             if self.reached >= len(self.clients):
@@ -189,7 +193,7 @@ async def client_process(args, deadline: Deadline) -> int:
                 cpu_mark = process_cpu_s()
                 reply({"marked": True})
             elif "stats" in request:
-                reply({"cpu_since_mark_s": round(process_cpu_s() - cpu_mark, 3),
+                reply({"cpu_since_mark_s": round(process_cpu_s() - cpu_mark, 3), "state_bytes": audience.state_bytes,
                        "alive": sum(1 for c in audience.clients if c.sio.connected)})
             else:
                 break
@@ -243,9 +247,9 @@ class ClientProcess:
                 await self.process.wait()
 
 
-async def run_one(n: int, args, deadline: Deadline) -> dict:
-    """The whole measurement for N clients, on a server of its own."""
-    server = Server(startup_timeout=deadline.timeout(60))
+async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> dict:
+    """The whole measurement for N clients, on a server of its own (``kind``: pitchday or bare)."""
+    server = Server(startup_timeout=deadline.timeout(60), kind=kind)
     processes: list[ClientProcess] = []
     moderator = new_client(deflate=args.deflate)
     try:
@@ -288,7 +292,7 @@ async def run_one(n: int, args, deadline: Deadline) -> dict:
         errors: Counter = Counter()
         for c in connected:
             errors.update(c["errors"])
-        print(f"  N={n}: {ok} clients connected in {connect_seconds:.1f} s"
+        print(f"  {kind} N={n}: {ok} clients connected in {connect_seconds:.1f} s"
               + (f" ({failures} failed attempts: {dict(errors)})" if failures else ""), flush=True)
         if ok < n:
             raise RuntimeError(f"only {ok} of {n} clients connected: {dict(errors)}")
@@ -321,12 +325,14 @@ async def run_one(n: int, args, deadline: Deadline) -> dict:
         await asyncio.to_thread(server.stop)
 
     return {
+        "server": kind,
         "clients": n,
         "rounds": len(rounds),
         "connect_seconds": round(connect_seconds, 2),
         "connect_failures": failures,
         "client_cpu_s_during_rounds": [s["cpu_since_mark_s"] for s in stats],
         "client_alive_at_end": sum(s["alive"] for s in stats),
+        "state_message_bytes": next((s["state_bytes"] for s in stats if s.get("state_bytes")), None),
         **figures(n, rounds, server_cpu_total),
         "rss_kb": {"before": rss_before, "after_connect": rss_after_connect, "after_rounds": rss_after_rounds},
         "memory_per_client_kb": {"after_connect": round((rss_after_connect - rss_before) / n, 1),
@@ -368,23 +374,26 @@ def print_table(results: list[dict], args) -> None:
           f"(python-socketio clients over WebSocket, {'offering' if args.deflate else 'without'} "
           f"permessage-deflate, {args.procs} client process{'es' if args.procs > 1 else ''})")
     print(f"command: {command_line()}")
-    header = (f"{'clients':>7} {'rounds':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-              f"{'last ms':>8} {'worst':>8} {'ack ms':>7} {'srv cpu':>8} {'KB/client':>9}  target")
+    header = (f"{'server':>8} {'clients':>7} {'rounds':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+              f"{'last ms':>8} {'worst':>8} {'ack ms':>7} {'srv cpu':>8} {'KB/client':>9} {'bytes':>6}  target")
     print(header)
     print("-" * len(header))
     for r in results:
         lat = r["latency_ms"]
         verdicts = []
-        target = TARGET_P99_MS.get(r["clients"])
+        target = TARGET_P99_MS.get(r["clients"]) if r["server"] == "pitchday" else None
         if target is not None:
             met = lat["p99"] is not None and lat["p99"] <= target
             verdicts.append(f"p99 <= {target:.0f}: {'ok' if met else 'MISSED'}")
         kb = r["memory_per_client_kb"]["after_connect"]
-        verdicts.append(f"KB <= {TARGET_KB_PER_CLIENT:.0f}: {'ok' if kb <= TARGET_KB_PER_CLIENT else 'MISSED'}")
-        print(f"{r['clients']:>7} {r['rounds']:>6} {fmt(lat['p50'])} {fmt(lat['p95'])} {fmt(lat['p99'])} "
+        if r["server"] == "pitchday":
+            verdicts.append(f"KB <= {TARGET_KB_PER_CLIENT:.0f}: {'ok' if kb <= TARGET_KB_PER_CLIENT else 'MISSED'}")
+        verdicts.append(f"connect {r['connect_seconds']:.1f} s")
+        print(f"{r['server']:>8} {r['clients']:>7} {r['rounds']:>6} {fmt(lat['p50'])} {fmt(lat['p95'])} {fmt(lat['p99'])} "
               f"{fmt(lat['max'])} {fmt(r['last_client_ms']['median_over_rounds'])} "
               f"{fmt(r['last_client_ms']['worst'])} {fmt(r['ack_ms']['median'], 7)} "
-              f"{fmt(r['server_cpu_ms_per_round']['median'], 8, 0)} {kb:>9.1f}  {', '.join(verdicts)}")
+              f"{fmt(r['server_cpu_ms_per_round']['median'], 8, 0)} {kb:>9.1f} {r['state_message_bytes'] or 0:>6}  "
+              f"{', '.join(verdicts)}")
     print("p50/p95/p99/max over every client of every round; last ms = slowest client of a round, median over")
     print("rounds; worst = slowest client of any round; ack ms = moderator's ack (median); srv cpu = server CPU ms")
     print("per round (median, 10 ms ticks); KB/client = (server RSS after connecting - before) / clients.")
@@ -403,18 +412,19 @@ async def main(args, deadline: Deadline) -> int:
         return await client_process(args, deadline)
     results = []
     for n in args.client_counts:
-        if deadline.left() < 30:
-            print(f"N={n}: skipped, the deadline of {args.max_seconds:.0f} s is near", flush=True)
-            break
-        print(f"N={n}: starting a server ...", flush=True)
-        started = time.monotonic()
-        results.append(await run_one(n, args, deadline))
-        print(f"  N={n}: done in {time.monotonic() - started:.1f} s", flush=True)
+        for kind in args.server_kinds:  # interleaved: both servers of one N under the same load
+            if deadline.left() < 30:
+                print(f"{kind} N={n}: skipped, the deadline of {args.max_seconds:.0f} s is near", flush=True)
+                break
+            print(f"{kind} N={n}: starting a server ...", flush=True)
+            started = time.monotonic()
+            results.append(await run_one(n, args, deadline, kind))
+            print(f"  {kind} N={n}: done in {time.monotonic() - started:.1f} s", flush=True)
     if not results:
         return 1
     print_table(results, args)
     options = {k: v for k, v in vars(args).items()
-               if k not in ("worker", "server_url", "count")}
+               if k not in ("worker", "server_url", "count", "server_kinds")}
     path = write_results("broadcast", {
         "benchmark": "broadcast_latency",
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -455,6 +465,10 @@ def parse_args(argv=None):
                          help="offer permessage-deflate like a browser (default; the server declines it "
                               "unless PITCHDAY_WEBSOCKET_COMPRESSION=true)")
     deflate.add_argument("--no-deflate", dest="deflate", action="store_false", help="do not offer it")
+    p.add_argument("--servers", default="pitchday,bare",
+                   help="servers measured in this run, interleaved per client count: pitchday, and bare "
+                        "(bench/bare_server.py, a bare Flask-SocketIO server: the reference), base (the checkout "
+                        "named by BENCH_BASE_CHECKOUT, e.g. the code before a change). Default pitchday,bare")
     p.add_argument("--out", help="JSON file (default bench/results/broadcast-<date>.json, never overwritten)")
     # Client process mode (internal).
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -462,6 +476,11 @@ def parse_args(argv=None):
     p.add_argument("--count", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.client_counts = [int(x) for x in str(args.clients).split(",") if x.strip()]
+    args.server_kinds = [x.strip() for x in str(args.servers).split(",") if x.strip()]
+    if not set(args.server_kinds) <= {"pitchday", "bare", "base"} or not args.server_kinds:
+        p.error("--servers: pitchday, bare and/or base")
+    if "base" in args.server_kinds and not os.environ.get("BENCH_BASE_CHECKOUT"):
+        p.error("--servers base needs BENCH_BASE_CHECKOUT=<another checkout of pitchday>")
     if args.rounds < 1 or args.procs < 1 or args.batch < 1 or not args.client_counts or min(args.client_counts) < 1:
         p.error("rounds, procs, batch and clients must be positive")
     if args.worker and (args.server_url is None or args.count is None):

@@ -91,7 +91,11 @@ def _stop_live_servers() -> None:
 class Server:
     """``pitchday demo`` on 127.0.0.1 and a free port, with its own temporary SQLite database."""
 
-    def __init__(self, *, startup_timeout: float = 60.0):
+    def __init__(self, *, startup_timeout: float = 60.0, kind: str = "pitchday", env: dict | None = None):
+        """``kind``: ``pitchday`` (the demo), ``bare`` (bench/bare_server.py, the reference) or ``base``
+        (the demo of the checkout named by ``BENCH_BASE_CHECKOUT``: the code before a change, same run)."""
+        self.kind = kind
+        self.extra_env = env or {}
         self.dir = Path(tempfile.mkdtemp(prefix="pitchday-bench-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -106,10 +110,18 @@ class Server:
                "PITCHDAY_DATABASE_URL": f"sqlite:///{self.dir / 'pitchday.sqlite3'}",
                "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
         env.pop("PITCHDAY_MESSAGE_QUEUE", None)  # one process, in-memory rooms
+        env.update(self.extra_env)
+        if self.kind == "bare":
+            argv = [sys.executable, str(ROOT / "bench" / "bare_server.py")]
+        elif self.kind == "base":  # another checkout of pitchday (BENCH_BASE_CHECKOUT), e.g. main before a change
+            env["PYTHONPATH"] = os.environ["BENCH_BASE_CHECKOUT"]
+            argv = [sys.executable, "-m", "pitchday.cli", "demo"]
+        else:
+            argv = server_command() + ["demo"]
         with open(self.log_path, "wb") as log:
             # A session of its own: Ctrl+C in the terminal reaches the script, which stops the server.
             self.process = subprocess.Popen(
-                server_command() + ["demo", "--host", "127.0.0.1", "--port", str(self.port)],
+                argv + ["--host", "127.0.0.1", "--port", str(self.port)],
                 env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True, cwd=self.dir)
         _LIVE_SERVERS.add(self)

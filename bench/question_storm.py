@@ -350,7 +350,7 @@ async def consistency(screens: list[Screen], moderator: Screen, talk_ids: list[i
 
 async def main(args, deadline: Deadline) -> int:
     rng = random.Random(args.seed)
-    server = Server(startup_timeout=deadline.timeout(60))
+    server = Server(startup_timeout=deadline.timeout(60), kind=args.server)
     moderator = Screen("moderator")
     moderator.sio.on("moderation", moderator.on_question_list)
     snapshots: list[dict] = []
@@ -535,6 +535,8 @@ def parse_args(argv=None):
     p.add_argument("--settle", type=float, default=1.0, help="pause after connecting, s (default 1)")
     p.add_argument("--seed", type=int, help="random seed (which phones resend, what they vote for, when)")
     p.add_argument("--max-seconds", type=float, default=300.0, help="deadline of the whole run, s (default 300)")
+    p.add_argument("--server", choices=("pitchday", "base"), default="pitchday",
+                   help="pitchday (this checkout) or base (the checkout named by BENCH_BASE_CHECKOUT)")
     p.add_argument("--out", help="JSON file (default bench/results/question_storm-<date>.json, never overwritten)")
     args = p.parse_args(argv)
     if args.phones < 1 or args.batch < 1 or args.approve < 1 or args.votes < 1 or args.spread < 0:

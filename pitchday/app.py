@@ -13,10 +13,21 @@ from .config import Config
 from .extensions import babel, csrf, db, rate_limits, socketio
 
 
+class Pitchday(Flask):
+    def url_for(self, endpoint: str, /, **values) -> str:
+        """``url_for("static", filename=…)`` names the file's content-hashed URL (web/assets.py),
+        which browsers cache for good; other endpoints as Flask does."""
+        if endpoint == "static" and "pitchday_assets" in self.extensions and set(values) == {"filename"}:
+            hashed = self.extensions["pitchday_assets"].url(values["filename"])
+            if hashed is not None:
+                return hashed
+        return super().url_for(endpoint, **values)
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     # The instance folder is where the default SQLite file goes: ./instance, as DATABASE_URL's default.
-    app = Flask(__name__, template_folder=str(resources.TEMPLATES), static_folder=str(resources.STATIC),
+    app = Pitchday(__name__, template_folder=str(resources.TEMPLATES), static_folder=str(resources.STATIC),
                 instance_path=str(Path("instance").resolve()))
     app.config.update(config.as_flask())
     register_extensions(app)
@@ -52,6 +63,9 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=app.config["PITCHDAY_MAX_FRAME_BYTES"],
         ping_interval=10, ping_timeout=10,  # notice a dead venue Wi-Fi link quickly
     )
+    from .realtime.transport import socket_event_sessions
+
+    app.session_interface = socket_event_sessions(type(app.session_interface))
     if app.config["PITCHDAY_TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -62,6 +76,11 @@ def register_extensions(app: Flask) -> None:
 
     # Before Engine.IO: a packet of unknown type would hang its POST and 500 the next (transport.py).
     app.wsgi_app = RefuseUnknownPollingPackets(app.wsgi_app, max_bytes=app.config["PITCHDAY_MAX_FRAME_BYTES"])
+
+    from .realtime.transport import AdmitClients
+
+    # Outside ProxyFix and the Socket.IO middleware: a client over the ceiling costs nothing more.
+    app.wsgi_app = AdmitClients(app.wsgi_app, app)
     if not app.config["PITCHDAY_WEBSOCKET_COMPRESSION"]:
         from .realtime.transport import DeclineWebSocketCompression
 
@@ -70,9 +89,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .web import api, apply, audience, converters, organiser, pages, public, slides, speaker
+    from .web import api, apply, assets, audience, converters, organiser, pages, public, slides, speaker
 
     converters.register(app)
+    assets.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(audience.bp)
     app.register_blueprint(apply.bp)

@@ -275,8 +275,40 @@ def _run(app, host: str, port: int) -> None:
         _purge()  # retention is enforced at every start, not only when someone remembers the command
     scheduler.start(app)
     prepare_for_serving()
-    click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode}). Ctrl+C to stop.")
-    socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
+    limits = _raise_limits(app)
+    click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode}, up to "
+               f"{limits.max_clients} clients). Ctrl+C to stop.")
+    if socketio.async_mode == "eventlet":
+        _serve_eventlet(app, host, port, limits)
+    else:
+        socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
+
+
+def _raise_limits(app):
+    """The process's ceilings above PITCHDAY_MAX_CLIENTS (services/capacity.py): open files now."""
+    from .services import capacity
+
+    limits = capacity.server_limits(app.config["PITCHDAY_MAX_CLIENTS"])
+    soft, _hard = capacity.raise_open_files(limits.open_files)
+    if soft < limits.open_files:
+        click.echo(f"Warning: {soft} open files allowed (ulimit -n), {limits.open_files} needed for "
+                   f"{limits.max_clients} clients: raise the hard limit (LimitNOFILE= in the systemd unit).", err=True)
+    return limits
+
+
+def _serve_eventlet(app, host: str, port: int, limits) -> None:
+    """What ``socketio.run`` does in eventlet mode, with the pool and the backlog sized for the
+    process's clients: eventlet's defaults (1024 green threads, a backlog of 50) would leave the
+    1025th phone hanging, never refused."""
+    import eventlet
+    import eventlet.green.socket
+    import eventlet.wsgi
+
+    addresses = eventlet.green.socket.getaddrinfo(host, port)
+    if not addresses:
+        raise click.ClickException(f"Cannot resolve {host}")
+    listener = eventlet.listen(addresses[0][4], addresses[0][0], backlog=limits.backlog)
+    eventlet.wsgi.server(listener, app, log_output=False, max_size=limits.pool_size)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,9 @@ class Config:
     # The organisers' own suspect words or phrases, comma-separated, added to the packaged lists
     # (services/suspects.py): a question containing one waits for the moderator, flagged.
     SUSPECT_WORDS: str | None = field(default_factory=lambda: _env("SUSPECT_WORDS"))
+    # Sockets one process holds; beyond, a new client is refused at once (services/capacity.py). The
+    # green-thread pool, gunicorn's worker connections and the open-files limit are set above it.
+    MAX_CLIENTS: int = field(default_factory=lambda: int(_env("MAX_CLIENTS", "6000")))
     # Largest Socket.IO frame accepted (bytes): commands are tiny.
     MAX_FRAME_BYTES: int = 16 * 1024
     # How long a phone's socket must be open before its device may submit (domain.audience).
@@ -98,6 +101,7 @@ class Config:
             "PITCHDAY_DATA_DIR": self.DATA_DIR,
             "PITCHDAY_DEVICE_WARMUP_MS": self.DEVICE_WARMUP_MS,
             "PITCHDAY_SUSPECT_WORDS": self.SUSPECT_WORDS,
+            "PITCHDAY_MAX_CLIENTS": self.MAX_CLIENTS,
             "PITCHDAY_WEBSOCKET_COMPRESSION": self.WEBSOCKET_COMPRESSION,
             "PITCHDAY_SMTP_HOST": self.SMTP_HOST,
             "PITCHDAY_SMTP_PORT": self.SMTP_PORT,

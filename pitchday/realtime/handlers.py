@@ -63,7 +63,7 @@ def on_connect(auth):
                                                opened_ms=now_ms(), device_born_ms=born_ms,
                                                holder=clean_text(holder[:100], field="holder", max_chars=100,
                                                                  required=False) or ""))
-    broadcast.welcome(request.sid, edition.id, moderator=view == "moderator", device_id=device_id)
+    broadcast.welcome(request.sid, edition.id, view=view, device_id=device_id)
     broadcast.presence_changed(edition.id)
 
 
@@ -90,7 +90,7 @@ def on_resync(*_args):
         # Its link was revoked or expired since it connected: no extras, and out of the room now.
         broadcast.cut_off_moderators(token_ids={client.moderator_link})
         return refusal("forbidden")
-    return {"ok": True, "snapshot": broadcast.snapshot(client.edition_id, moderator=client.view == "moderator")}
+    return {"ok": True, "snapshot": broadcast.view_snapshot(client.edition_id, client.view)}
 
 
 @socketio.on("command")

@@ -8,17 +8,27 @@ it five times a second): a vote storm costs a few broadcasts per second, not one
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_socketio import join_room
+from sqlalchemy import select
 
 from ..domain import show as domain
 from ..extensions import db, socketio
 from ..models import Edition, LiveState
 from ..timeutil import now_ms
-from . import boards, presenter, presence, slides
+from . import boards, capacity, presenter, presence, slides
 
 
 def public_room(edition_id: int) -> str:
+    """Every screen of the edition but the consoles (projector, stage, phones): questions and votes."""
     return f"edition:{edition_id}"
+
+
+def state_room(edition_id: int, view: str) -> str:
+    """Where a view's sockets receive the state: the phones apart, since they get it trimmed
+    (``presenter.PHONE_STATE``); the projector and the stage together, whole."""
+    return f"edition:{edition_id}:phones" if view == "audience" else f"edition:{edition_id}:screens"
 
 
 def moderator_room(edition_id: int) -> str:
@@ -48,18 +58,77 @@ def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = Non
                                                    spotlight=boards.spotlight_view(session, edition_id, show.spotlight),
                                                    slides=slides.screen_view(session, edition, show))}
         if moderator:
-            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.moderator_view(edition_id), now=now)
+            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.moderator_view(edition_id), now=now,
+                                                              refused=capacity.refused())
     # Stamp the time as late as possible: it is the client's reference for "now".
     message["server_time"] = now_ms()
     return message
 
 
-def welcome(sid: str, edition_id: int, *, moderator: bool, device_id: str | None = None) -> None:
+def for_view(message: dict, view: str) -> dict:
+    """A public snapshot or state message as ``view`` receives it (the phones: trimmed)."""
+    if view != "audience":
+        return message
+    return {**message, "state": presenter.phone_state(message["state"])}
+
+
+def view_snapshot(edition_id: int, view: str) -> dict:
+    """The snapshot a screen or a phone gets when it connects or resyncs; a console's is its own."""
+    if view == "moderator":
+        return snapshot(edition_id, moderator=True)
+    return shared_snapshot(edition_id, view)
+
+
+# -- the connect storm: one snapshot per state version, shared ---------------------------------
+#
+# When the QR code goes up, a thousand phones connect within seconds, all to the same state. The
+# snapshot is built once per version of the live state (and at most SHARED_SNAPSHOT_MS old: the
+# projected starts move with the clock) and shared; a connecting phone costs one small read of the
+# version, not the edition, its talks and the spotlighted question.
+
+SHARED_SNAPSHOT_MS = 2000
+
+
+@dataclass
+class _Shared:
+    stamp: tuple  # (version, updated_at) of the live state row, None if there is none yet
+    built_at: int
+    messages: dict  # view -> message (``for_view``), without the per-send ``server_time``
+
+
+_shared: dict[int, _Shared] = {}
+
+
+def shared_snapshot(edition_id: int, view: str) -> dict:
+    with db.read() as session:
+        row = session.execute(select(LiveState.version, LiveState.updated_at)
+                              .where(LiveState.edition_id == edition_id)).first()
+        stamp = tuple(row) if row is not None else None
+        now = now_ms()
+        cached = _shared.get(edition_id)
+        if cached is None or cached.stamp != stamp or now - cached.built_at >= SHARED_SNAPSHOT_MS:
+            message = snapshot(edition_id, moderator=False)
+            cached = _Shared(stamp, now, {"whole": message, "audience": for_view(message, "audience")})
+            _shared[edition_id] = cached
+    message = cached.messages["audience" if view == "audience" else "whole"]
+    return {**message, "server_time": now_ms()}  # stamped at each send: the client's "now"
+
+
+def forget_snapshots() -> None:
+    """Drop the shared snapshots (the database was emptied under this process, as tests do)."""
+    _shared.clear()
+
+
+def welcome(sid: str, edition_id: int, *, view: str, device_id: str | None = None) -> None:
     """A socket that just connected: into its rooms, then its first snapshot, to it alone."""
-    join_room(moderator_room(edition_id) if moderator else public_room(edition_id), sid=sid)
+    if view == "moderator":
+        join_room(moderator_room(edition_id), sid=sid)
+    else:
+        join_room(public_room(edition_id), sid=sid)
+        join_room(state_room(edition_id, view), sid=sid)
     if device_id is not None:
         join_room(device_room(device_id), sid=sid)
-    socketio.emit("snapshot", snapshot(edition_id, moderator=moderator), to=sid)
+    socketio.emit("snapshot", view_snapshot(edition_id, view), to=sid)
 
 
 def _initial_show(edition: Edition) -> domain.Show:
@@ -77,7 +146,10 @@ def show_changed(edition_id: int, show: domain.Show | None = None) -> None:
 def _send_state(edition_id: int, show: domain.Show | None) -> None:
     message = snapshot(edition_id, moderator=True, show=show)
     moderator_extras = message.pop("moderator")
-    socketio.emit("state", message, to=public_room(edition_id))
+    # One emit per room: python-socketio encodes the packet once and sends the same bytes to each
+    # socket of the room (Manager.emit without a callback); never a loop over the sockets here.
+    socketio.emit("state", for_view(message, "audience"), to=state_room(edition_id, "audience"))
+    socketio.emit("state", message, to=state_room(edition_id, "projector"))
     socketio.emit("state", {**message, "moderator": moderator_extras}, to=moderator_room(edition_id))
 
 

@@ -61,7 +61,8 @@ def late_end(edition: Edition, plan: Schedule) -> dict[str, int] | None:
     return {"projected_end": plan.projected_end, "evening_end": evening_end} if plan.projected_end > evening_end else None
 
 
-def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, int], now: int) -> dict[str, Any]:
+def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, int], now: int,
+                     refused: dict[str, int] | None = None) -> dict[str, Any]:
     command, label = domain.main_action(show)
     allowed = domain.allowed_commands(show, now=now)
     return {
@@ -75,6 +76,8 @@ def moderator_extras(show: domain.Show, plan: Schedule, *, presence: dict[str, i
         "projected_end": plan.projected_end,
         "replayed": plan.replayed,
         "presence": presence,
+        # Clients this process refused because it was full (services/capacity.py), by reason.
+        "refused": refused or {},
     }
 
 
@@ -87,3 +90,55 @@ def view_rules() -> dict[str, Any]:
         "wrap_up_ms": [list(stage) for stage in domain.WRAP_UP_MS],
         "item_screens": {kind.value: screen for kind, screen in domain.SCREEN_OF_KIND.items()},
     }
+
+
+# -- what each view renders ----------------------------------------------------------------------
+#
+# The public state above goes whole to the projector, the stage and the consoles: a handful of
+# sockets. The phones are hundreds, and every change is sent to each of them, so a phone receives
+# only what its page renders (static/js/audience.js and the modules it imports: live.js,
+# countdown.js, agenda.js). The names, teams and kinds of the talks do not change during the
+# evening: the audience page carries them once (its ``talks`` block, ``talk_cards`` below), and a
+# phone's agenda row is the talk's id, its status and the one time the phone shows. A field that
+# is not declared here does not reach the phones: a new one the audience page needs is added here.
+
+def _one_time(row: dict[str, Any]) -> dict[str, Any]:
+    """An agenda row as a phone shows it: the actual start, else the projected one, else the planned
+    one (the order of agenda.js), under its own name; the others are left out."""
+    shown = {"id": row.get("id"), "status": row.get("status")}
+    for name in ("actual_start", "projected_start", "planned_start"):
+        if row.get(name) is not None:
+            shown[name] = row[name]
+            break
+    return shown
+
+
+def _only(*names: str):
+    return lambda card: None if card is None else {name: card[name] for name in names if name in card}
+
+
+# Field of the public state -> how the phones receive it (``None``: as it is).
+PHONE_STATE: dict[str, Any] = {
+    "phase": None,
+    "timeline": None,  # the countdown (countdown.js)
+    "followed_talk": None,  # which talk's questions the phone follows
+    "current": _only("id", "kind", "item_kind", "title", "organisation", "speaker"),
+    "next": _only("title"),
+    "agenda": lambda rows: [_one_time(row) for row in rows],
+}
+
+# The views whose sockets receive the public state as it is.
+WHOLE_STATE_VIEWS = ("projector", "stage")
+
+
+def phone_state(state: dict[str, Any]) -> dict[str, Any]:
+    """The public state trimmed to what the audience page renders (``PHONE_STATE``)."""
+    return {name: state[name] if shape is None else shape(state[name])
+            for name, shape in PHONE_STATE.items() if name in state}
+
+
+def talk_cards(edition: Edition) -> dict[str, dict[str, Any]]:
+    """The talks as the audience page names them (its ``talks`` block), by id: what a phone's
+    agenda rows leave out."""
+    return {str(t.id): {"title": t.title, "organisation": t.organisation, "kind": t.kind, "item_kind": t.item_kind,
+                        "speaker": t.speaker} for t in edition.talks}

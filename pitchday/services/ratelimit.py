@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, WindowStats, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -50,17 +51,88 @@ def _items(spec: str) -> list[RateLimitItem]:
     return [parse(part) for part in spec.split(";")]
 
 
+class LocalMovingWindow:
+    """The moving windows of ``limits.MovingWindowRateLimiter`` for one process's memory, cheap in a storm.
+
+    ``limits``' memory storage runs a timer thread every 10 ms while counters are in use; each run
+    walks every key and copies every window's list of hits. In a vote storm (300 phones, and one
+    window of up to 10 000 hits for the room's shared address) that thread took a quarter of the
+    server's CPU (py-spy, docs/benchmarks.md). Here a window is a deque of its hits' times, trimmed
+    when it is read; windows left idle are dropped every ``SWEEP_EVERY`` hits. Same interface as the
+    part of the limiter used below (``test``, ``hit``, ``get_window_stats``, ``storage.reset``).
+    """
+
+    SWEEP_EVERY = 5000
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[int, deque]] = {}  # key -> (seconds, times of its hits, oldest first)
+        self._hits = 0
+        self._lock = threading.Lock()  # made after monkey-patching (init_app): green under eventlet
+        self.storage = self
+
+    def _window(self, item: RateLimitItem, identifiers, now: float) -> deque | None:
+        window = self._windows.get(item.key_for(*identifiers))
+        if window is None:
+            return None
+        seconds, hits = window
+        while hits and hits[0] <= now - seconds:
+            hits.popleft()
+        return hits
+
+    def test(self, item: RateLimitItem, *identifiers: str) -> bool:
+        with self._lock:
+            hits = self._window(item, identifiers, time.time())
+            return hits is None or len(hits) < item.amount
+
+    def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        with self._lock:
+            now = time.time()
+            hits = self._window(item, identifiers, now)
+            if hits is None:
+                hits = deque()
+                self._windows[item.key_for(*identifiers)] = (item.get_expiry(), hits)
+            if len(hits) >= item.amount:
+                return False
+            hits.append(now)
+            self._hits += 1
+            if self._hits % self.SWEEP_EVERY == 0:
+                self._sweep(now)
+            return True
+
+    def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        with self._lock:
+            now = time.time()
+            hits = self._window(item, identifiers, now) or ()
+            reset = hits[0] + item.get_expiry() if hits else now
+            return WindowStats(reset, max(0, item.amount - len(hits)))
+
+    def _sweep(self, now: float) -> None:
+        idle = [key for key, (seconds, hits) in self._windows.items() if not hits or hits[-1] <= now - seconds]
+        for key in idle:
+            del self._windows[key]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._windows.clear()
+
+    def __len__(self) -> int:
+        return len(self._windows)
+
+
 class RateLimits:
     """Bound to the app like an extension; ``check`` both tests and, if allowed, counts."""
 
     def __init__(self) -> None:
-        self.limiter: MovingWindowRateLimiter | None = None
+        self.limiter: MovingWindowRateLimiter | LocalMovingWindow | None = None
         self.storage_url = "memory://"
         self.login_lock: threading.Lock | None = None
 
     def init_app(self, app) -> None:
         self.storage_url = app.config.get("PITCHDAY_RATE_LIMIT_STORAGE") or "memory://"
-        self.limiter = MovingWindowRateLimiter(storage_from_string(self.storage_url))
+        if self.storage_url.startswith("memory://"):
+            self.limiter = LocalMovingWindow()  # one process: no timer thread (see the class)
+        else:
+            self.limiter = MovingWindowRateLimiter(storage_from_string(self.storage_url))
         # Made here, after any monkey-patching (a green lock under eventlet): the login's test, its
         # password check and its count run one at a time, so parallel guesses cannot all pass the test.
         self.login_lock = threading.Lock()

@@ -36,6 +36,8 @@ def render_view(view: str, slug: str, **extra):
     edition = edition_or_404(slug)
     starts, ends = as_utc(edition.starts_at).astimezone(PARIS), as_utc(edition.ends_at).astimezone(PARIS)
     url = audience_url(edition.slug)
+    if view == "audience":
+        extra.setdefault("talks", presenter.talk_cards(edition))  # what the phones' state leaves out
     return render_template(
         f"{view}.html", view=view, edition=edition, i18n=script_strings(), rules=presenter.view_rules(),
         date_label=format_date(starts, "full"), hours_label=f"{format_time(starts, 'HH:mm')}–{format_time(ends, 'HH:mm')}",

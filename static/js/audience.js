@@ -13,6 +13,10 @@ let lastState = null;
 const boards = new Map(); // talk id → public questions, in the room's order
 const mine = new Map(); // client_id → own question as the server knows it
 const voted = new Set(); // question ids this phone voted for
+// The talks' names, teams and kinds, by id, from the page: the state's agenda rows carry only the id,
+// the status and the time (pitchday/services/presenter.py PHONE_STATE).
+const talks = JSON.parse(el("talks").textContent);
+const RELOAD_KEY = `pitchday:programme-reload:${edition}`;
 
 // -- on stage and agenda -----------------------------------------------------------------------
 
@@ -36,8 +40,18 @@ function renderStatic(state) {
   const link = el("connect-current");
   link.href = team ? connectUrl(team.id) : "#connect-title";
   setText(link, team ? link.dataset.teamLabel : link.dataset.chooseLabel);
-  el("agenda").replaceChildren(...state.agenda.map((row) => agendaItem(row)));
+  el("agenda").replaceChildren(...state.agenda.map((row) => agendaItem({ ...talks[row.id], ...row })));
+  if (state.agenda.some((row) => !(row.id in talks))) programmeChanged();
   followStage();
+}
+
+/** A talk the page does not know: the programme changed since it loaded (its list of talks too), so
+ * load it again; at most once a minute, so that a phone never reloads in a loop. */
+function programmeChanged() {
+  const last = Number(sessionStorage.getItem(RELOAD_KEY) ?? 0);
+  if (Date.now() - last < 60_000) return;
+  sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
+  location.reload();
 }
 
 /** Unless the phone chose another talk, the question form and the board follow the stage. */

@@ -1,5 +1,6 @@
 // Connection to the server, clock sync and the latest snapshot. Shared by every live view.
-import { io } from "/vendor/socket.io.esm.min.js";
+// Relative, so that from a release's hashed address (/a/<release>/js/) it stays in the same release.
+import { io } from "../vendor/socket.io.esm.min.js";
 import { countdownAt } from "./countdown.js";
 
 const SAMPLES = 5;

@@ -98,12 +98,20 @@ function renderExtras(extras) {
   setText(el("drift-note"), extras.replayed ? t("drift.replayed") : "");
   el("drift").dataset.late = String(extras.drift_ms >= 120000);
   renderPresence(extras.presence);
+  renderRefused(extras.refused);
 }
 
 function renderPresence(p) {
   if (p) setText(el("presence"), labels.presence.replace(/\{(\w+)\}/g, (_, k) => p[k] ?? 0));
   // Who holds each open console (a link's holder, or a signed-in account): two consoles see each other.
   if (p) setText(el("at-controls"), p.at_controls?.length ? labels.at_controls.replace("{names}", p.at_controls.join(", ")) : "");
+}
+
+/** Phones this server turned away because it was full (they try again by themselves). */
+function renderRefused(refused) {
+  const count = refused?.server_full ?? 0;
+  el("refused").hidden = count === 0;
+  setText(el("refused"), labels.refused.replace("{count}", count));
 }
 
 function frame() {

@@ -54,8 +54,10 @@ def clean_database(app, *, admin: bool = True) -> None:
         if admin and keep is None:
             factories.make_account(ORGANISER_EMAIL, role="admin", name="Admin d'Essai")
     from pitchday.extensions import rate_limits
+    from pitchday.services import broadcast
 
     rate_limits.reset()  # counters are per process: each test starts with none
+    broadcast.forget_snapshots()  # the shared snapshots of editions that no longer exist
 
 
 # The slug of the edition the current test built: the default of connect() and phone().

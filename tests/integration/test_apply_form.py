@@ -98,7 +98,7 @@ def test_open_form_shows_every_field_both_proposals_and_the_privacy_notice(clien
     assert "servent uniquement à sélectionner les interventions de la soirée" in text
     assert "Candidatures ouvertes jusqu'au lundi 9 mars 2099 à 10:00 (heure de Paris)." in text
     assert re.search(r'name="client_id" value="[0-9a-f-]{36}"', page)
-    assert '<script type="module" src="/static/js/apply.js">' in page
+    assert re.search(r'<script type="module" src="/a/[0-9a-f]{12}/js/apply.js">', page)  # hashed (web/assets.py)
 
 
 def test_reverse_pitch_is_stored_before_its_confirmation_with_a_reference(app, client, open_edition):

@@ -56,9 +56,9 @@ def test_moderator_start_is_committed_then_broadcast_to_every_view(app, edition,
         assert state["state"]["phase"] == "pitch"
         assert state["state"]["current"]["title"] == TITLES[0]
         assert state["state"]["ends_at"] - state["server_time"] <= 300_000
-    # A new connection (a restarted screen) gets the same committed state.
-    late = connect(app, "audience")
-    assert snapshot_of(late)["state"]["ends_at"] == received[0]["state"]["ends_at"]
+    # A new connection (a restarted screen, a phone) gets the same committed state.
+    assert snapshot_of(connect(app, "projector"))["state"]["ends_at"] == received[0]["state"]["ends_at"]
+    assert snapshot_of(connect(app, "audience"))["state"]["timeline"] == received[0]["state"]["timeline"]
 
 
 def test_moderator_snapshot_carries_drift_presence_and_undo(app, edition, moderator_http):
@@ -216,8 +216,8 @@ def test_state_is_durable_before_it_is_broadcast(app, edition, moderator_http, d
     finally:
         other_process.dispose()
 
-    # Two screens' rooms per change (public and moderators), each sent only once durable.
-    assert seen == [(v + 1, v + 1), (v + 1, v + 1), (v + 2, v + 2), (v + 2, v + 2)]
+    # Three rooms per change (phones, screens and moderators), each sent only once durable.
+    assert seen == [(v + 1, v + 1)] * 3 + [(v + 2, v + 2)] * 3
 
 
 def test_refusal_is_explained_in_french_by_default_and_in_english_on_request(app, edition, moderator_http):

@@ -83,17 +83,18 @@ def test_wheel_runs_the_demo_and_serves_the_pages_with_their_css_and_the_socket_
                        for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', page.text)}
         scripts = set(re.findall(r'<script[^>]* src="([^"]+)"', pages["/e/jdn10/projector"].text))
         css = {href: requests.get(server.url(href), timeout=REQUEST_TIMEOUT_S) for href in stylesheets}
-        live = requests.get(server.url("/static/js/live.js"), timeout=REQUEST_TIMEOUT_S)
-        client = requests.get(server.url("/vendor/socket.io.esm.min.js"), timeout=REQUEST_TIMEOUT_S)
+        release = next(iter(stylesheets)).split("/")[2]  # /a/<release>/css/…: content-hashed (web/assets.py)
+        live = requests.get(server.url(f"/a/{release}/js/live.js"), timeout=REQUEST_TIMEOUT_S)
+        client = requests.get(server.url(f"/a/{release}/vendor/socket.io.esm.min.js"), timeout=REQUEST_TIMEOUT_S)
         english = requests.get(server.url("/organiser/login?lang=en"), timeout=REQUEST_TIMEOUT_S)
     finally:
         server.stop()
 
-    assert {"/static/css/base.css", "/static/css/projector.css", "/static/css/audience.css"} <= stylesheets
+    assert {f"/a/{release}/css/{name}.css" for name in ("base", "projector", "audience")} <= stylesheets
     assert {href: (r.status_code, r.headers["Content-Type"].split(";")[0]) for href, r in css.items()} == dict.fromkeys(
         css, (200, "text/css"))
-    assert any(src.startswith("/static/js/") for src in scripts), scripts
-    assert live.status_code == 200 and 'from "/vendor/socket.io.esm.min.js"' in live.text
+    assert any(src.startswith(f"/a/{release}/js/") for src in scripts), scripts
+    assert live.status_code == 200 and 'from "../vendor/socket.io.esm.min.js"' in live.text
     assert client.status_code == 200 and "javascript" in client.headers["Content-Type"]
     assert len(client.content) > 10_000  # the real client, not an empty file
     assert english.status_code == 200 and "Password" in english.text  # the compiled catalogues came along
