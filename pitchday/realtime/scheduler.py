@@ -4,6 +4,13 @@ Transitions are computed from stored timestamps (see domain.settle), so this loo
 only makes them visible on time; a restarted server catches up on its first pass.
 Each pass reads first and opens a write only for what is due: five passes a second must not take
 SQLite's write lock (nor scan every edition ever created) when nothing is happening.
+
+Several processes (a Redis message queue): every process shares its presence counts at each pass,
+but only one of them, the leader (services/cluster.py: a Redis lock with an expiry, renewed at
+every pass), stores due transitions, records the peak of phones and sends the moderators' refresh,
+so that each goes out once. If the leader dies another takes over within ``cluster.LEADER_TTL_MS``.
+Every process still cuts off its own moderators whose link was revoked, and sends what its own
+handlers marked (``broadcast.flush``).
 """
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from sqlalchemy import select
 
 from ..extensions import db, socketio
 from ..models import LiveState
-from ..services import broadcast, presence
+from ..services import broadcast, cluster, presence
 from ..services import show as show_service
 from ..timeutil import from_ms, now_ms
 
@@ -40,13 +47,23 @@ def _loop(app) -> None:
 
 def run_pass(*, refresh_moderators: bool = False, now: int | None = None) -> None:
     """One pass of the loop (inside an app context)."""
-    settle_due(now=now)
+    if presence.share():
+        # Redis is back after an outage: what was broadcast meanwhile reached nobody.
+        for edition_id in presence.editions_here():
+            broadcast.catch_up_here(edition_id)
+    leading = cluster.leads()
+    if leading:
+        settle_due(now=now)
+        for edition_id in presence.departures():
+            broadcast.presence_changed(edition_id)
+    else:
+        presence.departures()  # the leader tells them
     broadcast.flush()
-    if presence.peaks_to_record():
+    if leading and presence.peaks_to_record():
         with db.write():
             presence.record_peaks()
     if refresh_moderators:
-        _refresh_moderators()
+        _refresh_moderators(leading=leading)
 
 
 def due_editions(now: int) -> list[int]:
@@ -65,7 +82,12 @@ def settle_due(*, now: int | None = None) -> None:
             current_app.logger.exception("settling edition %s failed", edition_id)
 
 
-def _refresh_moderators() -> None:
-    """Only editions a moderator of this process has open (presence), not every row ever created."""
-    for edition_id in presence.editions_with("moderator"):
-        broadcast.moderators_refresh(edition_id)
+def _refresh_moderators(*, leading: bool = True) -> None:
+    """Only editions a moderator has open (presence), not every row ever created; the leader sends
+    the refresh to every process's consoles, each process cuts off its own revoked ones."""
+    if leading:
+        for edition_id in presence.editions_with("moderator", everywhere=True):
+            broadcast.moderators_refresh(edition_id)  # which cuts off this process's revoked consoles first
+    else:
+        for edition_id in presence.editions_with("moderator"):
+            broadcast.cut_off_moderators(edition_id=edition_id)

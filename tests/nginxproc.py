@@ -1,0 +1,102 @@
+"""Debian's nginx in a subprocess, configured by deploy/nginx.conf itself (rendered with test ports).
+
+Its own prefix, pid file, logs and temporary folders in a temporary directory: no root needed, and
+the machine's own nginx (if any) is never touched. ``stop()`` stops only this one.
+"""
+from __future__ import annotations
+
+import getpass
+import importlib.util
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+from .serverproc import REQUEST_TIMEOUT_S, START_TIMEOUT_S, PortTaken, free_port
+
+NGINX = Path("/usr/sbin/nginx")
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "static"
+VENDOR = ROOT / "node_modules" / "socket.io-client" / "dist"
+
+
+def _render_module():
+    spec = importlib.util.spec_from_file_location("render_nginx", ROOT / "deploy" / "render_nginx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def render(folder: Path, port: int, upstreams: list[int]) -> Path:
+    """deploy/nginx.conf for ``upstreams`` (ports on 127.0.0.1), listening on 127.0.0.1:``port``."""
+    for sub in ("logs", "temp"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    text = _render_module().render(
+        upstreams=[f"127.0.0.1:{p}" for p in upstreams], static=str(STATIC), vendor=str(VENDOR),
+        listen=f"127.0.0.1:{port}", user=getpass.getuser(), pid=str(folder / "nginx.pid"),
+        logs=str(folder / "logs"), temp=str(folder / "temp"))
+    conf = folder / "nginx.conf"
+    conf.write_text(text)
+    return conf
+
+
+class Nginx:
+    def __init__(self, folder: Path, upstreams: list[int]):
+        self.folder = folder
+        self.upstreams = upstreams
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def log(self) -> str:
+        path = self.folder / "logs" / "error.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def start(self) -> "Nginx":
+        for _attempt in range(3):
+            try:
+                return self._start()
+            except PortTaken:
+                self.port = free_port()
+        raise RuntimeError("nginx found no free port")
+
+    def _start(self) -> "Nginx":
+        conf = render(self.folder, self.port, self.upstreams)
+        checked = subprocess.run([str(NGINX), "-t", "-p", str(self.folder), "-c", str(conf)],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+        self.process = subprocess.Popen([str(NGINX), "-p", str(self.folder), "-c", str(conf), "-g", "daemon off;"],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        start_new_session=True)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.process.stdout.read()
+                if "Address already in use" in output + self.log():
+                    raise PortTaken()
+                raise RuntimeError(f"nginx exited with {self.process.returncode}:\n{output}\n{self.log()}")
+            try:
+                requests.get(self.url("/static/css/base.css"), timeout=REQUEST_TIMEOUT_S).raise_for_status()
+                return self
+            except requests.RequestException:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"nginx did not answer in {START_TIMEOUT_S} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGQUIT)  # graceful: workers finish, then exit
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=30)
