@@ -100,3 +100,89 @@ class Nginx:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=30)
+
+
+class Cluster:
+    """``size`` pitchday processes on one PostgreSQL database and one Redis, behind Debian's nginx.
+
+    The first process loads the demo edition (``pitchday demo``), the others serve the same
+    database. Every client of a test talks to ``nginx``; ``servers`` is for killing one.
+    """
+
+    def __init__(self, folder: Path, database_url: str, *, size: int = 3, redis_url: str = "redis://127.0.0.1:6379/7"):
+        import uuid
+
+        from .serverproc import Server
+
+        self.database_url = database_url
+        self.redis_url = redis_url
+        # A channel of our own: a second test run beside this one never hears our broadcasts, and
+        # the Redis keys of presence and of the scheduler's lock are prefixed by it.
+        self.channel = f"pitchday-test-{uuid.uuid4().hex}"
+        env = {"PITCHDAY_MESSAGE_QUEUE": redis_url, "PITCHDAY_MESSAGE_QUEUE_CHANNEL": self.channel,
+               "PITCHDAY_TRUSTED_PROXIES": "1"}
+        self.servers = [Server(database_url, command="demo" if i == 0 else "serve", env=env) for i in range(size)]
+        self.nginx: Nginx | None = None
+        self.folder = folder
+
+    def start(self) -> "Cluster":
+        try:
+            self.servers[0].start()  # loads the demo edition once, before the others read it
+            for server in self.servers[1:]:
+                server.start()
+            self.nginx = Nginx(self.folder, [server.port for server in self.servers]).start()
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.nginx is not None:
+            self.nginx.stop()
+        for server in self.servers:
+            server.stop()
+
+    @property
+    def base(self) -> str:
+        return self.nginx.base
+
+    def url(self, path: str) -> str:
+        return self.nginx.url(path)
+
+    def redis(self):
+        import redis
+
+        return redis.Redis.from_url(self.redis_url, socket_timeout=REQUEST_TIMEOUT_S)
+
+    def key(self, *parts: str) -> str:
+        return ":".join((f"pitchday:{self.channel}", *parts))
+
+    def server_of(self, process_id: str):
+        """The Server whose pitchday process shares its counts as ``process_id`` (host-pid-random)."""
+        pid = int(process_id.rsplit("-", 2)[1])
+        return next((s for s in self.servers if s.process is not None and s.process.pid == pid), None)
+
+    def counts_by_process(self, view: str = "audience") -> dict[int, int]:
+        """What each process stores in Redis as its own count of ``view`` clients: {port: n}."""
+        store = self.redis()
+        counted = {}
+        for key in store.scan_iter(match=self.key("presence", "*")):
+            process_id = key.decode().rsplit(":", 1)[1]
+            server = self.server_of(process_id)
+            if server is None:
+                continue
+            tally = {k.decode(): int(v) for k, v in store.hgetall(key).items()}
+            counted[server.port] = sum(n for k, n in tally.items() if k.endswith(f":{view}"))
+        store.close()
+        return counted
+
+    def leader(self):
+        """The Server holding the scheduler's lock, or None."""
+        store = self.redis()
+        holder = store.get(self.key("scheduler"))
+        store.close()
+        return self.server_of(holder.decode()) if holder else None
+
+    def log(self) -> str:
+        return "\n".join(f"--- pitchday :{s.port}\n{s.log()[-3000:]}" for s in self.servers) + (
+            f"\n--- nginx\n{self.nginx.log()[-3000:]}" if self.nginx else "")
