@@ -14,6 +14,8 @@ handlers marked (``broadcast.flush``).
 """
 from __future__ import annotations
 
+import time
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -25,6 +27,13 @@ from ..timeutil import from_ms, now_ms
 
 TICK_S = 0.2
 MODERATOR_REFRESH_S = 5.0
+# After a Redis outage python-socketio's listener resubscribes after its own back-off (1, 2, 4… up
+# to 60 s): until then broadcasts through the queue may still miss this process's screens, so each
+# process checks its editions' versions every CATCH_UP_EVERY_S for that long and sends a changed one
+# to its own screens.
+CATCH_UP_WINDOW_S = 75.0
+CATCH_UP_EVERY_S = 2.0
+_catch_up = {"until": 0.0, "next": 0.0, "sent": {}}
 
 
 def start(app) -> None:
@@ -49,8 +58,10 @@ def run_pass(*, refresh_moderators: bool = False, now: int | None = None) -> Non
     """One pass of the loop (inside an app context)."""
     if presence.share():
         # Redis is back after an outage: what was broadcast meanwhile reached nobody.
-        for edition_id in presence.editions_here():
-            broadcast.catch_up_here(edition_id)
+        _catch_up.update(until=time.monotonic() + CATCH_UP_WINDOW_S, next=0.0, sent={})
+    if time.monotonic() < _catch_up["until"] and time.monotonic() >= _catch_up["next"]:
+        _catch_up["next"] = time.monotonic() + CATCH_UP_EVERY_S
+        catch_up_here()
     leading = cluster.leads()
     if leading:
         settle_due(now=now)
@@ -64,6 +75,20 @@ def run_pass(*, refresh_moderators: bool = False, now: int | None = None) -> Non
             presence.record_peaks()
     if refresh_moderators:
         _refresh_moderators(leading=leading)
+
+
+def catch_up_here() -> None:
+    """Send this process's screens the state of their editions whose version moved since the last catch-up."""
+    here = presence.editions_here()
+    if not here:
+        return
+    with db.read() as session:
+        versions = dict(session.execute(select(LiveState.edition_id, LiveState.version)
+                                        .where(LiveState.edition_id.in_(here))).all())
+    for edition_id in here:
+        if _catch_up["sent"].get(edition_id, -1) != versions.get(edition_id, 0):
+            broadcast.catch_up_here(edition_id)
+            _catch_up["sent"][edition_id] = versions.get(edition_id, 0)
 
 
 def due_editions(now: int) -> list[int]:
