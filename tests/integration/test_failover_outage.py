@@ -7,11 +7,12 @@ restart are refused with a clear message, then work again; nothing half-applied.
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 
 from tests.nginxproc import NGINX, Cluster
-from tests.outageproc import RedisServer
+from tests.outageproc import PostgresCluster, RedisServer
 from tests.serverproc import wait_until
 
 from .test_proxy import (SOCKET_TIMEOUT_S, client, command, database, latest_presence,  # noqa: F401 -- a fixture
@@ -86,8 +87,6 @@ def test_redis_outage_commands_apply_and_screens_catch_up(database, tmp_path):
         wait_until(lambda: latest_presence(moderator)["projector"] == 1, timeout_s=SOCKET_TIMEOUT_S,
                    message="presence shared again")
     except Exception:
-        import redis as r
-        print("NUMSUB", r.Redis.from_url(redis_server.url).pubsub_numsub(cluster.channel), "home", home)
         print(cluster.log())
         raise
     finally:
@@ -96,3 +95,50 @@ def test_redis_outage_commands_apply_and_screens_catch_up(database, tmp_path):
                 connection.disconnect()
         cluster.stop()
         redis_server.stop()
+
+
+@pytest.fixture()
+def own_postgres():
+    """A PostgreSQL cluster of this test's own (initdb in a temporary folder, another port)."""
+    server = PostgresCluster().init()
+    yield server
+    server.remove()
+
+
+def test_postgresql_restart_refuses_commands_clearly_then_they_work_again(own_postgres, tmp_path):
+    cluster = Cluster(tmp_path / "nginx", own_postgres.url).start()
+    projector = moderator = None
+    try:
+        moderator = client(cluster, "moderator", {"pitchday_moderator": moderator_cookie(cluster)})
+        projector = client(cluster, "projector")
+        v = latest_version(moderator)
+        assert command(moderator, "start", v)["ok"]
+
+        own_postgres.stop()
+        pause = {"command_id": str(uuid.uuid4()), "name": "pause", "args": {}, "version": v + 1}
+        refused = moderator.call("command", pause, timeout=SOCKET_TIMEOUT_S)
+        assert refused["ok"] is False and refused["error"]["code"] == "database_unavailable"
+        assert refused["error"]["message"].startswith("La base de données ne répond pas")
+
+        own_postgres.start()
+        # The refused command left nothing behind: the same one, sent again, applies now.
+        again = wait_until(lambda: (lambda a: a if a["ok"] or a["error"]["code"] != "database_unavailable" else None)(
+            moderator.call("command", pause, timeout=SOCKET_TIMEOUT_S)), timeout_s=60, interval_s=0.5,
+            message="the database answers again")
+        assert again == {**again, "ok": True}
+        assert latest_version(moderator) == v + 2
+        shown = []
+
+        def paused():
+            shown.extend(states(projector))
+            return any(m["version"] == v + 2 for m in shown)
+
+        wait_until(paused, timeout_s=60, interval_s=0.1, message="the projector shows the pause")
+    except Exception:
+        print(cluster.log())
+        raise
+    finally:
+        for connection in (projector, moderator):
+            if connection is not None:
+                connection.disconnect()
+        cluster.stop()
