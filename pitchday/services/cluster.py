@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 
 from flask import current_app
@@ -30,6 +31,7 @@ from ..timeutil import now_ms
 PROCESS_TTL_MS = 5000  # a process silent this long is gone, and its clients with it
 LEADER_TTL_MS = 3000  # a dead scheduler is replaced within this
 REDIS_TIMEOUT_S = 1.0  # a Redis that does not answer must not stall the scheduler for long
+RETRY_AFTER_S = 1.0  # while it is down, try again this often, not at every pass
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,11 @@ class Shared:
         self.redis = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_S, socket_timeout=REDIS_TIMEOUT_S)
         self.lead_script = self.redis.register_script(_LEAD)
         self.healthy = True
+        self.retry_at = 0.0  # while unhealthy: when to try again
+
+    def resting(self) -> bool:
+        """Down a moment ago: do not try again yet (a Redis that times out would slow every pass)."""
+        return not self.healthy and time.monotonic() < self.retry_at
 
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))
@@ -87,6 +94,7 @@ def _failed(store: Shared, what: str, error: Exception) -> None:
     if store.healthy:  # one line per outage, not five a second
         log.warning("Redis unavailable (%s): %s; this process carries on alone until it is back", what, error)
     store.healthy = False
+    store.retry_at = time.monotonic() + RETRY_AFTER_S
 
 
 def exchange_counts(mine: dict[str, int]) -> tuple[dict[str, tuple[int, dict[str, int]]], bool] | None:
@@ -96,7 +104,7 @@ def exchange_counts(mine: dict[str, int]) -> tuple[dict[str, tuple[int, dict[str
     ``recovered`` True on the first success after a failure; None without Redis or when it fails.
     """
     store = shared()
-    if store is None:
+    if store is None or store.resting():
         return None
     now = now_ms()
     registry, own = store.key("processes"), store.key("presence", PROCESS_ID)
@@ -128,7 +136,7 @@ def exchange_counts(mine: dict[str, int]) -> tuple[dict[str, tuple[int, dict[str
 def leads() -> bool:
     """Whether this process runs the scheduler now (renewing its lock if it holds it)."""
     store = shared()
-    if store is None:
+    if store is None or store.resting():
         return True
     try:
         held = bool(store.lead_script(keys=[store.key("scheduler")], args=[PROCESS_ID, LEADER_TTL_MS]))
