@@ -253,3 +253,18 @@ def reset(cluster: Cluster) -> None:
         command(moderator, "set_auto_questions", v, {"enabled": False})
     finally:
         moderator.disconnect()
+
+
+def test_a_forged_x_forwarded_for_is_not_trusted(cluster):
+    """nginx replaces the header with the address it saw, and pitchday trusts one hop: six failed logins
+    from one machine count against it, whatever address each one claims (five a minute are allowed)."""
+    http = requests.Session()
+    statuses = []
+    for attempt in range(6):
+        form = http.get(cluster.url("/organiser/login"), timeout=REQUEST_TIMEOUT_S)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        answer = http.post(cluster.url("/organiser/login"), data={"password": "pas le bon", "csrf_token": token},
+                           headers={"X-Forwarded-For": f"198.51.100.{attempt + 1}"}, timeout=REQUEST_TIMEOUT_S)
+        statuses.append(answer.status_code)
+
+    assert statuses == [401] * 5 + [429]
