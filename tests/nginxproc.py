@@ -120,7 +120,10 @@ class Cluster:
         # the Redis keys of presence and of the scheduler's lock are prefixed by it.
         self.channel = f"pitchday-test-{uuid.uuid4().hex}"
         env = {"PITCHDAY_MESSAGE_QUEUE": redis_url, "PITCHDAY_MESSAGE_QUEUE_CHANNEL": self.channel,
-               "PITCHDAY_TRUSTED_PROXIES": "1"}
+               "PITCHDAY_TRUSTED_PROXIES": "1",
+               # Rate-limit counters in each process's memory: in the shared Redis they would be keyed
+               # by address only (127.0.0.1), shared with every other test run for an hour.
+               "PITCHDAY_RATE_LIMIT_STORAGE": "memory://"}
         self.servers = [Server(database_url, command="demo" if i == 0 else "serve", env=env) for i in range(size)]
         self.nginx: Nginx | None = None
         self.folder = folder

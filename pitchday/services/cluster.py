@@ -115,6 +115,7 @@ def exchange_counts(mine: dict[str, int]) -> tuple[dict[str, tuple[int, dict[str
                 pipe.hset(own, mapping=mine)
                 pipe.pexpire(own, PROCESS_TTL_MS)
             pipe.zadd(registry, {PROCESS_ID: now + PROCESS_TTL_MS})
+            pipe.pexpire(registry, PROCESS_TTL_MS)  # gone with the last process: nothing left behind
             pipe.zremrangebyscore(registry, "-inf", now)
             pipe.zrangebyscore(registry, now, "+inf", withscores=True)
             alive = pipe.execute()[-1]

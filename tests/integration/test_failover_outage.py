@@ -16,7 +16,7 @@ from tests.outageproc import PostgresCluster, RedisServer
 from tests.serverproc import wait_until
 
 from .test_proxy import (SOCKET_TIMEOUT_S, client, command, database, latest_presence,  # noqa: F401 -- a fixture
-                         latest_version, moderator_cookie, process_of)
+                         latest_version, moderator_cookie, process_of, same_counts)
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(not NGINX.exists(), reason="Debian's nginx: ./scripts/setup.sh test installs it")]
@@ -31,7 +31,7 @@ def moderator_away_from(cluster: Cluster, port: int):
         if process_of(cluster, baseline, view="moderator") != port:
             return console
         console.disconnect()
-        wait_until(lambda: cluster.counts_by_process("moderator") == baseline, timeout_s=SOCKET_TIMEOUT_S,
+        wait_until(lambda: same_counts(cluster.counts_by_process("moderator"), baseline), timeout_s=SOCKET_TIMEOUT_S,
                    message="the console's departure is counted")
     raise AssertionError("eight new links, all hashed to the projector's process")
 
