@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepare a fresh checkout: Python venv, browser-side packages, translations, and
-# (for the tests) Debian's Chromium and zbar. Safe to run again: it only does what is missing.
+# (for the tests) Debian's Chromium, zbar and nginx. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want="${1:-app}"   # app | test | bench (the test packages and the benchmarks' clients, no browser)
@@ -35,10 +35,17 @@ if [ "$want" = "test" ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   ldconfig -p 2>/dev/null | grep -q libzbar.so || missing+=(libzbar0)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)  # the proxy tests run Debian's nginx (deploy/nginx.conf)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "==> installing Debian packages: ${missing[*]}"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+    $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
+    # The tests start their own nginx on a loopback port: the package's service is not wanted (policy-rc.d 101).
+    if [[ " ${missing[*]} " == *" nginx "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+      $SUDO chmod +x /usr/sbin/policy-rc.d
+      trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}" >/dev/null
   fi
 fi

@@ -1,8 +1,9 @@
 """Socket.IO events of the live views. Roles are decided at connect and checked in every handler."""
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from socketio.exceptions import ConnectionRefusedError  # what Flask-SocketIO re-exports
+from sqlalchemy.exc import DBAPIError
 
 from ..domain.events import Auth, Command
 from ..domain.text import clean_text
@@ -17,6 +18,27 @@ from . import packets
 from .replies import localised, refusal
 
 packets.install()  # garbage packets: one line in the log each, not a traceback
+
+
+@socketio.on_error_default
+def on_error(error):
+    """The database does not answer (PostgreSQL restarting): the event's unit of work rolled back,
+    nothing was stored; say so at once, instead of leaving the client waiting for an answer.
+    Anything else is a bug and keeps its traceback."""
+    if not isinstance(error, DBAPIError) or not (error.connection_invalidated or _unreachable(error)):
+        raise error
+    event = (getattr(request, "event", None) or {}).get("message", "?")
+    current_app.logger.warning("database unavailable during %r: %s", event, str(error.orig).strip().splitlines()[0])
+    if event == "connect":
+        raise ConnectionRefusedError("database_unavailable")
+    return refusal("database_unavailable")
+
+
+def _unreachable(error: DBAPIError) -> bool:
+    """A connection that could not be opened or was cut (psycopg2's OperationalError)."""
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(error, OperationalError)
 
 
 def moderator_client() -> presence.Client | None:

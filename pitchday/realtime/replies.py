@@ -42,6 +42,8 @@ REFUSALS = {
     "no_device": _l("Votre navigateur refuse les cookies de ce site : autorisez-les puis rechargez la page."),
     "bad_request": _l("Requête mal formée."),
     "invalid": _l("Vérifiez les champs signalés."),
+    # any event, when the database does not answer (a restart): nothing was stored
+    "database_unavailable": _l("La base de données ne répond pas : rien n'a été enregistré. Réessayez dans un instant."),
 }
 
 

@@ -267,3 +267,15 @@ def _send_marked() -> None:
             socketio.emit("votes", update, to=moderator_room(edition_id))
     for edition_id in _drain(_counts_dirty):
         socketio.emit("moderation_counts", boards.moderation_counts(edition_id), to=moderator_room(edition_id))
+
+
+def catch_up_here(edition_id: int) -> None:
+    """The current state to this process's own screens of the edition, not through the queue.
+
+    After a Redis outage (the scheduler notices it is back): the broadcasts published meanwhile
+    reached no one, and each process brings its own sockets up to date (one message each, whatever
+    the number of processes)."""
+    message = snapshot(edition_id, moderator=True)
+    moderator_extras = message.pop("moderator")
+    socketio.emit("state", message, to=public_room(edition_id), ignore_queue=True)
+    socketio.emit("state", {**message, "moderator": moderator_extras}, to=moderator_room(edition_id), ignore_queue=True)

@@ -1,7 +1,10 @@
-"""Who is connected, per edition and view (in this process's memory), and the peak of phones.
+"""Who is connected, per edition and view, and the peak of phones.
 
-With several processes behind a message queue each process counts its own
-clients; the moderator sees the counts of the process it is connected to.
+Each process keeps its own sockets in memory. With several processes (a Redis message queue),
+each one also shares its counts through Redis at every pass of its scheduler (services/cluster.py)
+and reads the others': ``counts`` is then the sum over every live process, the same on every
+console whatever process it is on, and the peak of phones is the peak across processes. A process
+that dies stops refreshing its counts, which expire within seconds.
 """
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from sqlalchemy import select, update
 from ..domain.events import VIEWS
 from ..extensions import db
 from ..models import Edition
+from ..timeutil import now_ms
+from . import cluster
 
 
 @dataclass(frozen=True)
@@ -49,26 +54,85 @@ def moderators(*, edition_id: int | None = None) -> list[tuple[str, Client]]:
             if c.view == "moderator" and (edition_id is None or c.edition_id == edition_id)]
 
 
+# The other live processes' counts, as read at this process's last exchange with Redis:
+# {process: (expires_at_ms, {"edition:view": n})}. Empty when this process runs alone.
+_others: dict[str, tuple[int, dict[str, int]]] = {}
+
+
+def _local() -> Counter:
+    """This process's own clients per (edition, view)."""
+    return Counter((c.edition_id, c.view) for c in list(_clients.values()))
+
+
+def _everywhere() -> Counter:
+    """Clients per (edition, view) across the live processes: this one's now, the others' as last read."""
+    tally = _local()
+    now = now_ms()
+    for expires, counted in list(_others.values()):
+        if expires <= now:
+            continue  # gone silent since: its clients are gone with it
+        for key, n in counted.items():
+            edition, _, view = key.partition(":")
+            tally[(int(edition), view)] += n
+    return tally
+
+
+def share() -> bool:
+    """Exchange counts with the other processes (the scheduler, at every pass): store ours, read theirs.
+
+    True when Redis just came back after an outage (the screens may have missed broadcasts).
+    Without Redis, or while it is down, the others' counts expire on their own and ours stay local.
+    """
+    mine = {f"{edition}:{view}": n for (edition, view), n in _local().items()}
+    exchanged = cluster.exchange_counts(mine)
+    if exchanged is None:
+        return False
+    others, recovered = exchanged
+    for process, (_expires, counted) in _others.items():
+        if process not in others and any(counted.values()):
+            # Gone silent (killed, cut off): nobody announces its clients' departure but this.
+            _departed.update(int(key.partition(":")[0]) for key, n in counted.items() if n)
+    _others.clear()
+    _others.update(others)
+    return recovered
+
+
+_departed: set[int] = set()
+
+
+def departures() -> set[int]:
+    """Editions that lost a whole process's clients since the last call (its consoles must be told)."""
+    gone = set(_departed)
+    _departed.difference_update(gone)
+    return gone
+
+
 def counts(edition_id: int) -> dict[str, int]:
-    tally = Counter(c.view for c in _clients.values() if c.edition_id == edition_id)
-    return {view: tally.get(view, 0) for view in VIEWS}
+    tally = _everywhere()
+    return {view: tally.get((edition_id, view), 0) for view in VIEWS}
 
 
 def moderator_view(edition_id: int) -> dict:
     """What the moderators see of presence: the counts per view, and who is at each console."""
-    names = sorted(c.holder for c in _clients.values()
+    names = sorted(c.holder for c in list(_clients.values())
                    if c.edition_id == edition_id and c.view == "moderator" and c.holder)
     return {**counts(edition_id), "at_controls": names}
 
 
-def editions_with(view: str) -> set[int]:
-    """The editions that have at least one client of ``view`` connected to this process."""
-    return {c.edition_id for c in _clients.values() if c.view == view}
+def editions_with(view: str, *, everywhere: bool = False) -> set[int]:
+    """The editions that have at least one client of ``view`` connected to this process (or to any)."""
+    tally = _everywhere() if everywhere else _local()
+    return {edition for (edition, seen), n in tally.items() if seen == view and n > 0}
+
+
+def editions_here() -> set[int]:
+    """The editions with at least one client connected to this process."""
+    return {c.edition_id for c in list(_clients.values())}
 
 
 def audience_by_edition() -> Counter:
-    """Connected audience sockets (phones) per edition, in one pass over the clients."""
-    return Counter(c.edition_id for c in _clients.values() if c.view == "audience")
+    """Connected audience sockets (phones) per edition, across the live processes."""
+    return Counter({edition: n for (edition, view), n in _everywhere().items() if view == "audience" and n > 0})
 
 
 # The highest peak this process knows to be stored, per edition: the database is written only
@@ -84,10 +148,9 @@ def peaks_to_record() -> bool:
 def record_peaks(*, now: datetime | None = None) -> None:
     """Store an edition's count of phones, with its time, when it beats ``Edition.peak_audience``.
 
-    In the caller's write: the scheduler opens one only when ``peaks_to_record()``. Each process
-    counts only its own sockets (see the module's docstring): with several processes the stored peak is the highest count one process
-    saw, not the sum, so it can read low. Acceptable for a report; the update only ever raises the
-    stored value, so two processes never lower each other's peak.
+    In the caller's write: the scheduler opens one only when ``peaks_to_record()``. With several
+    processes the count is the sum across them (``audience_by_edition``); the update only ever
+    raises the stored value, so two processes never lower each other's peak.
     """
     for edition_id, phones in audience_by_edition().items():
         if phones > _peaks_stored.get(edition_id, 0):
