@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Fill deploy/nginx.conf's placeholders and print the result (standard library only).
+"""Fill deploy/nginx.conf's placeholders and print the result.
 
 The defaults are Debian's own places (the package's user, pid file, logs and temporary folders);
-the tests pass their own ports and folders and run the very same template.
+the tests pass their own ports and folders and run the very same template. The release id of the
+hashed static URLs is pitchday's own (``pitchday.web.assets``): render the file again after each
+deployment, with the checkout's Python (``.venv/bin/python deploy/render_nginx.py …``).
 """
 from __future__ import annotations
 
@@ -17,11 +19,16 @@ PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 def render(*, upstreams: list[str], static: str, vendor: str, listen: str = "80", user: str = "www-data",
            pid: str = "/run/nginx.pid", logs: str = "/var/log/nginx", temp: str = "/var/lib/nginx",
-           max_fails: int = 1, fail_timeout_s: int = 5) -> str:
+           max_fails: int = 1, fail_timeout_s: int = 5, release: str | None = None) -> str:
     """The configuration for ``upstreams`` (host:port of each pitchday process)."""
     if not upstreams:
         raise ValueError("at least one upstream (host:port of a pitchday process)")
+    if release is None:  # the id pitchday gives the same files (pitchday/web/assets.py)
+        from pitchday.web.assets import Manifest
+
+        release = Manifest.of_directories(Path(static), Path(vendor)).release
     values = {
+        "release": release,
         "user": user, "pid": pid, "logs": logs, "temp": temp, "listen": listen,
         "static": static.rstrip("/"), "vendor": vendor.rstrip("/"),
         # A process that fails once is left out for a few seconds, then tried again.

@@ -155,13 +155,16 @@ class DeviceStanding(StrEnum):
 
 def device_standing(*, now_ms: int, socket_opened_ms: int, device_born_ms: int,
                     warmup_ms: int = DEVICE_WARMUP_MS) -> tuple[DeviceStanding, int]:
-    """Where a device stands for a submission, with the milliseconds to wait when ``WARMING``."""
+    """Where a device stands for a submission, with the milliseconds to wait when ``WARMING``.
+
+    Only a young device waits for its socket to warm up: a phone known for over a minute that
+    reconnects after a Wi-Fi drop sends its pending question or vote at once."""
+    if now_ms - device_born_ms >= YOUNG_DEVICE_MS:
+        return DeviceStanding.SETTLED, 0
     wait = socket_opened_ms + warmup_ms - now_ms
     if wait > 0:
         return DeviceStanding.WARMING, wait
-    if now_ms - device_born_ms < YOUNG_DEVICE_MS:
-        return DeviceStanding.YOUNG, 0
-    return DeviceStanding.SETTLED, 0
+    return DeviceStanding.YOUNG, 0
 
 
 # -- connect requests ("Je veux échanger") --------------------------------------------------------

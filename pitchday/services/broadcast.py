@@ -143,14 +143,17 @@ def show_changed(edition_id: int, show: domain.Show | None = None) -> None:
     db.after_commit(lambda: _send_state(edition_id, show))
 
 
-def _send_state(edition_id: int, show: domain.Show | None) -> None:
+def _send_state(edition_id: int, show: domain.Show | None, *, ignore_queue: bool = False) -> None:
+    """``ignore_queue``: to this process's own sockets only, not through the message queue."""
     message = snapshot(edition_id, moderator=True, show=show)
     moderator_extras = message.pop("moderator")
     # One emit per room: python-socketio encodes the packet once and sends the same bytes to each
     # socket of the room (Manager.emit without a callback); never a loop over the sockets here.
-    socketio.emit("state", for_view(message, "audience"), to=state_room(edition_id, "audience"))
-    socketio.emit("state", message, to=state_room(edition_id, "projector"))
-    socketio.emit("state", {**message, "moderator": moderator_extras}, to=moderator_room(edition_id))
+    socketio.emit("state", for_view(message, "audience"), to=state_room(edition_id, "audience"),
+                  ignore_queue=ignore_queue)
+    socketio.emit("state", message, to=state_room(edition_id, "projector"), ignore_queue=ignore_queue)
+    socketio.emit("state", {**message, "moderator": moderator_extras}, to=moderator_room(edition_id),
+                  ignore_queue=ignore_queue)
 
 
 def moderators_refresh(edition_id: int) -> None:
@@ -275,7 +278,4 @@ def catch_up_here(edition_id: int) -> None:
     After a Redis outage (the scheduler notices it is back): the broadcasts published meanwhile
     reached no one, and each process brings its own sockets up to date (one message each, whatever
     the number of processes)."""
-    message = snapshot(edition_id, moderator=True)
-    moderator_extras = message.pop("moderator")
-    socketio.emit("state", message, to=public_room(edition_id), ignore_queue=True)
-    socketio.emit("state", {**message, "moderator": moderator_extras}, to=moderator_room(edition_id), ignore_queue=True)
+    _send_state(edition_id, None, ignore_queue=True)

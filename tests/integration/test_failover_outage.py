@@ -15,7 +15,7 @@ from tests.nginxproc import NGINX, Cluster
 from tests.outageproc import PostgresCluster, RedisServer
 from tests.serverproc import wait_until
 
-from .test_proxy import (SOCKET_TIMEOUT_S, client, command, database, latest_presence,  # noqa: F401 -- a fixture
+from .test_proxy import (SOCKET_TIMEOUT_S, client, command, database, latest_presence, to_first_talk,  # noqa: F401 -- a fixture
                          latest_version, moderator_cookie, process_of, same_counts)
 
 pytestmark = [pytest.mark.integration,
@@ -53,7 +53,7 @@ def test_redis_outage_commands_apply_and_screens_catch_up(database, tmp_path):
         projector = client(cluster, "projector")
         home = process_of(cluster, {}, view="projector")
         moderator = moderator_away_from(cluster, home)
-        v = latest_version(moderator)
+        v = to_first_talk(moderator)
         shown = []
 
         redis_server.stop()

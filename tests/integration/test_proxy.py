@@ -84,9 +84,10 @@ def client(cluster: Cluster, view: str, cookies: dict[str, str] | None = None, *
 
 
 def latest_presence(moderator: socketio.SimpleClient) -> dict:
+    """The counts a console shows (without ``at_controls``, the names of this process's consoles)."""
     answer = moderator.call("resync", timeout=SOCKET_TIMEOUT_S)
     assert answer["ok"], answer
-    return answer["snapshot"]["moderator"]["presence"]
+    return {view: n for view, n in answer["snapshot"]["moderator"]["presence"].items() if view != "at_controls"}
 
 
 def test_static_files_are_served_by_nginx_and_pages_by_pitchday(cluster):
@@ -99,6 +100,22 @@ def test_static_files_are_served_by_nginx_and_pages_by_pitchday(cluster):
     assert style.content == (STATIC / "css" / "base.css").read_bytes()
     assert page.status_code == 200 and "Content-Security-Policy" in page.headers  # proxied to pitchday
     assert vendor.status_code == 200 and "javascript" in vendor.headers["Content-Type"]
+
+
+def test_the_pages_hashed_static_files_are_served_by_nginx_and_cached_for_good(cluster):
+    """The pages link to /a/<release>/…: nginx answers them (rendered with pitchday's own release id)."""
+    page = requests.get(cluster.url("/e/jdn10/"), timeout=REQUEST_TIMEOUT_S).text
+    style_url = re.search(r'href="(/a/[0-9a-f]{12}/css/base\.css)"', page).group(1)
+    release = style_url.split("/")[2]
+    style = requests.get(cluster.url(style_url), timeout=REQUEST_TIMEOUT_S, headers={"Accept-Encoding": "gzip"})
+    vendor = requests.get(cluster.url(f"/a/{release}/vendor/socket.io.esm.min.js"), timeout=REQUEST_TIMEOUT_S)
+
+    assert style.status_code == 200 and style.headers["Server"] == "nginx"
+    assert "Content-Security-Policy" not in style.headers  # nginx answered, pitchday never saw it
+    assert "immutable" in style.headers["Cache-Control"] and style.headers.get("Content-Encoding") == "gzip"
+    assert style.content == (STATIC / "css" / "base.css").read_bytes()
+    assert vendor.status_code == 200 and "immutable" in vendor.headers["Cache-Control"]
+    assert "Content-Security-Policy" not in vendor.headers
 
 
 def test_presence_is_summed_across_processes_on_every_console(cluster):
@@ -208,13 +225,13 @@ def test_one_scheduler_runs_for_the_three_processes(cluster):
         assert cluster.leader() in cluster.servers  # the one that sent them holds the lock
 
         # A due transition (the automatic switch to questions) is stored and broadcast once.
-        v = latest_version(watcher)
-        assert command(watcher, "set_auto_questions", v, {"enabled": True})["ok"]
-        assert command(watcher, "start", v + 1)["ok"]
-        assert command(watcher, "extend", v + 2, {"delta_ms": -298_000})["ok"]
+        v = to_first_talk(watcher) - 1
+        assert command(watcher, "set_auto_questions", v + 1, {"enabled": True})["ok"]
+        assert command(watcher, "start", v + 2)["ok"]
+        assert command(watcher, "extend", v + 3, {"delta_ms": -298_000})["ok"]
         # Phones only: the moderators' room also gets the periodic refresh, at the same version.
         for phone in phones:
-            switched = [m for m in states_until(phone, v + 4) if m["version"] == v + 4]
+            switched = [m for m in states_until(phone, v + 5) if m["version"] == v + 5]
             assert [m["state"]["phase"] for m in switched] == ["questions"]
     finally:
         for connection in (*consoles, *phones):
@@ -225,6 +242,15 @@ def test_one_scheduler_runs_for_the_three_processes(cluster):
 
 def latest_version(moderator: socketio.SimpleClient) -> int:
     return moderator.call("resync", timeout=SOCKET_TIMEOUT_S)["snapshot"]["version"]
+
+
+def to_first_talk(moderator: socketio.SimpleClient) -> int:
+    """Put the demo's first talk up next (past its welcome and opening items, which have no
+    questions phase); the version after it."""
+    snapshot = moderator.call("resync", timeout=SOCKET_TIMEOUT_S)["snapshot"]
+    first_talk = next(row["id"] for row in snapshot["state"]["agenda"] if row["item_kind"] == "talk")
+    assert command(moderator, "jump", snapshot["version"], {"talk_id": first_talk})["ok"]
+    return snapshot["version"] + 1
 
 
 def command(moderator, name, version, args=None):
