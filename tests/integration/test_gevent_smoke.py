@@ -25,7 +25,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float = START_
     """Poll ``url`` until it answers; any request error (refused, reset, read timeout) is a "not yet"."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read()
+        assert process.poll() is None, "the server stopped (its output: gunicorn.log in the test's tmp_path)"
         if healthy(url):
             return
         time.sleep(0.2)
@@ -46,8 +46,10 @@ def test_gevent_worker_serves_pages_and_realtime_commands(tmp_path):
     link = subprocess.run([VENV_BIN / "pitchday", "moderator-link", "jdn10", "--base-url", base],
                           env=env, check=True, capture_output=True, text=True, timeout=300).stdout
     token_url = re.search(r"(http://\S+/m/\S+)", link).group(1)
+    # Its output goes to a file, never to a pipe nobody reads: a full pipe would block the server.
+    log = open(tmp_path / "gunicorn.log", "w")
     server = subprocess.Popen([VENV_BIN / "gunicorn", "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
-                               "pitchday.wsgi:app"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               "pitchday.wsgi:app"], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         wait_until_up(f"{base}/healthz", server)
         assert get_with_retry(f"{base}/e/jdn10/projector").status_code == 200
@@ -76,3 +78,4 @@ def test_gevent_worker_serves_pages_and_realtime_commands(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=60)
+        log.close()
