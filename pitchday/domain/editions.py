@@ -183,6 +183,8 @@ class EditionForm(Schema):
             errors.append(InvalidField("slides_time" if self.slides_day else "slides_day", "required"))
         clean["slides_deadline_at"] = (paris(self.slides_day, self.slides_time)
                                        if self.slides_day and self.slides_time else None)
+        if clean["slides_deadline_at"] is not None and clean["slides_deadline_at"] >= clean["ends_at"]:
+            errors.append(InvalidField("slides_day", "slides_after_evening"))
         return clean, errors
 
 

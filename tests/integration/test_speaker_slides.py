@@ -191,11 +191,17 @@ def test_the_default_deadline_is_the_day_before_at_six_pm_in_paris_and_the_setti
 
     shown = html.unescape(client.get(path).text)
     half = post_form(organiser, form_url, {**values, "slides_day": day_before.isoformat(), "slides_time": ""})
+    late = post_form(organiser, form_url, {**values, "slides_day": (day_before + timedelta(days=2)).isoformat(),
+                                           "slides_time": "09:00"})
+    with app.app_context(), db.read() as session:
+        refused_left = session.get(Edition, edition.id).slides_deadline_at
     saved = post_form(organiser, form_url, {**values, "slides_day": day_before.isoformat(), "slides_time": "09:30"})
 
     assert values["slides_day"] == "" and values["slides_time"] == ""  # not set: the default applies
     assert "à 18:00 (heure de Paris)" in shown
     assert half.status_code == 400
+    assert late.status_code == 400 and refused_left is None  # a refused form changes nothing
+    assert "La date limite des présentations doit précéder la fin de la soirée." in html.unescape(late.text)
     assert saved.status_code == 303
     with app.app_context(), db.read() as session:
         stored = session.get(Edition, edition.id).slides_deadline_at
@@ -234,3 +240,14 @@ def test_no_slides_reminder_three_weeks_before(app, organiser, smtp):
     decide(organiser, edition, ids[0], "retain")
     send(organiser, edition)
     assert 'id="slides-reminders"' not in organiser.get(outbox_url(edition)).text
+
+
+def test_a_file_over_twenty_megabytes_is_refused_and_changes_nothing(app, client, retained):
+    from pitchday.domain.slides import MAX_DECK_BYTES
+
+    edition, ids, path = retained
+    response = upload(client, path, make_pdf(1) + b"%" * (MAX_DECK_BYTES + 300 * 1024))
+
+    assert response.status_code == 413
+    assert "Ce fichier dépasse 20 Mo" in html.unescape(response.text)
+    assert deck_of(app, talk_id_of(app, ids[0])) is None
