@@ -153,6 +153,8 @@ class EditionForm(Schema):
     deadline_day: _date(required=False) = None
     deadline_time: _time(required=False) = None
     talks_wanted: _int(1, 50) = None
+    slides_day: _date(required=False) = None  # the speakers' slides deadline; empty: the day before, 18:00
+    slides_time: _time(required=False) = None
     pitch_ms: Duration() = None
     qa_ms: Duration() = None
     changeover_ms: Duration(maximum_ms=30 * 60_000) = None
@@ -161,7 +163,8 @@ class EditionForm(Schema):
 
     def row(self) -> tuple[dict[str, Any], list[InvalidField]]:
         """The values of the Edition row, and what the fields say together (the order of the evening's times)."""
-        clean = self.model_dump(exclude={"day", "doors", "talks_start", "end", "deadline_day", "deadline_time"})
+        clean = self.model_dump(exclude={"day", "doors", "talks_start", "end", "deadline_day", "deadline_time",
+                                        "slides_day", "slides_time"})
         errors: list[InvalidField] = []
         if clean["slug"] is None:
             clean["slug"] = suggested_slug(self.series, self.number)
@@ -176,6 +179,12 @@ class EditionForm(Schema):
         else:
             clean["applications_close_at"] = (paris(self.deadline_day, self.deadline_time)
                                               if self.deadline_day else None)
+        if (self.slides_day is None) != (self.slides_time is None):
+            errors.append(InvalidField("slides_time" if self.slides_day else "slides_day", "required"))
+        clean["slides_deadline_at"] = (paris(self.slides_day, self.slides_time)
+                                       if self.slides_day and self.slides_time else None)
+        if clean["slides_deadline_at"] is not None and clean["slides_deadline_at"] >= clean["ends_at"]:
+            errors.append(InvalidField("slides_day", "slides_after_evening"))
         return clean, errors
 
 
@@ -189,6 +198,8 @@ def form_values(edition) -> dict[str, str]:
     """An Edition (or anything with its attributes) as the form shows it, in Paris time."""
     starts = edition.starts_at.astimezone(PARIS)
     deadline = edition.applications_close_at.astimezone(PARIS) if edition.applications_close_at else None
+    slides = getattr(edition, "slides_deadline_at", None)
+    slides = slides.astimezone(PARIS) if slides else None
     return {
         "series": edition.series, "number": str(edition.number), "title": edition.title, "theme": edition.theme,
         "venue": edition.venue, "partners": "\n".join(edition.partners or []), "slug": edition.slug,
@@ -198,6 +209,7 @@ def form_values(edition) -> dict[str, str]:
         "deadline_day": deadline.date().isoformat() if deadline else "",
         "deadline_time": deadline.strftime("%H:%M") if deadline else "",
         "talks_wanted": str(edition.talks_wanted), "pitch_ms": format_duration(edition.pitch_ms),
+        "slides_day": slides.date().isoformat() if slides else "", "slides_time": slides.strftime("%H:%M") if slides else "",
         "qa_ms": format_duration(edition.qa_ms), "changeover_ms": format_duration(edition.changeover_ms),
         "connect_retention_days": str(edition.connect_retention_days),
         "applications_retention_days": str(edition.applications_retention_days),

@@ -1,6 +1,6 @@
 """The messages told to applicants, as pure rules: the templates, their placeholders, the checks.
 
-A decision (retained, deferred, declined) and a reminder each have a template per edition, in
+A decision (retained, deferred, declined), a reminder to confirm and a reminder to send the slides each have a template per edition, in
 French and in English. A template is plain text with placeholders such as ``{prenom}``; ``{{`` and
 ``}}`` write a brace. A template is checked before it is saved: an unknown placeholder, a lone
 brace or a missing personal link is refused, with the field it is in. Values are computed by the
@@ -15,7 +15,7 @@ from typing import Mapping
 
 from .shapes import Schema, Text
 
-KINDS = ("retained", "deferred", "declined", "reminder")
+KINDS = ("retained", "deferred", "declined", "reminder", "slides_reminder")
 DECISION_KINDS = {"retained": "retained", "deferred": "deferred", "declined": "declined"}  # status → kind
 LANGUAGES = ("fr", "en")
 SUBJECT_MAX_CHARS = 200
@@ -23,9 +23,10 @@ BODY_MAX_CHARS = 10_000
 
 # Every placeholder a template may use; the caller gives a value for each.
 PLACEHOLDERS = ("prenom", "nom", "titre", "organisation", "edition", "date", "heure", "lieu", "creneau", "format",
-                "lien", "date_limite")
+                "lien", "date_limite", "limite_supports")
 # A message that asks for an answer must carry the personal link that gives it.
-REQUIRED = {"retained": ("lien",), "deferred": ("lien",), "reminder": ("lien",), "declined": ()}
+REQUIRED = {"retained": ("lien",), "deferred": ("lien",), "reminder": ("lien",), "slides_reminder": ("lien",),
+            "declined": ()}
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}\n]{0,40})\}|[{}]")
 
@@ -176,5 +177,24 @@ DEFAULTS: dict[tuple[str, str], Template] = {
         "The {edition} is coming soon: on {date} at {heure}, {lieu}. We have not yet received your confirmation "
         "for \"{titre}\" ({creneau}).\n\n"
         "Please answer as soon as you can, even if you cannot come:\n{lien}\n\n"
+        "Kind regards,\nThe organising team"),
+    ("slides_reminder", "fr"): Template(
+        "Rappel : votre présentation pour le {edition}",
+        "Bonjour {prenom},\n\n"
+        "Le {edition} approche : il a lieu le {date} à {heure}, {lieu}. Nous n'avons pas encore reçu la "
+        "présentation de « {titre} » ({creneau}).\n\n"
+        "Merci de la déposer en PDF depuis votre espace intervenant avant le {limite_supports} : elle sera "
+        "projetée depuis l'ordinateur de la salle.\n{lien}\n\n"
+        "Si vous présentez sans support ou depuis votre ordinateur, dites-le-nous simplement en répondant à ce "
+        "message.\n\n"
+        "Bien cordialement,\nL'équipe organisatrice"),
+    ("slides_reminder", "en"): Template(
+        "Reminder: your slides for the {edition}",
+        "Hello {prenom},\n\n"
+        "The {edition} is coming soon: on {date} at {heure}, {lieu}. We have not yet received the slides for "
+        "\"{titre}\" ({creneau}).\n\n"
+        "Please upload them as a PDF from your speaker page before {limite_supports}: they will be shown from "
+        "the venue's computer.\n{lien}\n\n"
+        "If you present without slides or from your own laptop, just tell us by answering this message.\n\n"
         "Kind regards,\nThe organising team"),
 }

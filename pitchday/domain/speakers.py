@@ -3,8 +3,9 @@ forms a speaker fills in. No clock is read here: ``now`` is given.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
+from .editions import PARIS
 from .selection import TALK_TEXT_MAX_CHARS
 from .shapes import Choice, Schema, Text
 
@@ -15,6 +16,10 @@ CONFIRM_BEFORE = timedelta(days=3)
 SUMMARY_MAX_CHARS = 280
 NAME_MAX_CHARS = 90  # name and role together fit the talk's 200-character speaker column
 ACCESSIBILITY_MAX_CHARS = 500
+# The slides: uploaded until the edition's deadline (by default the day before, 18:00 in Paris); the
+# outbox proposes a reminder to speakers without a deck from this long before the evening.
+SLIDES_DEFAULT_TIME = time(18, 0)
+SLIDES_REMIND_BEFORE = timedelta(days=2)
 ANSWERS = ("confirmed", "declined")  # a retained speaker's answer
 DEFERRED_ANSWERS = ("kept", "withdrawn")  # a deferred applicant's answer
 EQUIPMENT = ("own_laptop", "projector")  # their own laptop, or slides shown from the venue's computer
@@ -39,6 +44,29 @@ def reminder_due(*, evening_starts_at: datetime, now: datetime, answered: bool, 
     """A reminder is proposed once the confirmation is late, to a speaker who was told and has not
     answered nor been reminded, and only before the evening."""
     return told and not answered and not reminded and confirm_by(evening_starts_at) <= now < evening_starts_at
+
+
+def default_slides_deadline(evening_starts_at: datetime) -> datetime:
+    """The day before the evening, 18:00 in Paris (summer or winter time applied)."""
+    day = evening_starts_at.astimezone(PARIS).date() - timedelta(days=1)
+    return datetime.combine(day, SLIDES_DEFAULT_TIME, tzinfo=PARIS)
+
+
+def slides_deadline(evening_starts_at: datetime, set_at: datetime | None) -> datetime:
+    """Until when speakers upload or replace their slides: the edition's setting, else the default."""
+    return set_at if set_at is not None else default_slides_deadline(evening_starts_at)
+
+
+def slides_open(deadline: datetime, now: datetime) -> bool:
+    return now < deadline
+
+
+def slides_reminder_due(*, evening_starts_at: datetime, now: datetime, has_deck: bool, told: bool,
+                        declined: bool, reminded: bool) -> bool:
+    """A slides reminder is proposed from two days before the evening to a speaker who was told, has
+    not declined, has no deck yet and was not reminded of it, and only before the evening."""
+    return (told and not declined and not has_deck and not reminded
+            and evening_starts_at - SLIDES_REMIND_BEFORE <= now < evening_starts_at)
 
 
 def speaker_line(name: str, role: str | None) -> str:

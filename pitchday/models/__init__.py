@@ -68,6 +68,9 @@ class Edition(Base):
     # The most phones connected at once, as counted by the server processes (for the report).
     peak_audience: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     peak_audience_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Speakers upload or replace their slides until this moment; None: the day before, 18:00 in Paris
+    # (``domain.speakers.slides_deadline``).
+    slides_deadline_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     talks: Mapped[list["Talk"]] = relationship(back_populates="edition", order_by="Talk.position")
 

@@ -80,7 +80,7 @@ def new_edition_defaults() -> dict[str, str]:
         "title": f"Jeudi du numérique n° {last.number + 1}" if last else "", "theme": "",
         "venue": last.venue if last else "", "partners": "\n".join(last.partners) if last else "", "slug": "",
         "day": "", "doors": "17:00", "talks_start": "17:25", "end": "20:00", "deadline_day": "", "deadline_time": "10:00",
-        "talks_wanted": "10", "pitch_ms": "5:00", "qa_ms": "5:00", "changeover_ms": "1:00",
+        "talks_wanted": "10", "slides_day": "", "slides_time": "", "pitch_ms": "5:00", "qa_ms": "5:00", "changeover_ms": "1:00",
         "connect_retention_days": "30", "applications_retention_days": "365",
     }
 

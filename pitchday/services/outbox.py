@@ -38,7 +38,7 @@ from sqlalchemy import delete, select, update
 from ..domain import messages as rules
 from ..domain import speakers as speaker_rules
 from ..extensions import db
-from ..models import Application, Edition, MessageTemplate, OutboxMessage, SpeakerAnswer, Talk
+from ..models import Application, Deck, Edition, MessageTemplate, OutboxMessage, SpeakerAnswer, Talk
 from . import mail, privacy
 
 STATES = ("prepared", "sending", "sent", "failed", "bounced")
@@ -154,6 +154,8 @@ def placeholder_values(edition: Edition, application: Application, talk: Talk | 
                         pitch=_minutes(pitch), qa=_minutes(qa)),
             "lien": speakers.link_url(application),
             "date_limite": format_datetime(speaker_rules.confirm_by(edition.starts_at), "EEEE d MMMM y"),
+            "limite_supports": format_datetime(speaker_rules.slides_deadline(edition.starts_at, edition.slides_deadline_at),
+                                               "EEEE d MMMM y, HH:mm"),
         }
 
 
@@ -332,6 +334,8 @@ class SpeakerRow:
     answer: SpeakerAnswer | None
     told: bool  # a decision message was sent
     reminded: bool  # a reminder was prepared or sent
+    deck: Deck | None = None  # the talk's slides, when uploaded (by the speaker or an organiser)
+    slides_reminded: bool = False  # a slides reminder was prepared or sent
 
 
 def speaker_rows(edition_id: int) -> list[SpeakerRow]:
@@ -347,7 +351,12 @@ def speaker_rows(edition_id: int) -> list[SpeakerRow]:
         OutboxMessage.application_id.in_(ids), OutboxMessage.kind == "retained", OutboxMessage.state == "sent")))
     reminded = set(session.scalars(select(OutboxMessage.application_id).where(
         OutboxMessage.application_id.in_(ids), OutboxMessage.kind == "reminder")))
-    rows = [SpeakerRow(a, talks.get(a.id), answers.get(a.id), a.id in sent, a.id in reminded) for a in found]
+    slides_reminded = set(session.scalars(select(OutboxMessage.application_id).where(
+        OutboxMessage.application_id.in_(ids), OutboxMessage.kind == "slides_reminder")))
+    decks = {d.talk_id: d for d in session.scalars(select(Deck).where(
+        Deck.talk_id.in_([t.id for t in talks.values()]), Deck.digest.is_not(None), Deck.page_count > 0))}
+    rows = [SpeakerRow(a, talks.get(a.id), answers.get(a.id), a.id in sent, a.id in reminded,
+                       decks.get(talks[a.id].id) if a.id in talks else None, a.id in slides_reminded) for a in found]
     return sorted(rows, key=lambda r: (r.talk.position if r.talk else 10**6, r.application.id))
 
 
@@ -363,14 +372,24 @@ def proposed_reminders(edition_id: int, now: datetime | None = None) -> list[Spe
         evening_starts_at=edition.starts_at, now=now, answered=answered(row), told=row.told, reminded=row.reminded)]
 
 
-def prepare_reminders(edition_id: int, now: datetime | None = None) -> int:
-    """Prepare the proposed reminders in the outbox (they are sent like any other message)."""
+def proposed_slides_reminders(edition_id: int, now: datetime | None = None) -> list[SpeakerRow]:
+    """The retained speakers without a deck a slides reminder should go to now (never sent without a click)."""
+    now = now or datetime.now(timezone.utc)
+    edition = db.current().get(Edition, edition_id)
+    return [row for row in speaker_rows(edition_id) if row.talk is not None and speaker_rules.slides_reminder_due(
+        evening_starts_at=edition.starts_at, now=now, has_deck=row.deck is not None, told=row.told,
+        declined=row.answer is not None and row.answer.answer == "declined", reminded=row.slides_reminded)]
+
+
+def prepare_reminders(edition_id: int, now: datetime | None = None, *, kind: str = "reminder") -> int:
+    """Prepare the proposed reminders of ``kind`` (``reminder``: confirm; ``slides_reminder``: send the
+    slides) in the outbox; they are sent like any other message. A second call prepares none again."""
     session = db.current()
     edition = session.get(Edition, edition_id)
-    rows = proposed_reminders(edition_id, now)
+    rows = proposed_slides_reminders(edition_id, now) if kind == "slides_reminder" else proposed_reminders(edition_id, now)
     for row in rows:
         session.add(OutboxMessage(edition_id=edition_id, application_id=row.application.id,
                                   idempotency_key=secrets.token_hex(16), attempts=0,
-                                  **_compose_fields(edition, row.application, "reminder")))
+                                  **_compose_fields(edition, row.application, kind)))
     session.flush()
     return len(rows)

@@ -17,16 +17,21 @@ from sqlalchemy import select
 
 from ..domain import speakers as rules
 from ..extensions import db
-from ..models import Application, Edition, OutboxMessage, SpeakerAnswer, Talk
+from ..models import Application, Deck, Edition, OutboxMessage, SpeakerAnswer, Talk
 from . import access
+from . import slides as slides_service
 from . import editions as editions_service
 from . import show as show_service
 from .programme import EveningStarted, _lock_programme
 
-__all__ = ["EveningStarted", "Space", "answer", "link_token", "link_url", "open_space", "planned_start",
+__all__ = ["EveningStarted", "SlidesClosed", "Space", "answer", "deck_of", "slides_deadline", "store_deck", "link_token", "link_url", "open_space", "planned_start",
            "replacement_for", "update_details", "update_needs"]
 
 MAX_TOKEN_CHARS = 300
+
+
+class SlidesClosed(Exception):
+    """The edition's slides deadline has passed (or the space has no talk): the deck stays as it is."""
 
 
 def _serializer() -> URLSafeSerializer:
@@ -153,3 +158,28 @@ def replacement_for(edition_id: int) -> Application | None:
 def told(application_id: int) -> bool:
     return db.current().scalar(select(OutboxMessage.id).where(
         OutboxMessage.application_id == application_id, OutboxMessage.state == "sent").limit(1)) is not None
+
+
+# -- the speaker's slides --------------------------------------------------------------------------
+
+
+def slides_deadline(edition: Edition) -> datetime:
+    return rules.slides_deadline(edition.starts_at, edition.slides_deadline_at)
+
+
+def deck_of(space: Space) -> Deck | None:
+    """The deck of the space's talk, if one was uploaded (by the speaker or an organiser)."""
+    if space.talk is None:
+        return None
+    deck = db.current().get(Deck, space.talk.id)
+    return deck if deck is not None and deck.digest is not None and deck.page_count > 0 else None
+
+
+def store_deck(space: Space, rendered: slides_service.RenderedDeck, *, now: datetime | None = None) -> Deck:
+    """The speaker's deck replaces the talk's (in the caller's write), until the edition's slides
+    deadline. ``rendered`` comes from ``slides.render_deck``, run before the write. The talk is the
+    one of the link's application: a link never reaches another talk's deck."""
+    if space.role != "speaker" or space.talk is None or not rules.slides_open(
+            slides_deadline(space.edition), now or datetime.now(timezone.utc)):
+        raise SlidesClosed()
+    return slides_service.store_deck(space.talk.id, rendered)

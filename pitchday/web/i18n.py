@@ -123,6 +123,7 @@ FIELD_ERRORS = {
     "invalid_slug": _l("Lettres minuscules, chiffres et tirets seulement (exemple : jdn11)."),
     "taken": _l("Déjà utilisée par une autre édition."),
     "out_of_order": _l("Le premier pitch doit commencer entre l'ouverture des portes et la fin."),
+    "slides_after_evening": _l("La date limite des présentations doit précéder la fin de la soirée."),
     "invalid_url": _l("Adresse web invalide (exemple : https://exemple.fr)."),
     "invalid_reference": _l("Référence invalide : lettres, chiffres et tirets seulement."),
     "invalid_datetime": _l("Date et heure attendues avec leur décalage (exemple : 2020-01-13T10:00:00+01:00)."),

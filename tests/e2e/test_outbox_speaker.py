@@ -1,6 +1,7 @@
 """An organiser tells a retained applicant through the outbox; the speaker opens the link of the
 mail a real SMTP server on loopback received, on a phone, confirms and corrects their title; the
-organiser sees the answer. Screenshots of each page are kept (artifacts/screenshots/outbox-*)."""
+organiser sees the answer. The speaker uploads a small PDF and sees its page count and first page; the
+organiser sees the deck received. Screenshots of each page are kept (artifacts/screenshots/outbox-*)."""
 from __future__ import annotations
 
 import re
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.pdfs import make_pdf
 from tests.serverproc import Server
 
 from .helpers import axe_violations
@@ -24,7 +26,7 @@ def instance(tmp_path, smtp):  # noqa: F811
     server = Server(f"sqlite:///{tmp_path / 'pitchday.sqlite3'}", command="serve", env={
         "PITCHDAY_ADMIN_EMAIL": ADMIN_EMAIL, "PITCHDAY_ADMIN_PASSWORD": PASSWORD, "PITCHDAY_SMTP_HOST": "127.0.0.1",
         "PITCHDAY_SMTP_PORT": str(smtp.port), "PITCHDAY_SMTP_SECURITY": "none",
-        "PITCHDAY_MAIL_FROM": "jeudis@mel.example.org"}).start()
+        "PITCHDAY_MAIL_FROM": "jeudis@mel.example.org", "PITCHDAY_DATA_DIR": str(tmp_path / "data")}).start()
     yield server
     server.stop()
 
@@ -118,8 +120,27 @@ def test_outbox_sends_the_decision_and_the_speaker_confirms_from_the_mail(instan
     audit = open_view(link, 390, 844, **PHONE, bypass_csp=True)
     assert axe_violations(audit) == []
 
-    # -- the organiser sees the answer, and the programme the new title ---------------------------
+    # -- the speaker uploads their slides (a real 3-page PDF) and sees them back --------------------
+    expect(speaker.locator("#deck-state")).to_have_text("Nous n'avons pas encore reçu votre présentation.")
+    speaker.set_input_files("#deck-file", files=[{"name": "capteurs.pdf", "mimeType": "application/pdf",
+                                                  "buffer": make_pdf(3, title="Capteurs citoyens")}])
+    speaker.click("#deck-upload")
+    expect(speaker.locator(".flash")).to_have_text("Merci : votre présentation est enregistrée (3 pages).")
+    expect(speaker.locator("#deck-state")).to_contain_text("Présentation reçue : 3 pages.")
+    speaker.wait_for_function("document.querySelector('#deck-preview').complete && "
+                              "document.querySelector('#deck-preview').naturalWidth === 320")
+    expect(speaker.locator("#deck-upload")).to_have_text("Remplacer ma présentation")
+    assert speaker.evaluate("document.documentElement.scrollWidth") <= 390
+    speaker.locator("#slides").scroll_into_view_if_needed()
+    shoot(speaker, screenshots, "speaker-slides-390x844")
+    speaker.locator("#slides").screenshot(path=screenshots / "outbox-speaker-slides-section-390.png")
+    slides_audit = open_view(link, 390, 844, **PHONE, bypass_csp=True)
+    assert axe_violations(slides_audit) == []
+
+    # -- the organiser sees the answer and the deck, and the programme the new title ----------------
     organiser.reload()
+    expect(organiser.locator("#speakers tbody tr td[data-deck]")).to_have_attribute("data-deck", "yes")
+    expect(organiser.locator("#speakers tbody tr td[data-deck]")).to_contain_text("3 pages")
     expect(organiser.locator("#speakers tbody tr")).to_have_attribute("data-answer", "confirmed")
     expect(organiser.locator("#speakers tbody tr .status")).to_have_text("a confirmé")
     shoot(organiser, screenshots, "answers-1280x800")

@@ -93,6 +93,7 @@ ROUTES = {
     ("organiser.outbox_page", "GET"): ORGANISERS,
     ("organiser.outbox_send", "POST"): ORGANISERS,
     ("organiser.outbox_reminders", "POST"): ORGANISERS,
+    ("organiser.outbox_slides_reminders", "POST"): ORGANISERS,
     ("organiser.outbox_message", "GET"): ORGANISERS,
     ("organiser.outbox_message", "POST"): ORGANISERS,
     ("organiser.outbox_templates", "GET"): ORGANISERS,

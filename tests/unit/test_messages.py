@@ -102,3 +102,49 @@ def test_speakers_needs_choices():
 
     assert sorted((e.field, e.code) for e in refused.value.errors) == [
         ("equipment", "invalid_choice"), ("microphone", "required")]
+
+
+# -- the speakers' slides -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("evening", "deadline_utc"), [
+    (datetime(2027, 1, 21, 16, 0, tzinfo=timezone.utc), datetime(2027, 1, 20, 17, 0, tzinfo=timezone.utc)),  # winter
+    (datetime(2027, 6, 17, 15, 0, tzinfo=timezone.utc), datetime(2027, 6, 16, 16, 0, tzinfo=timezone.utc)),  # summer
+    # 00:30 in Paris on the 1st is still the 31st in UTC: the day before is the 31st of Paris, not the 30th.
+    (datetime(2027, 3, 31, 22, 30, tzinfo=timezone.utc), datetime(2027, 3, 31, 16, 0, tzinfo=timezone.utc)),
+])
+def test_speakers_default_slides_deadline_is_the_day_before_at_six_pm_in_paris(evening, deadline_utc):
+    assert speakers.default_slides_deadline(evening) == deadline_utc
+    assert speakers.slides_deadline(evening, None) == deadline_utc
+
+
+def test_speakers_slides_deadline_set_by_the_organiser_wins_and_closes_at_its_moment():
+    chosen = EVENING - timedelta(days=3)
+
+    assert speakers.slides_deadline(EVENING, chosen) == chosen
+    assert speakers.slides_open(chosen, chosen - timedelta(seconds=1))
+    assert not speakers.slides_open(chosen, chosen)
+
+
+@pytest.mark.parametrize(("hours_before", "has_deck", "told", "declined", "reminded", "due"), [
+    (49, False, True, False, False, False),  # more than two days before
+    (47, False, True, False, False, True),
+    (47, True, True, False, False, False),  # the deck is there
+    (47, False, False, False, False, False),  # never told
+    (47, False, True, True, False, False),  # declined: not coming
+    (47, False, True, False, True, False),  # already reminded of the slides
+    (0, False, True, False, False, False),  # the evening has begun
+])
+def test_speakers_slides_reminder_due(hours_before, has_deck, told, declined, reminded, due):
+    now = EVENING - timedelta(hours=hours_before)
+
+    assert speakers.slides_reminder_due(evening_starts_at=EVENING, now=now, has_deck=has_deck, told=told,
+                                        declined=declined, reminded=reminded) is due
+
+
+def test_messages_the_slides_reminder_must_carry_the_link():
+    assert messages.check_template("slides_reminder", "Vos supports", "Avant le {limite_supports}") == [
+        TemplateProblem("body", "missing_placeholder", ("{lien}",))]
+    for language in messages.LANGUAGES:
+        default = messages.DEFAULTS[("slides_reminder", language)]
+        assert messages.check_template("slides_reminder", default.subject, default.body) == []

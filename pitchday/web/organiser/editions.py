@@ -18,7 +18,7 @@ from ..unit import by_method
 from . import bp, requires
 
 EDITION_FIELDS = ("series", "number", "title", "theme", "slug", "day", "doors", "talks_start", "end", "venue",
-                  "partners", "deadline_day", "deadline_time", "talks_wanted", "pitch_ms", "qa_ms", "changeover_ms",
+                  "partners", "deadline_day", "deadline_time", "talks_wanted", "slides_day", "slides_time", "pitch_ms", "qa_ms", "changeover_ms",
                   "connect_retention_days", "applications_retention_days")
 
 

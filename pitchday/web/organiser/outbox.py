@@ -34,6 +34,7 @@ KIND_LABELS = {
     "deferred": _l("Reportée"),
     "declined": _l("Non retenue"),
     "reminder": _l("Relance"),
+    "slides_reminder": _l("Relance présentation"),
 }
 LANGUAGE_LABELS = {"fr": _l("français"), "en": _l("anglais")}
 ANSWER_LABELS = {
@@ -57,6 +58,7 @@ PLACEHOLDER_LABELS = {
     "format": _l("durées de présentation et de questions"),
     "lien": _l("lien personnel vers l'espace intervenant"),
     "date_limite": _l("date limite de confirmation"),
+    "limite_supports": _l("date et heure limites de dépôt des présentations"),
 }
 MAX_SELECTED = 500
 NOT_EDITABLE = _l("Ce message est en cours d'envoi ou déjà envoyé : il ne peut plus être modifié.")
@@ -82,7 +84,8 @@ def outbox_page(edition_id: int):
     return render_template(
         "organiser/outbox/list.html", edition=edition, messages=outbox.messages(edition_id), speakers=rows,
         declined=declined, replacement=speakers.replacement_for(edition_id) if declined else None,
-        reminders=outbox.proposed_reminders(edition_id), smtp=mail.smtp_settings(), labels=_labels(),
+        reminders=outbox.proposed_reminders(edition_id), slides_reminders=outbox.proposed_slides_reminders(edition_id),
+        slides_deadline=speakers.slides_deadline(edition), smtp=mail.smtp_settings(), labels=_labels(),
         shown_state=outbox.shown_state)
 
 
@@ -148,6 +151,17 @@ def outbox_reminders(edition_id: int):
     count = outbox.prepare_reminders(edition_id)
     flash(ngettext("%(num)d relance préparée : relisez-la puis envoyez-la.",
                    "%(num)d relances préparées : relisez-les puis envoyez-les.", count))
+    return redirect(url_for(".outbox_page", edition_id=edition_id), code=303)
+
+
+@bp.post("/editions/<int:edition_id>/outbox/slides-reminders")
+@requires("applications.decide")
+@db.write()
+def outbox_slides_reminders(edition_id: int):
+    edition_or_404(edition_id)
+    count = outbox.prepare_reminders(edition_id, kind="slides_reminder")
+    flash(ngettext("%(num)d relance pour la présentation préparée : relisez-la puis envoyez-la.",
+                   "%(num)d relances pour les présentations préparées : relisez-les puis envoyez-les.", count))
     return redirect(url_for(".outbox_page", edition_id=edition_id), code=303)
 
 
