@@ -59,6 +59,13 @@ class Config:
     # starttls (port 587), ssl (port 465) or none (a relay on the same machine or network only).
     SMTP_SECURITY: str = field(default_factory=lambda: _env("SMTP_SECURITY", "starttls"))
     MAIL_FROM: str = field(default_factory=lambda: _env("MAIL_FROM", "pitchday@localhost"))
+    # Single sign-on (OpenID Connect), off unless the issuer and the client id are set. The issuer's
+    # discovery document (ISSUER/.well-known/openid-configuration) gives every endpoint; NAME is the
+    # provider's name on the login page ("Se connecter avec <NAME>").
+    OIDC_ISSUER: str | None = field(default_factory=lambda: _env("OIDC_ISSUER"))
+    OIDC_CLIENT_ID: str | None = field(default_factory=lambda: _env("OIDC_CLIENT_ID"))
+    OIDC_CLIENT_SECRET: str | None = field(default_factory=lambda: _env("OIDC_CLIENT_SECRET"))
+    OIDC_NAME: str | None = field(default_factory=lambda: _env("OIDC_NAME"))
     # Largest Socket.IO frame accepted (bytes): commands are tiny.
     MAX_FRAME_BYTES: int = 16 * 1024
     TESTING: bool = False
@@ -89,6 +96,10 @@ class Config:
             "PITCHDAY_SMTP_PASSWORD": self.SMTP_PASSWORD,
             "PITCHDAY_SMTP_SECURITY": self.SMTP_SECURITY,
             "PITCHDAY_MAIL_FROM": self.MAIL_FROM,
+            "PITCHDAY_OIDC_ISSUER": self.OIDC_ISSUER,
+            "PITCHDAY_OIDC_CLIENT_ID": self.OIDC_CLIENT_ID,
+            "PITCHDAY_OIDC_CLIENT_SECRET": self.OIDC_CLIENT_SECRET,
+            "PITCHDAY_OIDC_NAME": self.OIDC_NAME,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.SECURE_COOKIES,

@@ -46,6 +46,7 @@ AREA_LINKS = (
     ("organiser.dashboard", _l("Éditions")),
     ("organiser.privacy_settings", _l("Confidentialité")),
     ("organiser.personal_data", _l("Données personnelles")),
+    ("organiser.audit_log", _l("Journal d'audit")),
 )
 
 
@@ -142,4 +143,4 @@ def dashboard():
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import applications, editions, followup, privacy, report  # noqa: E402,F401
+from . import applications, audit, editions, followup, privacy, report  # noqa: E402,F401
