@@ -84,11 +84,11 @@ def _filters() -> tuple[AuditFilter | None, dict[str, str]]:
 
 
 def _moment(day, *, next_day: bool = False):
-    """The start of a Paris day (or of the day after it), in UTC as stored."""
+    """The start of a Paris day (or of the day after it)."""
     if day is None:
         return None
     start = datetime.combine(day + timedelta(days=1) if next_day else day, time(0), tzinfo=PARIS)
-    return start.astimezone(timezone.utc).replace(tzinfo=None)
+    return start.astimezone(timezone.utc)
 
 
 def _query_of(chosen: AuditFilter) -> trail.Filters:
