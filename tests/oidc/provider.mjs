@@ -23,6 +23,8 @@ const USERS = {
   'lea': { email: 'lea.fontaine@example.org', email_verified: true, name: 'Léa Fontaine' },
   'hugo': { email: 'hugo.marchal@example.org', email_verified: false, name: 'Hugo Marchal' },
   'nina': { email: 'nina.roussel@example.org', email_verified: true, name: 'Nina Roussel' },
+  'zoe': { email: 'zoe.lambert@example.org', email_verified: true, name: 'Zoé Lambert' },
+  'marc': { email: 'marc.dupuis@example.org', email_verified: true, name: 'Marc Dupuis' },
   // The address of an account, but the provider does not vouch for it.
   'usurpateur': { email: 'lea.fontaine@example.org', email_verified: false, name: 'Quelqu’un' },
   // Upper case: matching ignores the case of an address.
