@@ -55,10 +55,23 @@ def current_actor() -> int | None:
     return actor if isinstance(actor, int) and not isinstance(actor, bool) else None
 
 
+# Where the organiser area puts the (edition id, kind, id) of the request's URL, for explicit entries.
+REQUEST_OBJECT = "audit_object"
+
+
+def _request_object() -> tuple[int | None, str | None, int | None]:
+    from flask import g, has_app_context
+
+    return (g.get(REQUEST_OBJECT) if has_app_context() else None) or (None, None, None)
+
+
 def record(session, action: str, *, edition_id: int | None = None, object_type: str | None = None,
            object_id: int | None = None, actor_id: int | None = None, detail: dict[str, Any] | None = None,
            **counts: int) -> AuditEntry:
-    """Add one entry to the open unit of work. ``counts`` and ``detail``: numbers and kinds only."""
+    """Add one entry to the open unit of work. ``counts`` and ``detail``: numbers and kinds only.
+    The object defaults to the one of the request's URL (an introduction: its connect request)."""
+    if object_type is None:
+        _edition, object_type, object_id = _request_object()
     entry = AuditEntry(action=action[:MAX_ACTION_CHARS], edition_id=edition_id, object_type=object_type,
                        object_id=object_id, actor_id=actor_id if actor_id is not None else current_actor(),
                        detail={**(detail or {}), **counts})

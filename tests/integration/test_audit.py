@@ -92,6 +92,33 @@ def test_an_explicit_entry_keeps_its_counts_and_gets_no_twin(app, edition, organ
     assert application.referent_email.lower() not in row_text(entry)
 
 
+def test_an_introduction_names_its_connect_request_and_not_the_people(app, edition, organiser):
+    import uuid
+
+    from pitchday.models import ConnectRequest
+
+    with app.app_context(), db.write() as session:
+        talk = edition.talks[0]
+        request = ConnectRequest(edition_id=edition.id, talk_id=talk.id, client_id=str(uuid.uuid4()),
+                                 device_id="d" * 16, name="Alex Testeur", organisation="Fictiveville",
+                                 email="alex@fictiveville.example.org", intent="learn_more",
+                                 consent_text="J'accepte…", consented_at=edition.starts_at)
+        session.add(request)
+        session.flush()
+        request_id = request.id
+    response = post_form(organiser, f"/organiser/editions/{edition.id}/connections/{request_id}/introduce", {
+        "team_email": "equipe@bourg-essai.example.org", "subject": "Présentations : Alex et l'équipe",
+        "body": "Bonjour Alex Testeur,\n\nJe vous présente l'équipe.", "action": "draft"})
+    assert response.status_code == 200 and response.mimetype == "message/rfc822"
+
+    [entry] = entries(app)
+    assert (entry.action, entry.edition_id, entry.object_type, entry.object_id, entry.detail) == (
+        "introduction_draft", edition.id, "connect_request", request_id, {"requests": 1})
+    text = row_text(entry)
+    for personal in ("alex", "fictiveville", "bourg-essai", "présentations"):
+        assert personal not in text
+
+
 @pytest.mark.parametrize("export, action", [("report.csv", "report_export_csv"),
                                             ("report.xlsx", "report_export_xlsx")])
 def test_report_exports_are_recorded(app, edition, organiser, export, action):

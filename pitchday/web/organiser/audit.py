@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from flask import Response, has_request_context, render_template, request
+from flask import Response, g, has_request_context, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import event
 
@@ -43,6 +43,12 @@ def init_app(app) -> None:
     event.listen(session, "after_commit", _forget)
     event.listen(session, "after_rollback", _forget)
     trail.protect(session)
+
+
+@bp.before_request
+def _note_object() -> None:
+    """The URL's object, for the entries that use cases write themselves (services/audit.record)."""
+    g.setdefault(trail.REQUEST_OBJECT, trail.object_of(request.view_args or {}))
 
 
 def _audited_request() -> bool:
