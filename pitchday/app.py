@@ -34,9 +34,11 @@ def register_extensions(app: Flask) -> None:
     with app.app_context(), db.write():
         if not app.config.get("SECRET_KEY"):  # the one secret (access.signing_secret)
             app.config["SECRET_KEY"] = access.instance_secret()
-        password = app.config.get("PITCHDAY_ORGANISER_PASSWORD")
-        if password and not access.check_organiser_password(password):
-            access.set_organiser_password(password)
+        email, password = app.config.get("PITCHDAY_ADMIN_EMAIL"), app.config.get("PITCHDAY_ADMIN_PASSWORD")
+        if email and password:
+            from .services import accounts
+
+            accounts.ensure_admin(email, password)  # the first admin, on a first start only
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(resources.TRANSLATIONS))
     csrf.init_app(app)
     rate_limits.init_app(app)

@@ -1,4 +1,4 @@
-"""The ``pitchday`` command: serve, demo, database migrations, organiser password, links, purge."""
+"""The ``pitchday`` command: serve, demo, database migrations, team accounts, links, purge."""
 import os
 
 # eventlet must patch the standard library before anything else is imported.
@@ -38,20 +38,86 @@ def db_upgrade() -> None:
     click.echo("Schema up to date.")
 
 
-@main.command("set-password")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="The organiser password (asked for when omitted).")
-def set_password(password: str) -> None:
-    """Set the organiser password (stored hashed with scrypt)."""
+@main.group()
+def user() -> None:
+    """The organising team's accounts (each person their own; roles global or per edition)."""
+
+
+ROLE_CHOICES = ("admin", "organisateur", "relecteur", "regie")
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLE_CHOICES), required=True, help="The role to give.")
+@click.option("--edition", "edition_slug", default=None, help="Slug of the edition (default: every edition).")
+@click.option("--name", default=None, help="The person's name (default: the part of the address before the @).")
+@click.option("--ask", is_flag=True, help="Ask for the password instead of printing a generated one.")
+def user_add(email: str, role: str, edition_slug: str | None, name: str | None, ask: bool) -> None:
+    """Create an account with a role; prints its one-time password (or asks for one with --ask)."""
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True) if ask else _one_time_password()
     app = _app()
-    from .services import access
+    from .services import accounts, editions
 
     with app.app_context(), db_write():
+        edition_id = None
+        if edition_slug is not None:
+            edition = editions.edition_by_slug(edition_slug)
+            if edition is None:
+                raise click.BadParameter(f"no edition {edition_slug!r}", param_hint="--edition")
+            edition_id = edition.id
         try:
-            access.set_organiser_password(password)
-        except ValueError as error:
-            raise click.BadParameter(str(error)) from error
-    click.echo("Organiser password set.")
+            account = accounts.create_account(email, name or email.partition("@")[0], password=password)
+            accounts.grant(account.id, role, edition_id)
+        except accounts.AccountRefused as refused:
+            raise click.BadParameter(f"{refused.field}: {refused.code}") from None
+        if role == "admin" and edition_id is None:
+            from .services import access
+
+            access.forget_organiser_password()  # an admin exists: the shared password of old opens nothing
+    click.echo(f"Account {account.email} created ({role}{' of ' + edition_slug if edition_slug else ''}).")
+    if not ask:
+        click.echo(f"One-time password: {password}   (change it in « Mon compte » after signing in)")
+
+
+@user.command("password")
+@click.argument("email")
+@click.option("--ask", is_flag=True, help="Ask for the password instead of printing a generated one.")
+def user_password(email: str, ask: bool) -> None:
+    """Give an account a new password (its sessions end); prints it, or asks for it with --ask."""
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True) if ask else _one_time_password()
+    app = _app()
+    from .services import accounts
+
+    with app.app_context(), db_write():
+        account = accounts.account_by_email(email)
+        if account is None:
+            raise click.BadParameter(f"no account {email!r}")
+        try:
+            accounts.set_password(account, password)
+        except accounts.AccountRefused as refused:
+            raise click.BadParameter(f"{refused.field}: {refused.code}") from None
+    click.echo(f"New password set for {account.email}; its sessions have ended.")
+    if not ask:
+        click.echo(f"One-time password: {password}   (change it in « Mon compte » after signing in)")
+
+
+@user.command("list")
+def user_list() -> None:
+    """The accounts and their roles."""
+    app = _app()
+    from .services import accounts
+
+    with app.app_context(), db_write():
+        for account in accounts.all_accounts():
+            roles = ", ".join(f"{g.role}" + (f"@{g.edition_id}" if g.edition_id else "") for g in account.grants)
+            state = " (disabled)" if account.disabled_at else ""
+            click.echo(f"{account.email}\t{account.display_name}\t{roles or '-'}{state}")
+
+
+def _one_time_password() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(15)  # 20 characters, about 120 bits
 
 
 @main.command()
@@ -183,18 +249,21 @@ def demo(host: str, port: int) -> None:
     _run(app, host, port)
 
 
+DEMO_ADMIN_EMAIL = "admin@demo-pitchday.example.org"
+
+
 def _demo_password_hint() -> None:
-    """A new user gets a working organiser login; an existing password is never printed."""
-    import secrets
+    """A new user gets a working admin account; an existing password is never printed."""
+    from .services import accounts
 
-    from .services import access
-
-    if access.organiser_password_is_set():
-        click.echo("                      (mot de passe organisateur déjà défini)")
+    click.echo(f"  Compte admin      : {DEMO_ADMIN_EMAIL}")
+    if accounts.account_by_email(DEMO_ADMIN_EMAIL) is not None:
+        click.echo(f"                      (mot de passe déjà défini ; nouveau : pitchday user password {DEMO_ADMIN_EMAIL})")
         return
-    password = secrets.token_urlsafe(12)
-    access.set_organiser_password(password)
-    click.echo(f"  Mot de passe org. : {password}   (changez-le : pitchday set-password)")
+    password = _one_time_password()
+    account = accounts.create_account(DEMO_ADMIN_EMAIL, "Admin démo", password=password)
+    accounts.grant(account.id, "admin", None)
+    click.echo(f"  Mot de passe org. : {password}   (à usage unique : changez-le dans « Mon compte »)")
 
 
 def _run(app, host: str, port: int) -> None:

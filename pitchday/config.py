@@ -26,7 +26,10 @@ class Config:
     # Signs the session, moderator links and device cookies. Generated once and stored in the
     # database when unset, so cookies survive restarts.
     SECRET_KEY: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
-    ORGANISER_PASSWORD: str | None = field(default_factory=lambda: _env("ORGANISER_PASSWORD"))
+    # The first admin account, created on the first start when no admin exists (for a PaaS, where
+    # nobody runs ``pitchday user add``); ignored once an admin exists.
+    ADMIN_EMAIL: str | None = field(default_factory=lambda: _env("ADMIN_EMAIL"))
+    ADMIN_PASSWORD: str | None = field(default_factory=lambda: _env("ADMIN_PASSWORD"))
     # Public base URL printed in links and QR codes (e.g. https://pitch.example.org).
     PUBLIC_URL: str | None = field(default_factory=lambda: _env("PUBLIC_URL"))
     ASYNC_MODE: str = field(default_factory=lambda: _env("ASYNC_MODE", "eventlet"))
@@ -74,7 +77,8 @@ class Config:
         return {
             "PITCHDAY_DATABASE_URL": self.DATABASE_URL,
             "SECRET_KEY": self.SECRET_KEY,
-            "PITCHDAY_ORGANISER_PASSWORD": self.ORGANISER_PASSWORD,
+            "PITCHDAY_ADMIN_EMAIL": self.ADMIN_EMAIL,
+            "PITCHDAY_ADMIN_PASSWORD": self.ADMIN_PASSWORD,
             "PITCHDAY_PUBLIC_URL": self.PUBLIC_URL,
             "PITCHDAY_ASYNC_MODE": self.ASYNC_MODE,
             "PITCHDAY_MESSAGE_QUEUE": self.MESSAGE_QUEUE,
@@ -102,7 +106,8 @@ class Config:
             "PITCHDAY_OIDC_NAME": self.OIDC_NAME,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
-            "SESSION_COOKIE_SECURE": self.SECURE_COOKIES,
+            # Secure when asked, and whenever the public address is https (a proxy in front).
+            "SESSION_COOKIE_SECURE": self.SECURE_COOKIES or (self.PUBLIC_URL or "").lower().startswith("https://"),
             "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
             "TESTING": self.TESTING,
         }

@@ -88,3 +88,19 @@ def make_application(edition: Edition, spec: TalkSpec, reference: str, *, status
         referent_phone=f"01 99 00 30 {reference[-2:]}", referent_email=spec.email or f"{reference.lower()}@example.org",
         talk_kind=spec.kind, description=f"Résumé de « {spec.title} ».", situation="Un prototype en essai.",
     )
+
+
+# The team's test password: long and uncommon enough for the password rules (services/accounts).
+PASSWORD = "correct horse battery"
+
+
+def make_account(email: str = "admin@equipe-essai.example.org", *, role: str | None = "admin",
+                 edition_id: int | None = None, name: str = "", password: str | None = PASSWORD):
+    """A stored account with one role (``role`` None: none), for ``edition_id`` (None: every edition)."""
+    from pitchday.services import accounts
+
+    with db.write():
+        account = accounts.create_account(email, name or email.partition("@")[0], password=password)
+        if role is not None:
+            accounts.grant(account.id, role, edition_id)
+    return account

@@ -24,6 +24,7 @@ import requests
 PITCHDAY = Path(sys.executable).parent / "pitchday"
 MODERATOR_LINK = re.compile(r"Régie \(moderator\) : (http://\S+/m/\S+)")
 ORGANISER_PASSWORD = re.compile(r"Mot de passe org\. : (\S+)")
+ORGANISER_EMAIL = re.compile(r"Compte admin +: (\S+@\S+)")
 
 
 # Generous: a server start takes a second on an idle machine, many on a loaded one.
@@ -88,6 +89,7 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.moderator_url: str | None = None  # printed by the demo
         self.organiser_password: str | None = None  # printed by the demo on its first start
+        self.organiser_email: str | None = None  # the demo's admin account, printed at every start
         self.output: list[str] = []
         self.pump: threading.Thread | None = None
 
@@ -129,6 +131,9 @@ class Server:
         def pump(stream):
             for line in stream:
                 self.output.append(line)
+                email = ORGANISER_EMAIL.search(line)
+                if email:
+                    self.organiser_email = email.group(1)
                 password = ORGANISER_PASSWORD.search(line)
                 if password:
                     self.organiser_password = password.group(1)

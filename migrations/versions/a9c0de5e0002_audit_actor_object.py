@@ -1,7 +1,7 @@
 """audit log: the actor (account id) and the object (kind and id) of each entry
 
 Revision ID: a9c0de5e0002
-Revises: c4e1d2a9f0b7
+Revises: a9c0de5e0001
 Create Date: 2026-12-01 13:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'a9c0de5e0002'
-down_revision = 'c4e1d2a9f0b7'
+down_revision = 'a9c0de5e0001'
 branch_labels = None
 depends_on = None
 

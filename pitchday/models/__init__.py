@@ -145,6 +145,9 @@ class ModeratorLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Who holds it: a named person (``holder_name``) or a régie account (``account_id``).
+    holder_name: Mapped[str] = mapped_column(String(100), default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
 
 
 class Question(Base):
@@ -296,3 +299,57 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Account(Base):
+    """A person of the organising team: signs in with an e-mail and a password (or single sign-on).
+
+    Its rights come from its ``grants`` only; a disabled account opens nothing. ``session_generation``
+    is stored in each of its session cookies and bumped to end them all (logout everywhere, new
+    password, disabling)."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # lower-cased on the way in
+    display_name: Mapped[str] = mapped_column(String(100))
+    # scrypt hash; None: invited and not yet set, or single sign-on only.
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    grants: Mapped[list["RoleGrant"]] = relationship(back_populates="account", cascade="all, delete-orphan",
+                                                     lazy="selectin")
+
+
+class RoleGrant(Base):
+    """A role given to an account, for one edition or (``edition_id`` None) for every edition."""
+
+    __tablename__ = "role_grants"
+    # NULLs are distinct in a unique constraint: the partial index makes a global grant unique too.
+    __table_args__ = (UniqueConstraint("account_id", "role", "edition_id", name="uq_role_grants_account_role_edition"),
+                      sa.Index("uq_role_grants_global", "account_id", "role", unique=True,
+                               sqlite_where=sa.text("edition_id IS NULL"),
+                               postgresql_where=sa.text("edition_id IS NULL")))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # domain/access.ROLES
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    account: Mapped[Account] = relationship(back_populates="grants")
+
+
+class AccountToken(Base):
+    """A single-use invitation or password-reset link: the signed token carries ``token_id``;
+    ``used_at`` makes it single use, ``expires_at`` bounds it (7 days, 1 hour)."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    token_id: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # "invitation" or "reset"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(nullable=True)

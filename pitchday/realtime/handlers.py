@@ -10,6 +10,7 @@ from ..extensions import db, socketio
 from ..services import access, broadcast, devices, editions, presence
 from ..services import show as show_service
 from ..timeutil import now_ms
+from ..web.organiser.auth import console_key
 from . import packets
 from .replies import localised, refusal
 
@@ -34,13 +35,15 @@ def on_connect(auth):
     edition = editions.edition_by_slug(parsed.edition)
     if edition is None:
         raise ConnectionRefusedError("unknown_edition")
-    link = None
+    key = None
     if view == "moderator":
         link = access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id)
-        if link is None:
+        # A link's console, or a signed-in régie or organiser of the edition (its session cookie).
+        key = link.token_id if link is not None else console_key(edition.id)
+        if key is None:
             raise ConnectionRefusedError("forbidden")
     device_id = devices.device_from_cookie(request.cookies.get(devices.DEVICE_COOKIE)) if view == "audience" else None
-    presence.join(request.sid, presence.Client(edition.id, view, link.token_id if link else None,
+    presence.join(request.sid, presence.Client(edition.id, view, key,
                                                device_id=device_id, address=request.remote_addr))
     broadcast.welcome(request.sid, edition.id, moderator=view == "moderator", device_id=device_id)
     broadcast.presence_changed(edition.id)

@@ -81,6 +81,14 @@ def check_organiser_password(password: str) -> bool:
     return stored is not None and check_password_hash(stored, password)
 
 
+def forget_organiser_password() -> None:
+    """The shared password of earlier versions stops opening anything (the first admin exists)."""
+    session = db.current()
+    row = session.get(Setting, PASSWORD_KEY)
+    if row is not None:
+        session.delete(row)
+
+
 def organiser_password_is_set() -> bool:
     session = db.current()
     return _get(session, PASSWORD_KEY) is not None
@@ -110,16 +118,22 @@ def moderator_link_expiry(evening_ends_at: datetime, now: datetime, *, hours: in
     return max(as_utc(evening_ends_at) + LINK_AFTER_EVENING, now + LINK_AT_LEAST)
 
 
-def create_moderator_link(edition_id: int, *, hours: int | None = None, label: str = "") -> tuple[ModeratorLink, str]:
+def create_moderator_link(edition_id: int, *, hours: int | None = None, label: str = "", holder_name: str = "",
+                          account_id: int | None = None) -> tuple[ModeratorLink, str]:
     """A new link and its signed token (what goes in the URL and the QR code); its lifetime is
-    ``moderator_link_expiry`` of its edition's evening (``hours``: a fixed lifetime instead)."""
+    ``moderator_link_expiry`` of its edition's evening (``hours``: a fixed lifetime instead).
+    ``holder_name`` names the person it is for, ``account_id`` the régie account it is for."""
     token_id = secrets.token_urlsafe(24)
     session = db.current()
     edition = session.get(Edition, edition_id)
     if edition is None:
         raise ValueError(f"no edition {edition_id}")
     expires = moderator_link_expiry(edition.ends_at, datetime.now(timezone.utc), hours=hours)
-    link = ModeratorLink(edition_id=edition_id, token_id=token_id, label=label[:100], expires_at=expires)
+    from ..domain.text import clean_text
+
+    holder = clean_text(holder_name[:100], field="holder_name", max_chars=100, required=False) or ""  # shown on consoles
+    link = ModeratorLink(edition_id=edition_id, token_id=token_id, label=label[:100], expires_at=expires,
+                         holder_name=holder, account_id=account_id)
     session.add(link)
     session.flush()  # its id, for the caller (the organiser's page links to it)
     return link, moderator_token(link)
@@ -136,7 +150,33 @@ def _usable(token_id: str) -> ModeratorLink | None:
         return None
     if as_utc(link.expires_at) <= datetime.now(timezone.utc):
         return None
+    if link.account_id is not None:
+        from . import accounts  # accounts signs with this module's secret: imported when needed
+
+        holder = accounts.account_by_id(link.account_id)
+        if holder is None or holder.disabled_at is not None:
+            return None  # a link minted for a régie account stops with the account
     return link
+
+
+# A console opened by an account's own session (no link): what its presence record holds in place
+# of a link's token id, checked again at every event like a link.
+ACCOUNT_CONSOLE_PREFIX = "account:"
+
+
+def account_console_key(account_id: int, generation: int, edition_id: int) -> str:
+    return f"{ACCOUNT_CONSOLE_PREFIX}{account_id}:{generation}:{edition_id}"
+
+
+def _account_console_valid(key: str) -> bool:
+    from . import accounts
+
+    try:
+        account_id, generation, edition_id = (int(part) for part in key[len(ACCOUNT_CONSOLE_PREFIX):].split(":"))
+    except ValueError:
+        return False
+    account = accounts.session_matches(account_id, generation)
+    return account is not None and accounts.can(account, "live", edition_id)
 
 
 def cookie_lifetime_s(link: ModeratorLink) -> int:
@@ -170,6 +210,8 @@ def moderator_from_cookie(cookie: str | None, edition_id: int) -> ModeratorLink 
 
 
 def link_still_valid(token_id: str | None) -> bool:
+    if token_id is not None and token_id.startswith(ACCOUNT_CONSOLE_PREFIX):
+        return _account_console_valid(token_id)
     return token_id is not None and _usable(token_id) is not None
 
 

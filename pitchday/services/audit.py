@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import AuditEntry, Edition
+from ..models import Account, AuditEntry, Edition
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -168,7 +168,11 @@ def actors() -> list[dict[str, Any]]:
 
 
 def _account_names(ids: list[int]) -> dict[int, str]:
-    return {}
+    """The team members' names, shown on the page (never stored in an entry)."""
+    if not ids:
+        return {}
+    rows = db.current().execute(select(Account.id, Account.display_name, Account.email).where(Account.id.in_(ids)))
+    return {account_id: f"{name} <{email}>" for account_id, name, email in rows}
 
 
 # -- append only ---------------------------------------------------------------------------------------------

@@ -96,6 +96,12 @@ def moderator_link_revoked(token_id: str) -> None:
     db.after_commit(lambda: cut_off_moderators(token_ids={token_id}))
 
 
+def account_access_changed(account_id: int) -> None:
+    """An account was disabled, lost a role or ended its sessions: once that has committed, the
+    consoles it opened (with its session or a link minted for it) are cut off, as for a revoked link."""
+    db.after_commit(lambda: cut_off_moderators())
+
+
 def cut_off_moderators(*, token_ids: set[str] | None = None, edition_id: int | None = None) -> list[str]:
     """Take the moderator sockets of ``token_ids`` (or of ``edition_id``) whose link is no longer
     usable out of the moderators' room, tell them, and disconnect them. Their sids."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import accounts
+
 # Refusal codes, in the order they are checked.
 REFUSALS = ("no_email", "unverified", "unknown", "disabled", "no_role")
 MAX_EMAIL_CHARS = 254
@@ -38,8 +40,6 @@ def verified_email(claims: dict[str, Any]) -> str:
 
 def account_for(claims: dict[str, Any]):
     """The account these verified id_token claims sign in, or SsoRefused."""
-    from . import accounts
-
     account = accounts.account_by_email(verified_email(claims))
     if account is None:
         raise SsoRefused("unknown")

@@ -28,7 +28,9 @@ LIMITS = {
 
 # The organisers' login counts failures, per address and for the whole instance (one shared password:
 # guesses spread over many addresses still meet the instance's ceiling).
-LOGIN_LIMITS = {"address": "5/minute;20/hour", "instance": "60/minute;300/hour"}
+# Per account too (keyed on a digest of the e-mail typed, whether or not it has an account): guesses
+# at one account from many addresses stop at its own ceiling.
+LOGIN_LIMITS = {"address": "5/minute;20/hour", "account": "5/minute;20/hour", "instance": "60/minute;300/hour"}
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,13 @@ class RateLimits:
         """Forget every counter (tests, and the organiser's "new evening")."""
         self.limiter.storage.reset()
 
-    def _login_keys(self, address: str | None) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+    def _login_keys(self, address: str | None, account: str | None = None) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
         keys = [(item, ("login", "address", address or "unknown")) for item in _items(LOGIN_LIMITS["address"])]
+        if account:
+            import hashlib
+
+            digest = hashlib.sha256(account.strip().lower().encode()).hexdigest()[:32]  # no address in a key
+            keys += [(item, ("login", "account", digest)) for item in _items(LOGIN_LIMITS["account"])]
         return keys + [(item, ("login", "instance")) for item in _items(LOGIN_LIMITS["instance"])]
 
     def _first_refusal(self, keys) -> Decision:
@@ -71,13 +78,14 @@ class RateLimits:
                 return Decision(False, max(1, math.ceil(reset_at - time.time())))
         return Decision(True)
 
-    def login_allowed(self, address: str | None) -> Decision:
-        """Whether a login attempt from ``address`` may be checked at all (counts nothing)."""
-        return self._first_refusal(self._login_keys(address))
+    def login_allowed(self, address: str | None, account: str | None = None) -> Decision:
+        """Whether a login attempt from ``address`` (for the e-mail ``account``) may be checked at all
+        (counts nothing)."""
+        return self._first_refusal(self._login_keys(address, account))
 
-    def login_failed(self, address: str | None) -> None:
-        """Count a wrong password from ``address`` (and for the instance)."""
-        for item, identifiers in self._login_keys(address):
+    def login_failed(self, address: str | None, account: str | None = None) -> None:
+        """Count a wrong password from ``address`` (for ``account``, and for the instance)."""
+        for item, identifiers in self._login_keys(address, account):
             self.limiter.hit(item, *identifiers)
 
     def check(self, action: str, *, device_id: str, address: str | None) -> Decision:

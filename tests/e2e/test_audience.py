@@ -234,6 +234,7 @@ def test_connect_request_for_a_reverse_pitch_reaches_the_organisers(server, open
     assert stored(server, "select name, intent from connect_requests") == [("Nour Essai", "have_solution")]
 
     organiser = open_view(server.url("/organiser/login"), 1280, 800)
+    organiser.fill("#email", server.organiser_email)
     organiser.fill("#password", server.organiser_password)
     organiser.click("button[type=submit]")
     organiser.get_by_role("link", name="Jeudi du numérique n° 10").click()

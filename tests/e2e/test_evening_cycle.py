@@ -22,6 +22,7 @@ from .helpers import axe_violations, click_command, read
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "mot de passe de test e2e"
+ADMIN_EMAIL = "admin@cycle-essai.example.org"
 SAMPLE = ROOT / "pitchday" / "data" / "candidatures-qualite-air.csv"
 # The MEL's decisions (pitchday/data/demo_edition.json): retained in this running order, and deferred.
 RUNNING_ORDER = ["AMI-QA-001", "AMI-QA-002", "AMI-QA-003", "AMI-QA-004", "AMI-QA-005", "AMI-QA-008",
@@ -59,9 +60,9 @@ def smtp():
 
 @pytest.fixture()
 def instance(tmp_path, smtp):
-    """A new pitchday, empty, with its organiser password and an SMTP server."""
+    """A new pitchday, empty, with its first admin (from the environment) and an SMTP server."""
     server = Server(f"sqlite:///{tmp_path / 'pitchday.sqlite3'}", command="serve", env={
-        "PITCHDAY_ORGANISER_PASSWORD": PASSWORD, "PITCHDAY_SMTP_HOST": "127.0.0.1",
+        "PITCHDAY_ADMIN_EMAIL": ADMIN_EMAIL, "PITCHDAY_ADMIN_PASSWORD": PASSWORD, "PITCHDAY_SMTP_HOST": "127.0.0.1",
         "PITCHDAY_SMTP_PORT": str(smtp.port), "PITCHDAY_SMTP_SECURITY": "none",
         "PITCHDAY_MAIL_FROM": "pitchday@mel.example.org"}).start()
     yield server
@@ -79,6 +80,7 @@ def test_an_evening_from_its_applications_to_its_report(instance, smtp, open_vie
 
     # -- the organiser creates the 10th edition ----------------------------------------------------
     organiser = open_view(instance.url("/organiser/login"), 1280, 800)
+    organiser.fill("#email", ADMIN_EMAIL)
     organiser.fill("#password", PASSWORD)
     organiser.click("button[type=submit]")
     expect(organiser.locator("h1")).to_have_text("Éditions")

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.e2e
 
 def login(open_view, server, width, height):
     page = open_view(server.url("/organiser/login"), width, height)
+    page.fill("#email", server.organiser_email)
     page.fill("#password", server.organiser_password)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Éditions")

@@ -1,37 +1,58 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from pitchday import create_app
 from pitchday.config import Config
 from pitchday.extensions import db, socketio
 from pitchday.migrate import upgrade
 from pitchday.models import Base, Setting
-from pitchday.services import audit, privacy
+from pitchday.services import access, audit, privacy
 from tests import factories
 
-ORGANISER_PASSWORD = "correct horse battery"
+ORGANISER_PASSWORD = factories.PASSWORD  # every test account's password
+ORGANISER_EMAIL = "admin@equipe-essai.example.org"  # the admin of the ``organiser`` fixture
 
 
 @pytest.fixture(scope="session")
 def app(database_url):
     upgrade(database_url)
     application = create_app(Config(DATABASE_URL=database_url, ASYNC_MODE="threading", TESTING=True,
-                                    ORGANISER_PASSWORD=ORGANISER_PASSWORD, SECRET_KEY=None))
+                                    SECRET_KEY=None))
     application.config["WTF_CSRF_ENABLED"] = True
     return application
 
 
-def clean_database(app) -> None:
-    """Every table emptied but the instance's settings (its secret and password stay; the notice goes)."""
+def clean_database(app, *, admin: bool = True) -> None:
+    """Every table emptied but the instance's settings (its secret stays; the notice goes) and, with
+    ``admin``, the world's admin account (``ORGANISER_EMAIL``, ``ORGANISER_PASSWORD``, admin of
+    every edition), kept as it was so that a client signed in before the clean stays signed in."""
+    from pitchday.models import Account, RoleGrant
+    from pitchday.services import accounts
+
     with app.app_context():
         with db.write() as session:
             audit.permit_clearing(session)  # the trail is append-only for the application
+            keep = session.scalar(select(Account.id).where(Account.email == ORGANISER_EMAIL)) if admin else None
             for table in reversed(Base.metadata.sorted_tables):
-                if table.name != "settings":
+                if table.name == "accounts" and keep is not None:
+                    session.execute(delete(table).where(table.c.id != keep))
+                elif table.name == "role_grants" and keep is not None:
+                    session.execute(delete(RoleGrant).where(
+                        (RoleGrant.account_id != keep) | (RoleGrant.role != "admin") | RoleGrant.edition_id.is_not(None)))
+                elif table.name != "settings":
                     session.execute(delete(table))
             session.execute(delete(Setting).where(Setting.key == privacy.SETTINGS_KEY))
+            session.execute(delete(Setting).where(Setting.key == access.PASSWORD_KEY))
+            if keep is not None:
+                kept = session.get(Account, keep)
+                kept.disabled_at = None
+                if accounts.check_password(ORGANISER_EMAIL, ORGANISER_PASSWORD) is None:
+                    kept.password_hash = None
+                    accounts.set_password(kept, ORGANISER_PASSWORD)
+        if admin and keep is None:
+            factories.make_account(ORGANISER_EMAIL, role="admin", name="Admin d'Essai")
     from pitchday.extensions import rate_limits
 
     rate_limits.reset()  # counters are per process: each test starts with none
@@ -135,13 +156,29 @@ def csrf_token(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+def login(http, email: str = ORGANISER_EMAIL, password: str = ORGANISER_PASSWORD, *, next_path: str | None = None):
+    """Sign ``http`` in through the real login form (its CSRF token included); the response."""
+    token = csrf_token(http.get("/organiser/login").text)
+    url = "/organiser/login" + (f"?next={next_path}" if next_path is not None else "")
+    return http.post(url, data={"email": email, "password": password, "csrf_token": token})
+
+
+def signed_in(app, *, role: str | None = "admin", edition_id: int | None = None,
+              email: str = ORGANISER_EMAIL, name: str = ""):
+    """A new account with ``role`` (for ``edition_id``; None: every edition) and an HTTP client
+    signed in as it through the real login form."""
+    if email != ORGANISER_EMAIL:  # that one, every world's admin, exists already
+        with app.app_context():
+            factories.make_account(email, role=role, edition_id=edition_id, name=name)
+    http = app.test_client()
+    assert login(http, email).status_code == 302
+    return http
+
+
 @pytest.fixture()
 def organiser(app, edition):
-    """An HTTP client logged in as the organiser (through the real login form)."""
-    http = app.test_client()
-    token = csrf_token(http.get("/organiser/login").text)
-    assert http.post("/organiser/login", data={"password": ORGANISER_PASSWORD, "csrf_token": token}).status_code == 302
-    return http
+    """An HTTP client signed in as an admin account (through the real login form)."""
+    return signed_in(app)
 
 
 def post_form(http, url: str, data: dict, *, page: str | None = None):

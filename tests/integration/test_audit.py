@@ -14,7 +14,7 @@ from pitchday.extensions import db
 from pitchday.models import Application, AuditEntry
 from pitchday.services import audit, privacy
 
-from .conftest import csrf_token, fresh_edition, post_form
+from .conftest import ORGANISER_EMAIL, csrf_token, fresh_edition, post_form, signed_in
 
 pytestmark = pytest.mark.integration
 
@@ -36,6 +36,13 @@ def first_application(app, edition) -> Application:
                                .order_by(Application.id)).first()
 
 
+def account_id(app, email: str) -> int:
+    from pitchday.services import accounts
+
+    with app.app_context(), db.read():
+        return accounts.account_by_email(email).id
+
+
 def row_text(entry: AuditEntry) -> str:
     """Everything stored in one row, as text."""
     return json.dumps({column.key: str(getattr(entry, column.key)) for column in AuditEntry.__table__.columns}
@@ -49,14 +56,62 @@ def test_a_decision_records_its_object_and_no_personal_data(app, edition, organi
     assert post_form(organiser, url, {"decision": "decline"}).status_code == 303
 
     [entry] = entries(app)
-    assert (entry.action, entry.edition_id, entry.object_type, entry.object_id) == (
-        "organiser.application", edition.id, "application", application.id)
+    assert (entry.actor_id, entry.action, entry.edition_id, entry.object_type, entry.object_id) == (
+        account_id(app, ORGANISER_EMAIL), "organiser.application", edition.id, "application", application.id)
     assert entry.detail == {"decision": "decline"}
     assert entry.at is not None
     text = row_text(entry)
     for personal in (application.referent_email, application.referent_name, application.referent_phone,
                      application.project_name, application.address):
         assert personal.lower() not in text
+
+
+def test_each_person_is_named_as_the_actor_of_what_they_did(app, edition, organiser):
+    """An organiser of the edition, then the admin: two entries, two actors."""
+    application = first_application(app, edition)
+    url = f"/organiser/editions/{edition.id}/applications/{application.id}"
+    colleague = signed_in(app, role="organisateur", edition_id=edition.id, email="sam.lefort@example.org",
+                          name="Sam Lefort")
+
+    assert post_form(colleague, url, {"decision": "decline"}).status_code == 303
+    assert post_form(organiser, url, {"decision": "reconsider"}).status_code == 303
+
+    assert [(e.actor_id, e.detail) for e in entries(app)] == [
+        (account_id(app, "sam.lefort@example.org"), {"decision": "decline"}),
+        (account_id(app, ORGANISER_EMAIL), {"decision": "reconsider"})]
+
+
+def test_account_and_role_changes_are_recorded_by_the_same_hook(app, edition, organiser):
+    """The accounts pages are organiser views like the others: the admin's writes there are recorded."""
+    signed_in(app, role="relecteur", edition_id=edition.id, email="remi.caron@example.org")
+    remi = account_id(app, "remi.caron@example.org")
+    writes = [(rule.rule, rule.endpoint) for rule in app.url_map.iter_rules()
+              if rule.endpoint.startswith("organiser.") and "account_id" in rule.arguments
+              and "POST" in rule.methods]
+    assert writes, "the accounts pages have write views with an account id"
+    before = len(entries(app))
+    rule, endpoint = next((r, e) for r, e in writes if "disable" in r)
+    response = post_form(organiser, rule.replace("<int:account_id>", str(remi)), {}, page="/organiser/accounts")
+    assert response.status_code in (302, 303), response.text[:300]
+
+    new = entries(app)[before:]
+    assert [(e.actor_id, e.action, e.object_type, e.object_id) for e in new] == [
+        (account_id(app, ORGANISER_EMAIL), endpoint, "account", remi)]
+    assert "remi" not in row_text(new[0])
+
+
+@pytest.mark.parametrize("role", ["organisateur", "relecteur", "regie"])
+def test_only_an_admin_opens_the_trail(app, edition, role):
+    http = signed_in(app, role=role, email=f"{role}@example.org")
+    assert http.get("/organiser/audit").status_code == 403
+    assert http.get("/organiser/audit.csv").status_code == 403
+    assert entries(app) == []
+
+
+def test_nobody_signed_in_is_sent_to_the_login(app, edition, client):
+    for url in ("/organiser/audit", "/organiser/audit.csv"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/organiser/login" in response.headers["Location"]
 
 
 def test_a_form_sent_back_with_its_errors_records_nothing(app, edition, organiser):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from .conftest import ORGANISER_PASSWORD, connect, events
+from .conftest import ORGANISER_EMAIL, ORGANISER_PASSWORD, connect, events
 
 pytestmark = pytest.mark.integration
 
@@ -17,7 +17,7 @@ def _csrf(html: str) -> str:
 @pytest.fixture()
 def organiser(client, edition):
     token = _csrf(client.get("/organiser/login").text)
-    client.post("/organiser/login", data={"password": ORGANISER_PASSWORD, "csrf_token": token})
+    client.post("/organiser/login", data={"email": ORGANISER_EMAIL, "password": ORGANISER_PASSWORD, "csrf_token": token})
     return client
 
 

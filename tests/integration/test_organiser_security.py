@@ -7,15 +7,15 @@ import pytest
 from pitchday.extensions import db
 from pitchday.services import access
 
-from .conftest import ORGANISER_PASSWORD, csrf_token
+from .conftest import ORGANISER_EMAIL, ORGANISER_PASSWORD, csrf_token
 
 pytestmark = pytest.mark.integration
 
 
-def _login(http, *, next_path: str | None = None, password: str = ORGANISER_PASSWORD):
+def _login(http, *, next_path: str | None = None, password: str = ORGANISER_PASSWORD, email: str = ORGANISER_EMAIL):
     token = csrf_token(http.get("/organiser/login").text)
     query = {} if next_path is None else {"next": next_path}
-    return http.post("/organiser/login", query_string=query, data={"password": password, "csrf_token": token})
+    return http.post("/organiser/login", query_string=query, data={"email": email, "password": password, "csrf_token": token})
 
 
 def _session_cookie(http) -> str:
@@ -40,8 +40,10 @@ def test_session_cookie_saved_before_a_password_change_no_longer_opens_the_organ
     http = app.test_client()
     assert _login(http).status_code == 302
     assert http.get("/organiser/").status_code == 200
+    from pitchday.services import accounts
+
     with app.app_context(), db.write():
-        access.set_organiser_password(ORGANISER_PASSWORD)  # the same text, a new hash: sessions end
+        accounts.set_password(accounts.account_by_email(ORGANISER_EMAIL), ORGANISER_PASSWORD)  # a new hash: sessions end
     response = http.get("/organiser/")
     assert response.status_code == 302
     assert _login(http).status_code == 302
@@ -98,7 +100,7 @@ def test_login_page_asked_for_by_the_area_comes_back_to_the_page(app, edition):
     asked = http.get(f"/organiser/editions/{edition.id}/")
     assert asked.status_code == 302
     token = csrf_token(http.get(asked.headers["Location"]).text)
-    response = http.post(asked.headers["Location"], data={"password": ORGANISER_PASSWORD, "csrf_token": token})
+    response = http.post(asked.headers["Location"], data={"email": ORGANISER_EMAIL, "password": ORGANISER_PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == f"/organiser/editions/{edition.id}/"
 
 
@@ -116,7 +118,7 @@ def test_fifteen_wrong_passwords_from_one_address_are_not_all_answered(app, edit
     statuses = [_login(http, password=f"wrong guess {n}").status_code for n in range(15)]
     assert statuses == [401] * 5 + [429] * 10
     throttled = _login(http, password="wrong guess 16")
-    assert THROTTLED in throttled.text and "Mot de passe incorrect." not in throttled.text
+    assert THROTTLED in throttled.text and "mot de passe incorrect." not in throttled.text
     assert 1 <= int(throttled.headers["Retry-After"]) <= 60
 
 
@@ -134,15 +136,22 @@ def test_throttled_address_gets_the_same_answer_with_the_right_password(app, edi
 def test_throttled_address_does_not_lock_out_another_address(app, edition):
     attacker = _from(app, "198.51.100.9")
     for n in range(6):
-        _login(attacker, password=f"wrong guess {n}")
+        _login(attacker, password=f"wrong guess {n}", email="quelqu-un@equipe-essai.example.org")
     assert _login(attacker).status_code == 429
     organiser = _from(app, "203.0.113.20")
     assert _login(organiser).status_code == 302
 
 
+def test_wrong_passwords_for_one_account_from_many_addresses_meet_the_account_ceiling(app, edition):
+    statuses = [_login(_from(app, f"198.51.100.{30 + n}"), password=f"wrong guess {n}").status_code for n in range(6)]
+    assert statuses == [401] * 5 + [429]
+    assert _login(_from(app, "203.0.113.21")).status_code == 429  # even the right password, from a new address
+    assert _login(_from(app, "203.0.113.21"), email="autre@equipe-essai.example.org").status_code == 401
+
+
 def test_wrong_passwords_spread_over_many_addresses_meet_the_instance_ceiling(app, edition):
-    statuses = [_login(_from(app, f"10.9.{n // 200}.{n % 200}"), password="wrong guess").status_code
-                for n in range(61)]
+    statuses = [_login(_from(app, f"10.9.{n // 200}.{n % 200}"), password="wrong guess",
+                       email=f"personne-{n}@equipe-essai.example.org").status_code for n in range(61)]
     assert statuses == [401] * 60 + [429]
 
 

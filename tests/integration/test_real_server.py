@@ -182,12 +182,39 @@ def test_personal_data_never_reaches_the_server_output(server):
                        data={**secrets_typed, "csrf_token": token, "client_id": str(uuid.uuid4()),
                              "intent": "learn_more", "consent": "yes"}, timeout=SOCKET_TIMEOUT_S)
     phone.disconnect()
+    # The team's side: a wrong password, the right one, an invitation, its token, the invited password.
+    organiser = requests.Session()
+
+    def csrf(path):
+        return re.search(r'name="csrf_token" value="([^"]+)"', organiser.get(server.url(path), timeout=SOCKET_TIMEOUT_S).text).group(1)
+
+    wrong_password = "Mauvais-Mot-De-Passe-Traçable"
+    organiser.post(server.url("/organiser/login"), timeout=SOCKET_TIMEOUT_S,
+                   data={"email": server.organiser_email, "password": wrong_password, "csrf_token": csrf("/organiser/login")})
+    signed = organiser.post(server.url("/organiser/login"), allow_redirects=False, timeout=SOCKET_TIMEOUT_S,
+                            data={"email": server.organiser_email, "password": server.organiser_password,
+                                  "csrf_token": csrf("/organiser/login")})
+    invited = organiser.post(server.url("/organiser/accounts/invite"), timeout=SOCKET_TIMEOUT_S, data={
+        "email": "invitee.tracable@secret.example.org", "display_name": "Invité Traçable", "role": "relecteur",
+        "edition": "", "csrf_token": csrf("/organiser/accounts")})
+    link = re.search(r'id="shown-link">([^<]+)<', invited.text).group(1)
+    invitation_token = link.rsplit("/", 1)[1]
+    invitee = requests.Session()
+    page = invitee.get(link, timeout=SOCKET_TIMEOUT_S).text
+    chosen_password = "Nouveau mot de passe traçable 42"
+    accepted_invitation = invitee.post(link, allow_redirects=False, timeout=SOCKET_TIMEOUT_S, data={
+        "password": chosen_password, "password_again": chosen_password,
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
+    session_cookie = organiser.cookies["session"]
     server.stop()  # returns once the process has exited and all it ever wrote has been read
 
     assert accepted["ok"] is True and refused["ok"] is False and asked["ok"] is True
     assert posted.status_code == 303
+    assert signed.status_code == 302 and accepted_invitation.status_code == 303
     output = "".join(server.output)
-    leaked = [value for value in (*secrets_typed.values(), "Question traçable") if value in output]
+    typed_by_the_team = (wrong_password, chosen_password, invitation_token, session_cookie,
+                         "invitee.tracable@secret.example.org", "Invité Traçable")
+    leaked = [value for value in (*secrets_typed.values(), "Question traçable", *typed_by_the_team) if value in output]
     assert leaked == [], output[-2000:]
     assert "Serving on" in output  # the output was captured: the check above looked at something
     assert "Aucune donnée personnelle échue." in output  # retention was enforced when the server started

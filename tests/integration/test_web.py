@@ -15,7 +15,7 @@ from pitchday.services import access
 
 from tests.factories import SLUG
 
-from .conftest import ORGANISER_PASSWORD
+from .conftest import ORGANISER_EMAIL, ORGANISER_PASSWORD
 
 pytestmark = pytest.mark.integration
 
@@ -100,10 +100,12 @@ def test_forged_expired_or_revoked_link_is_refused(app, client, edition):
     assert client.get(f"/e/{SLUG}/moderator").status_code == 403
 
 
-def test_organiser_password_is_stored_hashed(app, edition):
+def test_account_password_is_stored_hashed(app, edition):
+    from pitchday.models import Account
+
     with app.app_context():
-        with db.write() as session:
-            stored = session.scalar(select(Setting.value).where(Setting.key == access.PASSWORD_KEY))
+        with db.read() as session:
+            stored = session.scalar(select(Account.password_hash).where(Account.email == ORGANISER_EMAIL))
     assert stored.startswith("scrypt:") and ORGANISER_PASSWORD not in stored
 
 
@@ -117,18 +119,18 @@ def test_organiser_area_needs_login(client, edition):
 
 
 def test_login_without_csrf_token_is_refused(client, edition):
-    assert client.post("/organiser/login", data={"password": ORGANISER_PASSWORD}).status_code == 400
+    assert client.post("/organiser/login", data={"email": ORGANISER_EMAIL, "password": ORGANISER_PASSWORD}).status_code == 400
 
 
 def test_wrong_password_is_refused_with_a_clear_message(client, edition):
     token = _csrf(client.get("/organiser/login").text)
-    response = client.post("/organiser/login", data={"password": "nope", "csrf_token": token})
-    assert response.status_code == 401 and "Mot de passe incorrect." in response.text
+    response = client.post("/organiser/login", data={"email": ORGANISER_EMAIL, "password": "nope", "csrf_token": token})
+    assert response.status_code == 401 and "Adresse e-mail ou mot de passe incorrect." in response.text
 
 
 def test_organiser_creates_then_revokes_a_moderator_link(app, client, edition):
     token = _csrf(client.get("/organiser/login").text)
-    response = client.post("/organiser/login", data={"password": ORGANISER_PASSWORD, "csrf_token": token})
+    response = client.post("/organiser/login", data={"email": ORGANISER_EMAIL, "password": ORGANISER_PASSWORD, "csrf_token": token})
     assert response.status_code == 302
     page = client.get(f"/organiser/editions/{edition.id}/").text
     created = client.post(f"/organiser/editions/{edition.id}/moderator-links", data={"label": "Tablette A", "csrf_token": _csrf(page)})
@@ -146,5 +148,5 @@ def test_organiser_creates_then_revokes_a_moderator_link(app, client, edition):
 
 def test_login_redirect_never_leaves_the_site(client, edition):
     token = _csrf(client.get("/organiser/login").text)
-    response = client.post("/organiser/login?next=//evil.example.org/", data={"password": ORGANISER_PASSWORD, "csrf_token": token})
+    response = client.post("/organiser/login?next=//evil.example.org/", data={"email": ORGANISER_EMAIL, "password": ORGANISER_PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/organiser/"

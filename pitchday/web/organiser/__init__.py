@@ -1,14 +1,14 @@
 """The organiser area: one blueprint, a module per part of the work.
 
-``__init__`` holds the login and the list of editions; ``editions`` the settings of an edition and
-its moderator links; ``applications``, ``followup``, ``report`` and ``privacy`` the rest. Every
-view but the login needs the organiser's session (``organiser_required``).
+``__init__`` holds the login and the list of editions; ``auth`` who is signed in and what they may
+open; ``accounts`` the team's accounts; ``editions`` the settings of an edition and its moderator
+links; ``applications``, ``followup``, ``report`` and ``privacy`` the rest. Every view but the
+sign-in pages declares its permission (``@requires``); the blueprint refuses any that did not.
 """
 from __future__ import annotations
 
 import math
 import re
-from functools import wraps
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -17,9 +17,11 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from ...extensions import db, rate_limits
 from ...services import access
+from ...services import accounts as accounts_service
 from ...services import editions as editions_service
 from ..pages import public_base_url
 from ..unit import by_method
+from .auth import current_account, may, open_session, requires
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -33,6 +35,7 @@ EDITION_SECTIONS = (
     ("organiser.connections", _l("Échanges")),
     ("organiser.report", _l("Bilan")),
     ("organiser.edit_edition", _l("Réglages")),
+    ("organiser.console", _l("Console")),
 )
 # Pages that belong to a section without being its first page keep its tab highlighted.
 SUBPAGES = {
@@ -46,28 +49,50 @@ AREA_LINKS = (
     ("organiser.dashboard", _l("Éditions")),
     ("organiser.privacy_settings", _l("Confidentialité")),
     ("organiser.personal_data", _l("Données personnelles")),
+    ("organiser.accounts", _l("Comptes")),
     ("organiser.audit_log", _l("Journal d'audit")),
+    ("organiser.my_sessions", _l("Mon compte")),
 )
+
+
+def _permission_of(endpoint: str) -> str | None:
+    from .auth import PERMISSION_ATTRIBUTE
+
+    return getattr(current_app.view_functions.get(endpoint), PERMISSION_ATTRIBUTE, None)
 
 
 @bp.context_processor
 def navigation():
-    def present(links):
-        return [(endpoint, str(label)) for endpoint, label in links if endpoint in current_app.view_functions]
-    return {"edition_sections": present(EDITION_SECTIONS), "area_links": present(AREA_LINKS),
-            "current_section": SUBPAGES.get(request.endpoint, request.endpoint)}
+    """The links the signed-in person may open, and only those (each page checks again)."""
+    edition_id = (request.view_args or {}).get("edition_id")
+    account = current_account()
+
+    def present(links, edition_id):
+        shown = []
+        for endpoint, label in links:
+            permission = _permission_of(endpoint) if endpoint in current_app.view_functions else None
+            if permission is None:
+                continue
+            if permission == "signed_in" or accounts_service.can(account, permission, edition_id):
+                shown.append((endpoint, str(label)))
+        return shown
+    with db.read():
+        return {"edition_sections": present(EDITION_SECTIONS, edition_id), "area_links": present(AREA_LINKS, None),
+                "current_section": SUBPAGES.get(request.endpoint, request.endpoint),
+                "current_account": account, "may": may}
+
+
+@bp.before_request
+def _check_access():
+    from .auth import check_access
+
+    return check_access()
 
 
 def organiser_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        with db.read():
-            valid = access.organiser_session_valid(session.get("organiser"))
-        if not valid:
-            session.pop("organiser", None)  # a stale generation: gone (the CSRF token stays)
-            return redirect(url_for("organiser.login", next=quote(request.path)))
-        return view(*args, **kwargs)
-    return wrapper
+    """Kept for the modules that still import it: the checking is ``@requires`` + ``check_access``
+    (a view with only this decorator declares no permission, so it answers 403: fail closed)."""
+    return view
 
 
 # A path of this site: printable ASCII, no backslash (browsers read it as "/"), and not "//" (another
@@ -89,35 +114,53 @@ def same_site_path(target: str) -> str | None:
     return target
 
 
-def _attempt_login(password: str):
-    """(error, status, throttle decision); no error means the session is open."""
-    throttle = rate_limits.login_allowed(request.remote_addr)
+LOGIN_FIELD_CHARS = 254
+
+
+def _attempt_login(email: str, password: str):
+    """(error, status, throttle decision, account); no error means the account may be signed in.
+
+    One answer for every failure: whether the address has an account is never told."""
+    account_key = email if len(email) <= LOGIN_FIELD_CHARS else email[:LOGIN_FIELD_CHARS]
+    throttle = rate_limits.login_allowed(request.remote_addr, account_key)
     if not throttle.allowed:
         # Whatever the password: a throttled address learns nothing, not even a right guess.
         minutes = max(1, math.ceil(throttle.retry_after_s / 60))
         return ngettext("Trop de tentatives de connexion. Réessayez dans %(num)d minute.",
                         "Trop de tentatives de connexion. Réessayez dans %(num)d minutes.",
-                        minutes), 429, throttle
-    if len(password) <= 200 and access.check_organiser_password(password):
-        session.clear()
-        session["organiser"] = access.organiser_session_generation()
-        return None, 302, throttle
-    rate_limits.login_failed(request.remote_addr)
-    if not access.organiser_password_is_set():
-        return _("Aucun mot de passe organisateur n'est défini : lancez « pitchday set-password »."), 401, throttle
-    return _("Mot de passe incorrect."), 401, throttle
+                        minutes), 429, throttle, None
+    account = None
+    if len(email) <= LOGIN_FIELD_CHARS and len(password) <= accounts_service.MAX_PASSWORD_CHARS:
+        account = accounts_service.check_password(email, password)
+        if account is None and accounts_service.shared_password_pending() \
+                and access.check_organiser_password(password):
+            return None, 302, throttle, "first_admin"
+    if account is not None:
+        return None, 302, throttle, account
+    rate_limits.login_failed(request.remote_addr, account_key)
+    return _("Adresse e-mail ou mot de passe incorrect."), 401, throttle, None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @by_method
 def login():
-    error, status, throttle = None, 200, None
+    error, status, throttle, email = None, 200, None, ""
     if request.method == "POST":
+        email = request.form.get("email", "")
         with rate_limits.login_lock:
-            error, status, throttle = _attempt_login(request.form.get("password", ""))
+            error, status, throttle, account = _attempt_login(email, request.form.get("password", ""))
+        if account == "first_admin":
+            # The shared password of an earlier version: it opens one thing, the first admin's creation.
+            session.clear()
+            session["first_admin"] = True
+            return redirect(url_for(".first_admin"))
         if error is None:
+            open_session(account)
             return redirect(same_site_path(request.args.get("next", "")) or url_for(".dashboard"))
-    response = current_app.make_response((render_template("organiser/login.html", error=error), status))
+    response = current_app.make_response((render_template(
+        "organiser/login.html", error=error, email=email[:LOGIN_FIELD_CHARS],
+        first_start=not accounts_service.admin_count() and not accounts_service.shared_password_pending(),
+        reset_possible=True), status))
     if status == 429:
         response.headers["Retry-After"] = str(throttle.retry_after_s)
     return response
@@ -126,21 +169,23 @@ def login():
 @bp.post("/logout")
 @db.write()
 def logout():
-    # The cookie is signed, not stored: ending the session server-side means that no cookie of
-    # this generation opens the area any more (one shared password: every organiser session).
-    if access.organiser_session_valid(session.get("organiser")):
-        access.end_organiser_sessions()
+    # The cookie is signed, not stored: ending the session server-side means that no cookie of this
+    # account's generation opens the area any more (the same person's other sessions end with it).
+    account = current_account()
+    if account is not None:
+        accounts_service.end_sessions(db.current().merge(account))
     session.clear()
     return redirect(url_for(".login"))
 
 
 @bp.get("/")
-@organiser_required
+@requires("area")
 @db.read()
 def dashboard():
-    return render_template("organiser/dashboard.html", editions=editions_service.all_editions(),
-                           base_url=public_base_url())
+    allowed = accounts_service.editions_allowed(current_account())
+    shown = [e for e in editions_service.all_editions() if allowed is None or e.id in allowed]
+    return render_template("organiser/dashboard.html", editions=shown, base_url=public_base_url())
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import applications, audit, editions, followup, privacy, report  # noqa: E402,F401
+from . import accounts, applications, audit, editions, followup, privacy, report  # noqa: E402,F401

@@ -16,7 +16,7 @@ from ...services import programme as programme_service
 from ..apply import labels
 from ..i18n import field_error, plain
 from ..unit import by_method
-from . import bp, organiser_required
+from . import bp, requires
 from .editions import edition_or_404
 
 STATUS_LABELS = {
@@ -66,7 +66,7 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
 
 
 @bp.get("/editions/<int:edition_id>/applications")
-@organiser_required
+@requires("applications.read")
 @db.read()
 def applications(edition_id: int):
     edition = edition_or_404(edition_id)
@@ -84,7 +84,7 @@ def _render_dossier(edition, found, *, error: str | None = None, status: int = 2
 
 
 @bp.route("/editions/<int:edition_id>/applications/<int:application_id>", methods=["GET", "POST"])
-@organiser_required
+@requires("applications.read", write="applications.decide")
 @by_method
 def application(edition_id: int, application_id: int):
     edition = edition_or_404(edition_id)
@@ -127,7 +127,7 @@ def _render_programme(edition, *, values=None, errors=None, error: str | None = 
 
 
 @bp.route("/editions/<int:edition_id>/programme", methods=["GET", "POST"])
-@organiser_required
+@requires("programme")
 @by_method
 def programme(edition_id: int):
     edition = edition_or_404(edition_id)
@@ -178,7 +178,7 @@ def refusal_message(refused: FileRefused) -> str:
 
 
 @bp.route("/editions/<int:edition_id>/applications/import", methods=["GET", "POST"])
-@organiser_required
+@requires("applications.decide")
 @by_method
 def import_applications(edition_id: int):
     edition = edition_or_404(edition_id)
@@ -207,7 +207,7 @@ IMPORT_FAILED = {
 
 
 @bp.route("/editions/<int:edition_id>/applications/import/<int:draft_id>", methods=["GET", "POST"])
-@organiser_required
+@requires("applications.decide")
 @by_method
 def import_preview(edition_id: int, draft_id: int):
     edition = edition_or_404(edition_id)
@@ -234,7 +234,7 @@ def import_preview(edition_id: int, draft_id: int):
 
 
 @bp.post("/editions/<int:edition_id>/applications/import/<int:draft_id>/cancel")
-@organiser_required
+@requires("applications.decide")
 @db.write()
 def cancel_import(edition_id: int, draft_id: int):
     edition_or_404(edition_id)

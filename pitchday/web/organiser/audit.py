@@ -26,7 +26,7 @@ from ...services import exports
 from ...timeutil import PARIS, as_utc
 from ..i18n import field_error
 from ..unit import READ_METHODS
-from . import bp, organiser_required
+from . import bp, requires
 
 AUDITED_BLUEPRINTS = ("organiser",)
 WROTE = "pitchday_audit_wrote"
@@ -56,8 +56,13 @@ def _audited_request() -> bool:
             and request.method not in READ_METHODS and request.endpoint is not None)
 
 
+def _pending_changes(session) -> bool:
+    return any(not isinstance(row, trail.AuditEntry) and (row not in session.dirty or session.is_modified(row))
+               for row in (*session.new, *session.dirty, *session.deleted))
+
+
 def _note_changes(session, _context, _instances) -> None:
-    if any(not isinstance(row, trail.AuditEntry) for row in (*session.new, *session.dirty, *session.deleted)):
+    if _pending_changes(session):
         session.info[WROTE] = True
 
 
@@ -69,7 +74,8 @@ def _note_statement(state) -> None:
 def _record_request(session) -> None:
     if not _audited_request():
         return
-    if session.info.get(WROTE) and not session.info.get(trail.RECORDED):
+    # The commit's own flush comes after this: changes still pending count as written too.
+    if (session.info.get(WROTE) or _pending_changes(session)) and not session.info.get(trail.RECORDED):
         trail.record_request(session, request.endpoint, request.view_args or {}, request.form)
 
 
@@ -113,7 +119,7 @@ def _actors() -> dict:
 
 
 @bp.get("/audit")
-@organiser_required
+@requires("audit")
 @db.read()
 def audit_log():
     chosen, errors = _filters()
@@ -127,7 +133,7 @@ def audit_log():
 
 
 @bp.get("/audit.csv")
-@organiser_required
+@requires("audit")
 @db.write()  # a GET that writes, on purpose: the trail records its own exports
 def audit_csv():
     chosen, errors = _filters()

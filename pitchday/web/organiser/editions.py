@@ -15,7 +15,7 @@ from ...timeutil import PARIS, as_utc
 from ..i18n import field_error
 from ..pages import public_base_url
 from ..unit import by_method
-from . import bp, organiser_required
+from . import bp, requires
 
 EDITION_FIELDS = ("series", "number", "title", "theme", "slug", "day", "doors", "talks_start", "end", "venue",
                   "partners", "deadline_day", "deadline_time", "talks_wanted", "pitch_ms", "qa_ms", "changeover_ms",
@@ -25,7 +25,7 @@ EDITION_FIELDS = ("series", "number", "title", "theme", "slug", "day", "doors", 
 def _link_view(link):
     url = f"{public_base_url()}/m/{access.moderator_token(link)}"
     return {
-        "id": link.id, "label": link.label, "url": url,
+        "id": link.id, "label": link.label, "url": url, "holder": link.holder_name,
         "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg(url)).decode(),
         "expires": as_utc(link.expires_at).astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
         "revoked": link.revoked_at is not None,
@@ -40,7 +40,7 @@ def edition_or_404(edition_id: int):
 
 
 @bp.get("/editions/<int:edition_id>/")
-@organiser_required
+@requires("area")
 @db.read()
 def edition(edition_id: int):
     """Everything about one evening at a glance: where it stands, its public links, its moderator links."""
@@ -55,7 +55,7 @@ def _edition_form(template_values: dict, errors: dict, *, edition=None, status: 
 
 
 @bp.route("/editions/new", methods=["GET", "POST"])
-@organiser_required
+@requires("editions.manage")
 @by_method
 def new_edition():
     if request.method == "GET":
@@ -70,7 +70,7 @@ def new_edition():
 
 
 @bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])
-@organiser_required
+@requires("editions.manage")
 @by_method
 def edit_edition(edition_id: int):
     found = edition_or_404(edition_id)
@@ -86,18 +86,20 @@ def edit_edition(edition_id: int):
 
 
 @bp.post("/editions/<int:edition_id>/moderator-links")
-@organiser_required
+@requires("editions.manage")
 @db.write()
 def create_link(edition_id: int):
     edition_or_404(edition_id)
     label = request.form.get("label", "").strip()[:100]
-    access.create_moderator_link(edition_id, hours=current_app.config["PITCHDAY_MODERATOR_LINK_HOURS"], label=label)
+    holder = request.form.get("holder_name", "")[:100]
+    access.create_moderator_link(edition_id, hours=current_app.config["PITCHDAY_MODERATOR_LINK_HOURS"], label=label,
+                                 holder_name=holder)
     flash(_("Lien de régie créé."))
     return redirect(url_for(".edition", edition_id=edition_id) + "#moderator-links", code=303)
 
 
 @bp.post("/moderator-links/<int:link_id>/revoke")
-@organiser_required
+@requires("editions.manage")
 @db.write()
 def revoke_link(link_id: int):
     link = access.revoke_moderator_link(link_id)
@@ -108,7 +110,7 @@ def revoke_link(link_id: int):
 
 
 @bp.route("/editions/<int:edition_id>/durations", methods=["GET", "POST"])
-@organiser_required
+@requires("programme")
 @by_method
 def durations(edition_id: int):
     from ...services import show as show_service

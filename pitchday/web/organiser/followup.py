@@ -12,7 +12,7 @@ from ...services import exports, followup, mail, privacy
 from ...timeutil import PARIS, as_utc
 from ..i18n import INTENT_LABELS, field_error, plain
 from ..unit import by_method
-from . import bp, organiser_required
+from . import bp, requires
 from .editions import edition_or_404
 
 STATUS_LABELS = {
@@ -43,7 +43,7 @@ def _request_or_404(edition_id: int, request_id: int):
 
 
 @bp.get("/editions/<int:edition_id>/connections")
-@organiser_required
+@requires("followup")
 @db.read()
 def connections(edition_id: int):
     """Every connect request by talk, with its status and what to do next; a filter by status."""
@@ -55,7 +55,7 @@ def connections(edition_id: int):
 
 
 @bp.post("/editions/<int:edition_id>/connections/<int:request_id>/status")
-@organiser_required
+@requires("followup")
 @db.write()
 def connection_status(edition_id: int, request_id: int):
     """"Sans suite", "Rouvrir" and "Marquer comme mise en relation faite"."""
@@ -79,7 +79,7 @@ def _introduce_page(edition, connect_request, talk, values: dict, errors: dict, 
 
 
 @bp.route("/editions/<int:edition_id>/connections/<int:request_id>/introduce", methods=["GET", "POST"])
-@organiser_required
+@requires("followup")
 @by_method
 def introduce(edition_id: int, request_id: int):
     """One e-mail to both the requester and the team, proposed, edited, then sent (or downloaded)."""
@@ -121,7 +121,7 @@ def _digest_or_404(edition_id: int, talk_id: int, *, exported: bool = False) -> 
 
 
 @bp.get("/editions/<int:edition_id>/talks/<int:talk_id>/digest")
-@organiser_required
+@requires("followup")
 @db.read()
 def digest(edition_id: int, talk_id: int):
     """A printable page for one team: who wants to meet them, and the room's questions."""
@@ -131,7 +131,7 @@ def digest(edition_id: int, talk_id: int):
 
 
 @bp.get("/editions/<int:edition_id>/talks/<int:talk_id>/digest.csv")
-@organiser_required
+@requires("exports")
 @db.write()  # a GET that writes, on purpose: the audit log records that personal data left pitchday
 def digest_csv(edition_id: int, talk_id: int):
     """The same digest as one spreadsheet: a row per request, then a row per question."""

@@ -11,11 +11,11 @@ from ...domain.shapes import Refused
 from ...services import privacy
 from ..i18n import field_error
 from ..unit import by_method
-from . import bp, organiser_required
+from . import bp, requires
 
 
 @bp.route("/privacy", methods=["GET", "POST"])
-@organiser_required
+@requires("privacy")
 @by_method
 def privacy_settings():
     """Who the controller is, how to reach the DPO, purposes, recipients, rights (blank: default wording)."""
@@ -33,7 +33,7 @@ def privacy_settings():
 
 
 @bp.route("/personal-data", methods=["GET", "POST"])
-@organiser_required
+@requires("privacy")
 @by_method
 def personal_data():
     """Find what is held about one e-mail address, then export it or erase it."""

@@ -8,7 +8,7 @@ from ...extensions import db
 from ...services import audit, editions
 from ...services import report as report_service
 from ..i18n import plain
-from . import bp, organiser_required
+from . import bp, requires
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,7 +28,7 @@ def _download(filename: str, content: bytes, mimetype: str) -> Response:
 
 
 @bp.get("/editions/<int:edition_id>/report")
-@organiser_required
+@requires("report")
 @db.read()
 def report(edition_id: int):
     found = _report_or_404(edition_id)
@@ -41,7 +41,7 @@ def report(edition_id: int):
 
 
 @bp.get("/editions/<int:edition_id>/report.csv")
-@organiser_required
+@requires("exports")
 @db.write()  # a GET that writes, on purpose: the audit trail records every export
 def report_csv(edition_id: int):
     filename, content = report_service.report_csv(_report_or_404(edition_id))
@@ -51,7 +51,7 @@ def report_csv(edition_id: int):
 
 
 @bp.get("/editions/<int:edition_id>/report.xlsx")
-@organiser_required
+@requires("exports")
 @db.write()  # a GET that writes, on purpose: the audit trail records every export
 def report_xlsx(edition_id: int):
     filename, content = report_service.report_xlsx(_report_or_404(edition_id))

@@ -20,7 +20,7 @@ from joserfc.errors import JoseError
 
 from ...extensions import db
 from ...services import oidc
-from . import same_site_path
+from . import auth, same_site_path
 
 bp = Blueprint("sso", __name__, url_prefix="/organiser/login/sso")
 log = logging.getLogger(__name__)
@@ -125,7 +125,5 @@ def callback():
         log.info("single sign-on refused: %s", refusal.code)  # the code only: never the address
         return _refused(REFUSAL_MESSAGES[refusal.code](), 403)
     target = session.pop(NEXT_KEY, None)
-    from . import auth  # the accounts of the organising team
-
     auth.open_session(account)
     return redirect(same_site_path(target or "") or url_for("organiser.dashboard"))
