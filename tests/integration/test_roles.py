@@ -90,6 +90,8 @@ ROUTES = {
     ("organiser.disable_account", "POST"): ADMIN_ONLY,
     ("organiser.enable_account", "POST"): ADMIN_ONLY,
     ("organiser.reset_link", "POST"): ADMIN_ONLY,
+    ("organiser.audit_log", "GET"): ADMIN_ONLY,
+    ("organiser.audit_csv", "GET"): ADMIN_ONLY,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}
