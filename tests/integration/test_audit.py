@@ -287,3 +287,22 @@ def test_csv_export_follows_the_filters_and_is_recorded(app, edition, organiser,
     assert response.data.decode("utf-8-sig").splitlines()[1].startswith('"')  # every cell quoted
     with app.app_context(), db.read() as session:
         assert session.scalar(select(func.count()).where(AuditEntry.action == "audit_export")) == 1
+
+
+def test_the_command_line_records_its_account_changes_without_an_actor(app, edition, database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from pitchday.cli import main
+
+    monkeypatch.setenv("PITCHDAY_DATABASE_URL", database_url)
+    monkeypatch.setenv("PITCHDAY_ASYNC_MODE", "threading")
+    added = CliRunner().invoke(main, ["user", "add", "ines.berger@example.org", "--role", "relecteur",
+                                      "--edition", edition.slug])
+    changed = CliRunner().invoke(main, ["user", "password", "ines.berger@example.org"])
+    assert added.exit_code == 0 and changed.exit_code == 0, added.output + changed.output
+
+    ines = account_id(app, "ines.berger@example.org")
+    recorded = [(e.actor_id, e.action, e.edition_id, e.object_type, e.object_id, e.detail) for e in entries(app)]
+    assert recorded == [(None, "cli.user_add", edition.id, "account", ines, {"role": "relecteur"}),
+                        (None, "cli.user_password", None, "account", ines, {})]
+    assert all("ines" not in row_text(e) for e in entries(app))
