@@ -88,6 +88,21 @@ def test_a_verified_address_of_an_account_opens_the_organiser_area(sso):
     assert requests.get(server.url("/organiser/"), allow_redirects=False, timeout=REQUEST_TIMEOUT_S).status_code == 302
 
 
+def test_the_server_output_holds_no_address_code_or_token(sso):
+    server, _provider = sso
+    http = requests.Session()
+    callback = sign_in(http, server.url("/organiser/login/sso"), "lea", follow_callback=False)
+    query = parse_qs(urlsplit(callback.headers["Location"]).query)
+    assert urlsplit(http.get(callback.headers["Location"], timeout=REQUEST_TIMEOUT_S).url).path == "/organiser/"
+    sign_in(requests.Session(), server.url("/organiser/login/sso"), "nina")  # a refusal is logged: its code only
+    server.stop()
+
+    output = server.log()
+    assert "single sign-on refused: unknown" in output
+    for secret in (LEA, "nina.roussel", query["code"][0], query["state"][0], CLIENT_SECRET):
+        assert secret not in output
+
+
 def test_the_address_matches_whatever_its_case(sso):
     server, _provider = sso
     answer = sign_in(requests.Session(), server.url("/organiser/login/sso"), "lea-maj")

@@ -122,7 +122,7 @@ def callback():
     try:
         account = oidc.account_for(dict(claims))
     except oidc.SsoRefused as refusal:
-        log.info("single sign-on refused: %s", refusal.code)  # the code only: never the address
+        log.warning("single sign-on refused: %s", refusal.code)  # the code only: never the address
         return _refused(REFUSAL_MESSAGES[refusal.code](), 403)
     target = session.pop(NEXT_KEY, None)
     auth.open_session(account)
