@@ -203,10 +203,10 @@ def protect(session) -> None:
                if row in flushing.deleted or flushing.is_modified(row)):
             raise AuditTampering("audit entries are never changed nor deleted")
 
-    @event.listens_for(session, "after_commit")
-    @event.listens_for(session, "after_rollback")
-    def _end_clearing(ended):
-        ended.info.pop(CLEARING, None)
+    @event.listens_for(session, "after_transaction_end")
+    def _end_clearing(ended, transaction):
+        if transaction.parent is None:
+            ended.info.pop(CLEARING, None)
 
     @event.listens_for(session, "do_orm_execute")
     def _refuse_statements(state):
@@ -216,7 +216,7 @@ def protect(session) -> None:
                 and state.statement.table.name == AuditEntry.__tablename__:
             raise AuditTampering("audit entries are never changed nor deleted")
 
-    @event.listens_for(session, "after_commit")
-    @event.listens_for(session, "after_rollback")
-    def _end_clearing(ended):
-        ended.info.pop(CLEARING, None)
+    @event.listens_for(session, "after_transaction_end")
+    def _end_clearing(ended, transaction):
+        if transaction.parent is None:
+            ended.info.pop(CLEARING, None)

@@ -306,3 +306,23 @@ def test_the_command_line_records_its_account_changes_without_an_actor(app, edit
     assert recorded == [(None, "cli.user_add", edition.id, "account", ines, {"role": "relecteur"}),
                         (None, "cli.user_password", None, "account", ines, {})]
     assert all("ines" not in row_text(e) for e in entries(app))
+
+
+def test_a_savepoint_inside_a_write_gives_one_entry_for_the_whole_request(app, edition):
+    """A savepoint's release is not the commit: the entry is written once, with the transaction."""
+    from pitchday.models import Edition
+
+    with app.test_request_context(f"/organiser/editions/{edition.id}/edit", method="POST"):
+        with db.write() as session:
+            with session.begin_nested():
+                session.get(Edition, edition.id).venue = "Salle A"
+            session.get(Edition, edition.id).theme = "Après le point de sauvegarde"
+    with app.test_request_context(f"/organiser/editions/{edition.id}/edit", method="POST"):
+        with db.write() as session:
+            session.get(Edition, edition.id).venue = "Salle B"
+            with session.begin_nested():
+                audit.record(session, "explicit", edition_id=edition.id)
+            session.get(Edition, edition.id).theme = "Encore après"
+
+    assert [(e.action, e.object_type, e.object_id) for e in entries(app)] == [
+        ("organiser.edit_edition", "edition", edition.id), ("explicit", None, None)]

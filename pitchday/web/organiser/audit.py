@@ -40,8 +40,7 @@ def init_app(app) -> None:
     event.listen(session, "before_flush", _note_changes)
     event.listen(session, "do_orm_execute", _note_statement)
     event.listen(session, "before_commit", _record_request)
-    event.listen(session, "after_commit", _forget)
-    event.listen(session, "after_rollback", _forget)
+    event.listen(session, "after_transaction_end", _forget)
     trail.protect(session)
 
 
@@ -72,14 +71,16 @@ def _note_statement(state) -> None:
 
 
 def _record_request(session) -> None:
-    if not _audited_request():
-        return
+    if session.in_nested_transaction() or not _audited_request():
+        return  # a savepoint's release is no commit: the entry goes with the whole transaction
     # The commit's own flush comes after this: changes still pending count as written too.
     if (session.info.get(WROTE) or _pending_changes(session)) and not session.info.get(trail.RECORDED):
         trail.record_request(session, request.endpoint, request.view_args or {}, request.form)
 
 
-def _forget(session) -> None:
+def _forget(session, transaction) -> None:
+    if transaction.parent is not None:
+        return  # a savepoint ended: the transaction goes on
     session.info.pop(WROTE, None)
     session.info.pop(trail.RECORDED, None)
 
