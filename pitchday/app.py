@@ -87,6 +87,9 @@ def register_hooks(app: Flask) -> None:
     from .web.security import add_security_headers
     from flask_babel import get_locale
 
+    from .web.organiser.auth import SessionCookie
+
+    app.session_interface = SessionCookie()  # Secure behind HTTPS too
     app.after_request(add_security_headers)
     app.after_request(remember_language)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -5,12 +5,13 @@ from flask import request
 from socketio.exceptions import ConnectionRefusedError  # what Flask-SocketIO re-exports
 
 from ..domain.events import Auth, Command
+from ..domain.text import clean_text
 from ..domain.shapes import Refused
 from ..extensions import db, socketio
 from ..services import access, broadcast, devices, editions, presence
 from ..services import show as show_service
 from ..timeutil import now_ms
-from ..web.organiser.auth import console_key
+from ..web.organiser.auth import console_holder, console_key
 from . import packets
 from .replies import localised, refusal
 
@@ -35,16 +36,19 @@ def on_connect(auth):
     edition = editions.edition_by_slug(parsed.edition)
     if edition is None:
         raise ConnectionRefusedError("unknown_edition")
-    key = None
+    key, holder = None, ""
     if view == "moderator":
         link = access.moderator_from_cookie(request.cookies.get(access.MODERATOR_COOKIE), edition.id)
         # A link's console, or a signed-in régie or organiser of the edition (its session cookie).
         key = link.token_id if link is not None else console_key(edition.id)
         if key is None:
             raise ConnectionRefusedError("forbidden")
+        holder = (link.holder_name or link.label) if link is not None else console_holder()
     device_id = devices.device_from_cookie(request.cookies.get(devices.DEVICE_COOKIE)) if view == "audience" else None
     presence.join(request.sid, presence.Client(edition.id, view, key,
-                                               device_id=device_id, address=request.remote_addr))
+                                               device_id=device_id, address=request.remote_addr,
+                                               holder=clean_text(holder[:100], field="holder", max_chars=100,
+                                                                 required=False) or ""))
     broadcast.welcome(request.sid, edition.id, moderator=view == "moderator", device_id=device_id)
     broadcast.presence_changed(edition.id)
 

@@ -1,4 +1,5 @@
-"""Organiser password, the secret that signs links and cookies, and moderator links."""
+"""The shared organiser password of earlier versions (kept only until the first admin account
+exists: services/accounts), the secret that signs links and cookies, and moderator links."""
 from __future__ import annotations
 
 import secrets
@@ -15,8 +16,6 @@ from ..models import Edition, ModeratorLink, Setting
 from ..timeutil import as_utc
 
 PASSWORD_KEY = "organiser_password_hash"
-# Bumped at logout and at every password change: a session cookie signed before then stops working.
-SESSION_GENERATION_KEY = "organiser_session_generation"
 SECRET_KEY = "secret_key"
 MIN_PASSWORD_CHARS = 10
 MODERATOR_COOKIE = "pitchday_moderator"
@@ -53,26 +52,11 @@ def signing_secret() -> str:
 
 
 def set_organiser_password(password: str) -> None:
+    """The shared password of earlier versions (tests of the migration to accounts use it)."""
     if len(password) < MIN_PASSWORD_CHARS:
         raise ValueError(f"The password needs at least {MIN_PASSWORD_CHARS} characters")
     session = db.current()
     _put(session, PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
-    end_organiser_sessions()
-
-
-def organiser_session_generation() -> str:
-    """What an organiser's session cookie carries; it must match on each request."""
-    return _get(db.current(), SESSION_GENERATION_KEY) or "0"
-
-
-def end_organiser_sessions() -> None:
-    """Every organiser session signed so far stops opening the organiser area (logout, new password)."""
-    session = db.current()
-    _put(session, SESSION_GENERATION_KEY, str(int(organiser_session_generation()) + 1))
-
-
-def organiser_session_valid(generation) -> bool:
-    return isinstance(generation, str) and generation == organiser_session_generation()
 
 
 def check_organiser_password(password: str) -> bool:

@@ -237,6 +237,11 @@ def editions_allowed(account: Account, permission: str = "area") -> set[int] | N
     return {g.edition_id for g in giving}
 
 
+def console_accounts(edition_id: int) -> list[Account]:
+    """The enabled accounts that may run the console of ``edition_id`` (a link can be minted for them)."""
+    return [a for a in all_accounts() if can(a, "live", edition_id)]
+
+
 def check_password(email: str, password: str) -> Account | None:
     """The enabled account with this address and password; None otherwise (same cost either way)."""
     if not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:

@@ -47,7 +47,7 @@ def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = Non
                    "state": presenter.public_state(edition, show, plan,
                                                    spotlight=boards.spotlight_view(session, edition_id, show.spotlight))}
         if moderator:
-            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.counts(edition_id), now=now)
+            message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.moderator_view(edition_id), now=now)
     # Stamp the time as late as possible: it is the client's reference for "now".
     message["server_time"] = now_ms()
     return message
@@ -177,7 +177,7 @@ def flush() -> None:
 
 def _send_marked() -> None:
     for edition_id in _drain(_presence_dirty):
-        socketio.emit("presence", presence.counts(edition_id), to=moderator_room(edition_id))
+        socketio.emit("presence", presence.moderator_view(edition_id), to=moderator_room(edition_id))
     for edition_id, talk_id in _drain(_boards_dirty):
         socketio.emit("board", {"talk_id": talk_id, "questions": boards.public_board(edition_id, talk_id)},
                       to=public_room(edition_id))

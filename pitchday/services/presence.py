@@ -23,6 +23,7 @@ class Client:
     moderator_link: str | None = None  # token id of the link that opened a moderator console
     device_id: str | None = None  # audience phones: the signed device id of their cookie
     address: str | None = None  # the peer's address (the venue's, for a whole room): rate-limit ceiling
+    holder: str = ""  # moderator consoles: who is at the controls (the link's holder, or the account's name)
 
 
 _clients: dict[str, Client] = {}
@@ -49,6 +50,13 @@ def moderators(*, edition_id: int | None = None) -> list[tuple[str, Client]]:
 def counts(edition_id: int) -> dict[str, int]:
     tally = Counter(c.view for c in _clients.values() if c.edition_id == edition_id)
     return {view: tally.get(view, 0) for view in VIEWS}
+
+
+def moderator_view(edition_id: int) -> dict:
+    """What the moderators see of presence: the counts per view, and who is at each console."""
+    names = sorted(c.holder for c in _clients.values()
+                   if c.edition_id == edition_id and c.view == "moderator" and c.holder)
+    return {**counts(edition_id), "at_controls": names}
 
 
 def editions_with(view: str) -> set[int]:

@@ -99,6 +99,8 @@ function renderExtras(extras) {
 
 function renderPresence(p) {
   if (p) setText(el("presence"), labels.presence.replace(/\{(\w+)\}/g, (_, k) => p[k] ?? 0));
+  // Who holds each open console (a link's holder, or a signed-in account): two consoles see each other.
+  if (p) setText(el("at-controls"), p.at_controls?.length ? labels.at_controls.replace("{names}", p.at_controls.join(", ")) : "");
 }
 
 function frame() {

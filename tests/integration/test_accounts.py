@@ -18,7 +18,7 @@ from pitchday.models import Account, RoleGrant
 from pitchday.services import access, accounts
 from tests import factories
 
-from .conftest import (ORGANISER_EMAIL, ORGANISER_PASSWORD, clean_database, connect, csrf_token, login, post_form,
+from .conftest import (ORGANISER_EMAIL, ORGANISER_PASSWORD, clean_database, connect, csrf_token, fresh_edition, login, post_form,
                        signed_in)
 from .test_followup import smtp_server  # noqa: F401 -- the real SMTP server fixture
 
@@ -346,3 +346,71 @@ def test_admin_from_the_environment_on_first_start(tmp_path):
     env["PITCHDAY_ADMIN_EMAIL"] = "seconde@equipe-essai.example.org"
     second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert second.stdout.strip() == "['premiere@equipe-essai.example.org'] True", second.stderr
+
+
+# -- personal moderator links: who is at the controls ------------------------------------------
+
+def test_two_consoles_show_who_is_at_the_controls(app, organiser, edition):
+    page = organiser.get(f"/organiser/editions/{edition.id}/")
+    made = organiser.post(f"/organiser/editions/{edition.id}/moderator-links",
+                          data={"holder_name": "Sacha\u202e Tablette", "label": "Tablette A", "csrf_token": csrf_token(page.text)})
+    assert made.status_code == 303
+    listed = organiser.get(f"/organiser/editions/{edition.id}/").text
+    assert "détenu par Sacha Tablette" in listed  # the bidi control is gone, as from the audience's texts
+    url = re.search(r'href="http://localhost(/m/[^"]+)"', listed).group(1)
+    tablet = app.test_client()
+    assert tablet.get(url).status_code == 303
+    first = connect(app, "moderator", http=tablet)
+    regie = signed_in(app, role="regie", edition_id=edition.id, email=INVITED, name="Camille Régie")
+    second = connect(app, "moderator", http=regie)
+    snapshot = [e["args"][0] for e in second.get_received() if e["name"] == "snapshot"][0]
+    assert snapshot["moderator"]["presence"]["at_controls"] == ["Camille Régie", "Sacha Tablette"]
+    from pitchday.services import broadcast
+
+    broadcast.flush()
+    presence = [e["args"][0] for e in first.get_received() if e["name"] == "presence"]
+    assert presence[-1]["at_controls"] == ["Camille Régie", "Sacha Tablette"]
+
+
+def test_session_cookie_is_secure_behind_https(app, edition):
+    http = app.test_client()
+    token = csrf_token(http.get("/organiser/login", base_url="https://localhost").text)
+    response = http.post("/organiser/login", base_url="https://localhost",
+                         headers={"Referer": "https://localhost/organiser/login"},  # CSRF over HTTPS checks it
+                         data={"email": ORGANISER_EMAIL, "password": ORGANISER_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    plain = login(app.test_client())
+    assert "Secure" not in plain.headers["Set-Cookie"]
+
+
+def test_session_cookie_is_secure_when_the_public_address_is_https():
+    from pitchday.config import Config
+
+    assert Config(PUBLIC_URL="https://pitch.example.org").as_flask()["SESSION_COOKIE_SECURE"] is True
+    assert Config(PUBLIC_URL="http://192.0.2.4:5000").as_flask()["SESSION_COOKIE_SECURE"] is False
+
+
+def test_link_minted_for_a_regie_account_from_the_edition_page(app, organiser, edition):
+    with app.app_context():
+        holder = factories.make_account(INVITED, role="regie", edition_id=edition.id, name="Camille Régie")
+    page = organiser.get(f"/organiser/editions/{edition.id}/")
+    assert f'<option value="{holder.id}">Camille Régie</option>' in page.text
+    made = organiser.post(f"/organiser/editions/{edition.id}/moderator-links",
+                          data={"holder_account": str(holder.id), "label": "", "csrf_token": csrf_token(page.text)})
+    assert made.status_code == 303
+    with app.app_context(), db.read():
+        [link] = access.moderator_links(edition.id)
+        assert (link.account_id, link.holder_name) == (holder.id, "Camille Régie")
+
+
+def test_reviewer_reads_a_dossier_without_the_decision_buttons(app, edition):
+    with app.app_context():
+        built = fresh_edition(app, applications=True)
+    reviewer = signed_in(app, role="relecteur", edition_id=built.id, email=INVITED)
+    application_id = built.talks[0].application_id
+    page = reviewer.get(f"/organiser/editions/{built.id}/applications/{application_id}")
+    assert page.status_code == 200 and "ESSAI-001" in page.text
+    assert 'name="decision"' not in page.text
+    assert 'name="decision"' in signed_in(app).get(f"/organiser/editions/{built.id}/applications/{application_id}").text

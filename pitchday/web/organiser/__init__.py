@@ -89,6 +89,12 @@ def _check_access():
     return check_access()
 
 
+@bp.errorhandler(403)
+def forbidden(_error):
+    """A refusal says so in the person's language, and shows nothing of what was asked for."""
+    return render_template("organiser/forbidden.html", edition=None), 403
+
+
 def organiser_required(view):
     """Kept for the modules that still import it: the checking is ``@requires`` + ``check_access``
     (a view with only this decorator declares no permission, so it answers 403: fail closed)."""

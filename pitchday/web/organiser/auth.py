@@ -130,6 +130,12 @@ def check_access():
     return None
 
 
+def console_holder() -> str:
+    """The name of the signed-in person, shown to the consoles as who is at the controls."""
+    account = current_account()
+    return account.display_name if account is not None else ""
+
+
 def console_key(edition_id: int) -> str | None:
     """What opens the moderator console of ``edition_id`` for the signed-in account (a régie or
     organiser of it): the key its presence record holds in place of a link's, checked at every
@@ -140,3 +146,16 @@ def console_key(edition_id: int) -> str | None:
     if account is None or not accounts.can(account, "live", edition_id):
         return None
     return access.account_console_key(account.id, account.session_generation, edition_id)
+
+
+from flask.sessions import SecureCookieSessionInterface  # noqa: E402
+
+
+class SessionCookie(SecureCookieSessionInterface):
+    """The Flask session cookie, ``Secure`` also whenever the request came over HTTPS (a proxy in
+    front, trusted through ``PITCHDAY_TRUSTED_PROXIES``), not only when the config says so."""
+
+    def get_cookie_secure(self, app) -> bool:
+        from flask import has_request_context
+
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)

@@ -10,7 +10,7 @@ from ...domain.editions import form_values, format_duration, validate
 from ...domain.forms import durations_form
 from ...domain.shapes import Refused
 from ...extensions import db
-from ...services import access, editions, qr
+from ...services import access, accounts, editions, qr
 from ...timeutil import PARIS, as_utc
 from ..i18n import field_error
 from ..pages import public_base_url
@@ -47,7 +47,7 @@ def edition(edition_id: int):
     found = edition_or_404(edition_id)
     return render_template("organiser/edition.html", edition=found, overview=editions.overview(edition_id),
                            links=[_link_view(link) for link in access.moderator_links(edition_id)],
-                           base_url=public_base_url())
+                           base_url=public_base_url(), holders=accounts.console_accounts(edition_id))
 
 
 def _edition_form(template_values: dict, errors: dict, *, edition=None, status: int = 200):
@@ -92,8 +92,12 @@ def create_link(edition_id: int):
     edition_or_404(edition_id)
     label = request.form.get("label", "").strip()[:100]
     holder = request.form.get("holder_name", "")[:100]
+    # Or for a régie account of the edition: the link then stops with the account.
+    chosen = request.form.get("holder_account", "")[:20]
+    account = next((a for a in accounts.console_accounts(edition_id) if str(a.id) == chosen), None) if chosen else None
     access.create_moderator_link(edition_id, hours=current_app.config["PITCHDAY_MODERATOR_LINK_HOURS"], label=label,
-                                 holder_name=holder)
+                                 holder_name=account.display_name if account else holder,
+                                 account_id=account.id if account else None)
     flash(_("Lien de régie créé."))
     return redirect(url_for(".edition", edition_id=edition_id) + "#moderator-links", code=303)
 
