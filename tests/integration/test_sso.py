@@ -179,3 +179,20 @@ def test_no_provider_configured_means_no_button_and_no_route(app, client):
     assert "sso" not in client.get("/organiser/login").text
     assert client.get("/organiser/login/sso").status_code == 404
     assert client.get("/organiser/login/sso/callback?code=x&state=y").status_code == 404
+
+
+def test_a_provider_that_does_not_answer_gets_a_clear_page_not_a_500(database_url, team):
+    closed = free_port()  # nobody listens there
+    server = Server(database_url, command="serve", env={
+        "PITCHDAY_OIDC_ISSUER": f"http://127.0.0.1:{closed}", "PITCHDAY_OIDC_CLIENT_ID": CLIENT_ID,
+        "PITCHDAY_OIDC_CLIENT_SECRET": CLIENT_SECRET}).start()
+    try:
+        answer = requests.get(server.url("/organiser/login/sso"), allow_redirects=False, timeout=REQUEST_TIMEOUT_S)
+        assert answer.status_code == 502
+        assert "Le fournisseur d&#39;identité ne répond pas" in answer.text
+        forged = requests.get(server.url("/organiser/login/sso/callback?error=x%0Aforged%20line&state=s"),
+                              timeout=REQUEST_TIMEOUT_S)
+        assert forged.status_code == 400
+    finally:
+        server.stop()
+    assert "forged line" not in server.log() and "Traceback" not in server.log()

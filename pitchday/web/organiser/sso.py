@@ -11,6 +11,7 @@ The callback is a GET (the provider redirects the browser there) and writes noth
 from __future__ import annotations
 
 import logging
+import re
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -65,6 +66,14 @@ def sso_button():
     return {"sso_label": _("Se connecter avec %(name)s", name=name) if name else _("Connexion unique (SSO)")}
 
 
+_ERROR_CODE = re.compile(r"[a-z_]{1,40}")
+
+
+def _plain(code) -> str:
+    """An OAuth error code as it may go to the log (it comes from a URL): a word, or "unexpected"."""
+    return code if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else "unexpected"
+
+
 def _refused(message: str, status: int):
     return render_template("organiser/sso_refused.html", message=message), status
 
@@ -106,11 +115,11 @@ def callback():
     except OAuthError as error:
         # A state that this browser did not start (a forged or replayed callback), an error from the
         # provider (the person cancelled), or a refused code exchange.
-        log.warning("single sign-on refused: %s", error.error)
+        log.warning("single sign-on refused: %s", _plain(error.error))
         return _refused(_("La connexion unique n'a pas abouti (demande expirée, annulée ou ne venant pas de "
                           "ce navigateur). Recommencez depuis la page de connexion."), 400)
     except JoseError as error:
-        log.warning("single sign-on refused: the id_token is not valid (%s)", error.error)
+        log.warning("single sign-on refused: the id_token is not valid (%s)", _plain(error.error))
         return _refused(_("La réponse du fournisseur d'identité n'est pas valide."), 400)
     except requests.RequestException as error:
         log.warning("single sign-on: the provider could not be reached (%s)", type(error).__name__)
