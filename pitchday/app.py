@@ -101,6 +101,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organiser.bp)
     app.register_blueprint(speaker.bp)
     app.register_blueprint(slides.bp)
+    from .web.organiser import audit, sso
+
+    audit.init_app(app)  # the audit trail's hook on every write of the organiser area
+    sso.init_app(app)
+    app.register_blueprint(sso.bp)
 
 
 def register_hooks(app: Flask) -> None:

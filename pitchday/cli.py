@@ -70,6 +70,12 @@ def user_add(email: str, role: str, edition_slug: str | None, name: str | None, 
             accounts.grant(account.id, role, edition_id)
         except accounts.AccountRefused as refused:
             raise click.BadParameter(f"{refused.field}: {refused.code}") from None
+        from .extensions import db as database
+        from .services import audit
+
+        # No actor: the command line (whoever holds the server's shell).
+        audit.record(database.current(), "cli.user_add", edition_id=edition_id, object_type="account",
+                     object_id=account.id, detail={"role": role})
         if role == "admin" and edition_id is None:
             from .services import access
 
@@ -96,6 +102,10 @@ def user_password(email: str, ask: bool) -> None:
             accounts.set_password(account, password)
         except accounts.AccountRefused as refused:
             raise click.BadParameter(f"{refused.field}: {refused.code}") from None
+        from .extensions import db as database
+        from .services import audit
+
+        audit.record(database.current(), "cli.user_password", object_type="account", object_id=account.id)
     click.echo(f"New password set for {account.email}; its sessions have ended.")
     if not ask:
         click.echo(f"One-time password: {password}   (change it in « Mon compte » after signing in)")

@@ -72,6 +72,13 @@ class Config:
     # Sockets one process holds; beyond, a new client is refused at once (services/capacity.py). The
     # green-thread pool, gunicorn's worker connections and the open-files limit are set above it.
     MAX_CLIENTS: int = field(default_factory=lambda: int(_env("MAX_CLIENTS", "6000")))
+    # Single sign-on (OpenID Connect), off unless the issuer and the client id are set. The issuer's
+    # discovery document (ISSUER/.well-known/openid-configuration) gives every endpoint; NAME is the
+    # provider's name on the login page ("Se connecter avec <NAME>").
+    OIDC_ISSUER: str | None = field(default_factory=lambda: _env("OIDC_ISSUER"))
+    OIDC_CLIENT_ID: str | None = field(default_factory=lambda: _env("OIDC_CLIENT_ID"))
+    OIDC_CLIENT_SECRET: str | None = field(default_factory=lambda: _env("OIDC_CLIENT_SECRET"))
+    OIDC_NAME: str | None = field(default_factory=lambda: _env("OIDC_NAME"))
     # Largest Socket.IO frame accepted (bytes): commands are tiny.
     MAX_FRAME_BYTES: int = 16 * 1024
     # How long a phone's socket must be open before its device may submit (domain.audience).
@@ -109,6 +116,10 @@ class Config:
             "PITCHDAY_SMTP_PASSWORD": self.SMTP_PASSWORD,
             "PITCHDAY_SMTP_SECURITY": self.SMTP_SECURITY,
             "PITCHDAY_MAIL_FROM": self.MAIL_FROM,
+            "PITCHDAY_OIDC_ISSUER": self.OIDC_ISSUER,
+            "PITCHDAY_OIDC_CLIENT_ID": self.OIDC_CLIENT_ID,
+            "PITCHDAY_OIDC_CLIENT_SECRET": self.OIDC_CLIENT_SECRET,
+            "PITCHDAY_OIDC_NAME": self.OIDC_NAME,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             # Secure when asked, and whenever the public address is https (a proxy in front).

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'a9c0de5e0003'
-down_revision = 'a9c0de5e0001'
+down_revision = 'a9c0de5e0002'
 branch_labels = None
 depends_on = None
 

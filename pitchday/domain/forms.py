@@ -5,12 +5,16 @@ The view parses the posted form (``Schema.parse``) and hands the typed model to 
 edition's form is in ``domain.editions`` and the application form in ``domain.applications``,
 beside the rules they share with the CSV import.
 """
+import re
+from typing import Any
+
 from pydantic import Field, create_model
 
-from .editions import Duration
+from .editions import Duration, _date
 from .selection import TALK_TEXT_MAX_CHARS
-from .shapes import Choice, Email, Schema, Text
+from .shapes import MAX_ID, Choice, Email, Schema, Text, field
 from .show import ItemKind
+from .text import InvalidField
 from .text import EMAIL_MAX_CHARS
 
 INTRODUCTION_SUBJECT_MAX_CHARS = 200
@@ -80,3 +84,42 @@ def durations_form(talk_ids: list[int]) -> type[Durations]:
         for part in ("pitch", "qa"):
             fields[f"{part}_{talk_id}"] = (Duration(required=False), Field(None, alias=f"{part}-{talk_id}"))
     return create_model("EditionDurations", __base__=Durations, **fields)
+
+
+# -- the audit trail's filters (a GET form: every field may be blank) -------------------------------------
+
+AUDIT_ACTION_MAX_CHARS = 40
+_AUDIT_ACTION = re.compile(r"[a-z][a-z0-9_.]{0,39}")
+
+
+def _optional_id(value: Any) -> int | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or not 0 < int(text) <= MAX_ID:
+        raise InvalidField("", "invalid_choice")
+    return int(text)
+
+
+def _optional_action(value: Any) -> str | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not _AUDIT_ACTION.fullmatch(text):
+        raise InvalidField("", "invalid_choice")
+    return text
+
+
+OptionalId = field(_optional_id, {"type": "string", "pattern": r"^\d*$"}, required=False, python_type=int)
+AuditAction = field(_optional_action, {"type": "string", "maxLength": AUDIT_ACTION_MAX_CHARS}, required=False)
+
+
+class AuditFilter(Schema):
+    """Which entries of the audit trail to list: an account, an action, an edition, a range of days
+    (Paris days, both included); a blank field does not filter."""
+
+    actor: OptionalId = None
+    action: AuditAction = None
+    edition: OptionalId = None
+    since: _date(required=False) = None
+    until: _date(required=False) = None

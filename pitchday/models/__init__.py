@@ -294,15 +294,24 @@ class ImportDraft(Base):
 
 
 class AuditEntry(Base):
-    """What organisers did with personal data (exports, erasures, purges, imports), without the data itself."""
+    """Who did what to which object, and when: every write of the organiser area, every export,
+    erasure, purge and import (services/audit). Never the personal data itself: ids, kinds and counts.
+    The application never updates nor deletes a row (no route, and the purge leaves them)."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     action: Mapped[str] = mapped_column(String(40))
-    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"), nullable=True)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"), nullable=True,
+                                                   index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # counts and kinds only, never a name or address
+    # The account that acted; None: the CLI or the system (the purge at start). No foreign key on
+    # purpose: the trail keeps naming an account that was removed since.
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # What it acted on: a kind ("application", "talk", "account"…) and that row's id.
+    object_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    object_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
 
 
 class Setting(Base):

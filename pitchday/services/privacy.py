@@ -18,6 +18,7 @@ from ..domain.forms import NOTICE_LIMITS, NoticeSettings
 from ..extensions import db
 from ..models import (Application, AuditEntry, ConnectRequest, Edition, ImportDraft, LiveState, OutboxMessage,
                       Question, QuestionVote, Setting, SpeakerAnswer, Talk)
+from . import audit as trail
 
 SETTINGS_KEY = "privacy_notice"
 SETTING_FIELDS = NOTICE_LIMITS
@@ -58,8 +59,9 @@ def controller_name() -> str:
 
 
 def audit(session, action: str, *, edition_id: int | None = None, **counts: int) -> None:
-    """Write what was done, with counts only: the log itself must hold no personal data."""
-    session.add(AuditEntry(action=action, edition_id=edition_id, detail=counts))
+    """Write what was done, with counts only: the log itself must hold no personal data. The actor
+    is the signed-in account, if any (services/audit)."""
+    trail.record(session, action, edition_id=edition_id, **counts)
 
 
 def audit_log(limit: int = 50) -> list[AuditEntry]:

@@ -308,20 +308,28 @@ def test_shared_password_opens_nothing_once_an_account_exists(app, edition):
 
 # -- the command line and the first start --------------------------------------------------------
 
-def test_cli_user_add_prints_a_password_that_signs_in(app, edition, database_url, monkeypatch):
-    from pitchday.cli import main
+def test_cli_user_add_prints_a_password_that_signs_in(app, edition, database_url):
+    """In a process of its own: importing pitchday.cli here would monkey-patch this one with eventlet
+    (and every later test of the run with it)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    monkeypatch.setenv("PITCHDAY_DATABASE_URL", database_url)
-    monkeypatch.setenv("PITCHDAY_ASYNC_MODE", "threading")
-    result = CliRunner().invoke(main, ["user", "add", "Nouvelle.Regie@equipe-essai.example.org", "--role", "regie",
-                                       "--edition", edition.slug])
-    assert result.exit_code == 0, result.output
-    password = re.search(r"One-time password: (\S+)", result.output).group(1)
+    pitchday = Path(sys.executable).parent / "pitchday"
+    env = {**os.environ, "PITCHDAY_DATABASE_URL": database_url, "PITCHDAY_ASYNC_MODE": "threading"}
+
+    def cli(*args):
+        return subprocess.run([str(pitchday), *args], env=env, capture_output=True, text=True, timeout=300)
+
+    added = cli("user", "add", "Nouvelle.Regie@equipe-essai.example.org", "--role", "regie", "--edition", edition.slug)
+    assert added.returncode == 0, added.stdout + added.stderr
+    password = re.search(r"One-time password: (\S+)", added.stdout).group(1)
     http = app.test_client()
     assert login(http, "nouvelle.regie@equipe-essai.example.org", password).status_code == 302
     assert http.get(f"/organiser/editions/{edition.id}/console").status_code == 303
-    refused = CliRunner().invoke(main, ["user", "add", "x@equipe-essai.example.org", "--role", "regie", "--edition", "nulle"])
-    assert refused.exit_code != 0 and "no edition" in refused.output
+    refused = cli("user", "add", "x@equipe-essai.example.org", "--role", "regie", "--edition", "nulle")
+    assert refused.returncode != 0 and "no edition" in refused.stdout + refused.stderr
 
 
 def test_admin_from_the_environment_on_first_start(tmp_path):

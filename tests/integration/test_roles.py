@@ -105,6 +105,8 @@ ROUTES = {
     ("organiser.rundown_import", "POST"): ORGANISERS,
     ("organiser.upload_deck", "POST"): ORGANISERS,
     ("organiser.deck_display", "POST"): ORGANISERS,
+    ("organiser.audit_log", "GET"): ADMIN_ONLY,
+    ("organiser.audit_csv", "GET"): ADMIN_ONLY,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}

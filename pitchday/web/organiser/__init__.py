@@ -55,6 +55,7 @@ AREA_LINKS = (
     ("organiser.privacy_settings", _l("Confidentialité")),
     ("organiser.personal_data", _l("Données personnelles")),
     ("organiser.accounts", _l("Comptes")),
+    ("organiser.audit_log", _l("Journal d'audit")),
     ("organiser.my_sessions", _l("Mon compte")),
 )
 
@@ -198,4 +199,4 @@ def dashboard():
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import accounts, applications, editions, followup, outbox, privacy, report, rundown, slides  # noqa: E402,F401
+from . import accounts, applications, audit, editions, followup, outbox, privacy, report, rundown, slides  # noqa: E402,F401

@@ -5,7 +5,7 @@ from flask import Response, abort, render_template
 
 from ...domain.report import duration, signed_duration
 from ...extensions import db
-from ...services import editions
+from ...services import audit, editions
 from ...services import report as report_service
 from ..i18n import plain
 from . import bp, requires
@@ -42,15 +42,19 @@ def report(edition_id: int):
 
 @bp.get("/editions/<int:edition_id>/report.csv")
 @requires("exports")
-@db.read()
+@db.write()  # a GET that writes, on purpose: the audit trail records every export
 def report_csv(edition_id: int):
     filename, content = report_service.report_csv(_report_or_404(edition_id))
+    audit.record(db.current(), "report_export_csv", edition_id=edition_id, object_type="edition",
+                 object_id=edition_id)
     return _download(filename, content, "text/csv; charset=utf-8")
 
 
 @bp.get("/editions/<int:edition_id>/report.xlsx")
 @requires("exports")
-@db.read()
+@db.write()  # a GET that writes, on purpose: the audit trail records every export
 def report_xlsx(edition_id: int):
     filename, content = report_service.report_xlsx(_report_or_404(edition_id))
+    audit.record(db.current(), "report_export_xlsx", edition_id=edition_id, object_type="edition",
+                 object_id=edition_id)
     return _download(filename, content, XLSX_MIMETYPE)
