@@ -63,9 +63,6 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=app.config["PITCHDAY_MAX_FRAME_BYTES"],
         ping_interval=10, ping_timeout=10,  # notice a dead venue Wi-Fi link quickly
     )
-    from .realtime.transport import socket_event_sessions
-
-    app.session_interface = socket_event_sessions(type(app.session_interface))
     if app.config["PITCHDAY_TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -113,9 +110,11 @@ def register_hooks(app: Flask) -> None:
     from .web.security import add_security_headers
     from flask_babel import get_locale
 
+    from .realtime.transport import socket_event_sessions
     from .web.organiser.auth import SessionCookie
 
-    app.session_interface = SessionCookie()  # Secure behind HTTPS too
+    # Secure behind HTTPS too, and opened once per socket rather than at every Socket.IO event.
+    app.session_interface = socket_event_sessions(SessionCookie)
     app.after_request(add_security_headers)
     app.after_request(remember_language)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -98,7 +98,8 @@ BROKEN_WORDS_JS = """(selector) => {
   for (const el of document.querySelectorAll(selector)) {
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (const match of node.data.matchAll(/\\S+/g)) {
+      // A compound word may break after its hyphen ("Hauts-de-/France"), never inside a part.
+      for (const match of node.data.matchAll(/[^\\s\\-\u2010]+/g)) {
         const range = document.createRange();
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);

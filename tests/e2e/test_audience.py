@@ -349,6 +349,7 @@ def test_phone_offers_the_choice_of_team_between_talks_and_says_when_a_talk_is_p
     expect(phone).to_have_url(re.compile(r"#connect-title$"))
     expect(phone.locator(".connect-list a").first).to_be_in_viewport()
 
+    play_the_opening(moderator)  # the welcome and the addresses; then the first talk is up next
     click_command(moderator, "#btn-main")  # the first talk's pitch
     expect(button).to_have_text("Je veux échanger avec cette équipe")
     expect(button).to_have_attribute("href", re.compile(rf"/e/{SLUG}/echanger/\d+$"))

@@ -157,7 +157,7 @@ def test_an_evening_from_its_applications_to_its_report(instance, smtp, open_vie
     organiser.get_by_role("button", name="Monter « Crèches : air intérieur »").click()
     # The MEL's sheet has no column for the structure: the organiser names the reverse pitch's team.
     talk = organiser.locator("li", has=organiser.get_by_text("Respirer près de l'école", exact=True))
-    talk.locator("summary").click()
+    talk.locator("summary", has_text="Corriger").click()
     talk.get_by_label("Structure").fill("Ville d'Exempleville")
     talk.get_by_role("button", name="Enregistrer").click()
     expect(organiser.locator("li", has_text="Respirer près de l'école").first).to_contain_text("Ville d'Exempleville")

@@ -23,7 +23,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from pyzbar.pyzbar import ZBarSymbol, decode
 
-from .helpers import click_command, open_moderator, open_public
+from .helpers import click_command, open_moderator, open_public, play_the_opening
 from .layout import digit_height, overflowing, overlaps
 
 pytestmark = pytest.mark.e2e
@@ -89,6 +89,7 @@ def test_projector_at_every_size_fits_and_its_code_scans_from_the_back(server, o
         problems.append("networking: the code does not scan from 15 m")
     click_command(moderator, '[data-mode="auto"]')
 
+    play_the_opening(moderator)  # the welcome and the addresses, then the first talk
     click_command(moderator, "#btn-main")
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "talk")
     expect(projector.locator("#phase")).to_have_text("Pitch")

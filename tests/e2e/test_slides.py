@@ -10,13 +10,13 @@ from playwright.sync_api import expect
 from tests.pdfs import band_rgb, make_pdf
 
 from .layout import overflowing, small_targets
-from .helpers import FIRST_TALK, SLUG, click_command, eventually, extend, open_moderator, open_public
+from .helpers import FIRST_TALK, SLUG, click_command, eventually, extend, open_moderator, open_public, play_the_opening
 
 pytestmark = pytest.mark.e2e
 
 PAGES = 6
 # The wrap-up palette of the dark screens (static/css/base.css) and the badge's own dark background.
-WRAP_ON_DARK = {"minute": ("rgb(251, 191, 36)", "Dernière minute"), "30s": ("rgb(251, 146, 60)", "30 secondes"),
+WRAP_ON_DARK = {"minute": ("rgb(253, 224, 71)", "Dernière minute"), "30s": ("rgb(251, 146, 60)", "30 secondes"),
                 "over": ("rgb(248, 113, 113)", "Temps écoulé")}
 BADGE_DARK = "rgba(11, 16, 32, 0.82)"
 
@@ -40,7 +40,7 @@ def upload_deck(open_view, server, tmp_path):
     page.click("button[type=submit]")
     page.get_by_role("link", name="Jeudi du numérique n° 10").click()
     page.get_by_role("link", name="Programme").first.click()
-    first = page.locator("li.talk-item").first
+    first = page.locator("li.talk-item", has_text=FIRST_TALK)
     expect(first).to_contain_text(FIRST_TALK)
     first.locator("details.talk-deck summary").click()
     pdf = tmp_path / "deck.pdf"
@@ -48,7 +48,7 @@ def upload_deck(open_view, server, tmp_path):
     first.locator("input[type=file]").set_input_files(str(pdf))
     first.locator("button[id^=deck-upload-]").click()
     expect(page.locator(".flash")).to_contain_text(f"{PAGES} pages")
-    first = page.locator("li.talk-item").first
+    first = page.locator("li.talk-item", has_text=FIRST_TALK)
     expect(first.locator(".deck-pages")).to_have_text(f"{PAGES} pages")
     assert first.locator("img.deck-preview").evaluate("img => img.complete && img.naturalWidth") == 320
 
@@ -91,6 +91,7 @@ def test_a_deck_on_the_projector_turned_from_the_console_and_the_stage_remote(se
     expect(remote.locator("#screen")).to_have_attribute("data-remote", "true")
     console = open_moderator(open_view, server, 1280, 800)
 
+    play_the_opening(console)  # the welcome and the addresses, then the first talk
     click_command(console, "#btn-main")
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "slides")
     expect_slide(projector, 1)
@@ -173,14 +174,14 @@ def test_countdown_only_and_the_speakers_hdmi_are_chosen_per_talk(server, open_v
     organiser.click("button[type=submit]")
     organiser.get_by_role("link", name="Jeudi du numérique n° 10").click()
     organiser.get_by_role("link", name="Programme").first.click()
-    organiser.locator("li.talk-item").first.locator("details.talk-deck summary").click()
+    organiser.locator("li.talk-item", has_text=FIRST_TALK).locator("details.talk-deck summary").click()
     organiser.screenshot(path=screenshots / "organiser-programme-deck-1280x800.png", full_page=True)
     assert small_targets(organiser, skip_inline_links=True) == []
     assert overflowing(organiser, vertical=False) == []
-    organiser.locator("li.talk-item").first.locator("details.talk-deck summary").click()  # closed again
+    organiser.locator("li.talk-item", has_text=FIRST_TALK).locator("details.talk-deck summary").click()  # closed again
 
     def choose(display: str) -> None:
-        first = organiser.locator("li.talk-item").first
+        first = organiser.locator("li.talk-item", has_text=FIRST_TALK)
         first.locator("details.talk-deck summary").click()
         first.locator("select[name=display]").select_option(display)
         first.locator("button[id^=deck-display-save-]").click()
@@ -188,6 +189,7 @@ def test_countdown_only_and_the_speakers_hdmi_are_chosen_per_talk(server, open_v
 
     projector = open_public(open_view, server, "projector", 1920, 1080)
     console = open_moderator(open_view, server, 1280, 800)
+    play_the_opening(console)
     click_command(console, "#btn-main")
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "slides")
 

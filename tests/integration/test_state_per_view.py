@@ -44,8 +44,10 @@ def test_a_phone_receives_only_what_the_audience_page_renders(app, edition, mode
     state = sent["state"]
     assert set(state) == set(presenter.PHONE_STATE)
     assert state["phase"] == "pitch" and state["followed_talk"] == state["current"]["id"]
-    assert state["current"] == {"id": state["current"]["id"], "kind": TALKS[0].kind, "title": TITLES[0],
-                                "organisation": TALKS[0].organisation}  # not the speaker
+    # The phone names an item of the rundown by its kind and its speaker (a welcome has no team).
+    assert state["current"] == {"id": state["current"]["id"], "kind": TALKS[0].kind, "item_kind": "talk",
+                                "title": TITLES[0], "organisation": TALKS[0].organisation,
+                                "speaker": TALKS[0].speaker}
     assert state["next"] == {"title": TITLES[1]}
     # Agenda rows: the talk's id, its status and the one time the phone shows (actual, else projected).
     whole = last(projector, "state")["state"]
@@ -81,7 +83,8 @@ def test_the_audience_page_names_the_talks_the_state_leaves_out(app, edition):
     block = re.search(r'<script type="application/json" id="talks">(.*?)</script>', page, re.S).group(1)
     talks = json.loads(block)
     assert [talks[str(t.id)] for t in edition.talks] == [
-        {"title": spec.title, "organisation": spec.organisation, "kind": spec.kind} for spec in TALKS]
+        {"title": spec.title, "organisation": spec.organisation, "kind": spec.kind, "item_kind": "talk",
+         "speaker": spec.speaker} for spec in TALKS]
 
 
 def test_one_emit_per_room_whatever_the_number_of_phones(app, edition, moderator_http, monkeypatch):
