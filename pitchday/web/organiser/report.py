@@ -20,7 +20,7 @@ def _report_or_404(edition_id: int) -> report_service.Report:
     return found
 
 
-def _download(filename: str, content: bytes, mimetype: str) -> Response:
+def download(filename: str, content: bytes, mimetype: str) -> Response:
     response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -47,7 +47,7 @@ def report_csv(edition_id: int):
     filename, content = report_service.report_csv(_report_or_404(edition_id))
     audit.record(db.current(), "report_export_csv", edition_id=edition_id, object_type="edition",
                  object_id=edition_id)
-    return _download(filename, content, "text/csv; charset=utf-8")
+    return download(filename, content, "text/csv; charset=utf-8")
 
 
 @bp.get("/editions/<int:edition_id>/report.xlsx")
@@ -57,4 +57,4 @@ def report_xlsx(edition_id: int):
     filename, content = report_service.report_xlsx(_report_or_404(edition_id))
     audit.record(db.current(), "report_export_xlsx", edition_id=edition_id, object_type="edition",
                  object_id=edition_id)
-    return _download(filename, content, XLSX_MIMETYPE)
+    return download(filename, content, XLSX_MIMETYPE)

@@ -17,7 +17,7 @@ from ..i18n import ITEM_KIND_LABELS, field_error, plain
 from . import bp, requires
 from .applications import EVENING_STARTED, refusal_message
 from .editions import edition_or_404
-from .report import XLSX_MIMETYPE, _download
+from .report import XLSX_MIMETYPE, download
 
 MAX_FILE_BYTES = 256 * 1024  # 200 rows of a stage manager's sheet fit many times over
 
@@ -45,7 +45,7 @@ def row_error(code: str, limit: int | None) -> str:
 @db.read()
 def rundown_export(edition_id: int):
     edition = edition_or_404(edition_id)
-    return _download(f"conducteur-{edition.slug}.csv", rundown_service.export_csv(edition_id), "text/csv; charset=utf-8")
+    return download(f"conducteur-{edition.slug}.csv", rundown_service.export_csv(edition_id), "text/csv; charset=utf-8")
 
 
 @bp.get("/editions/<int:edition_id>/rundown.xlsx")
@@ -53,7 +53,7 @@ def rundown_export(edition_id: int):
 @db.read()
 def rundown_export_xlsx(edition_id: int):
     edition = edition_or_404(edition_id)
-    return _download(f"conducteur-{edition.slug}.xlsx", rundown_service.export_xlsx(edition_id), XLSX_MIMETYPE)
+    return download(f"conducteur-{edition.slug}.xlsx", rundown_service.export_xlsx(edition_id), XLSX_MIMETYPE)
 
 
 def _render(edition, *, preview=None, data: bytes = b"", error: str | None = None, status: int = 200):
