@@ -32,7 +32,7 @@ csrf.exempt(bp)  # no cookie is read here: a bearer token cannot be sent by anot
 # already_paused, last_slide…) conflicts with the state: 409.
 STATUS = {"bad_request": 400, "bad_args": 400, "invalid": 400, "unknown_command": 400,
           "unauthorized": 401, "forbidden": 403, "not_found": 404, "too_large": 413,
-          "unsupported_media_type": 415, "rate_limited": 429, "stale": 409, "database_unavailable": 503}
+          "method_not_allowed": 405, "unsupported_media_type": 415, "rate_limited": 429, "stale": 409, "database_unavailable": 503}
 
 
 def _error(code: str, message: str, *, status: int | None = None, headers: dict | None = None, **extra):
@@ -153,3 +153,13 @@ def command(slug: str, action: str):
     response = jsonify(answer)
     response.status_code = status
     return response
+
+
+@bp.route("/", defaults={"_rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(_rest: str):
+    """Any other address or method under the control API answers in JSON too (no HTML error page)."""
+    if request.method not in ("GET", "POST"):
+        return _error("method_not_allowed", _("Méthode refusée : l'API de contrôle n'accepte que GET et POST."),
+                      status=405, headers={"Allow": "GET, POST"})
+    return _error("not_found", _("Pas de telle adresse dans l'API de contrôle : voir /api/v1/openapi.json."), status=404)

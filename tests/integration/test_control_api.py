@@ -400,8 +400,21 @@ def test_control_openapi_document_lists_exactly_the_routes_of_the_api(app):
 
     routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule).removeprefix("/api/v1")
               for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.unknown"}
+              if rule.rule.startswith("/api/v1/") and rule.endpoint not in ("api.unknown", "control_api.unknown")}
     assert routes == set(openapi_document()["paths"])
     operations = openapi_document()["paths"]
     assert operations["/control/{slug}/{action}"]["post"]["security"] == [{"controlToken": []}]
     assert "security" not in operations["/editions/{slug}/live"]["get"]  # the public data needs no token
+
+
+def test_control_any_other_address_or_method_answers_in_json(app, client, edition):
+    token = make_device(app, edition.id)
+    for method, url, status, code in [("GET", f"/api/v1/control/{edition.slug}/start", 404, "not_found"),
+                                      ("POST", f"/api/v1/control/{edition.slug}", 404, "not_found"),
+                                      ("POST", "/api/v1/control/", 404, "not_found"),
+                                      ("PUT", f"/api/v1/control/{edition.slug}/next", 405, "method_not_allowed"),
+                                      ("DELETE", f"/api/v1/control/{edition.slug}/state", 405, "method_not_allowed")]:
+        response = client.open(url, method=method, headers=bearer(token))
+        assert (response.status_code, response.mimetype) == (status, "application/json"), (method, url)
+        assert response.get_json()["error"] == code and "Access-Control-Allow-Origin" not in response.headers
+    assert stored_version(app, edition.id) == 0
