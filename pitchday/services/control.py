@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -67,6 +67,19 @@ def devices(edition_id: int) -> list[DeviceRow]:
                                      ControlDevice.id.desc())).all()
     return [DeviceRow(d.id, d.name, d.created_at, (name or email or ""), d.last_used_at, d.revoked_at)
             for d, name, email in rows]
+
+
+# A device that sent a command this recently is named on the consoles among those at the controls.
+AT_CONTROLS_FOR = timedelta(minutes=30)
+
+
+def recent_devices(session, edition_id: int, *, now: datetime | None = None) -> list[str]:
+    """The names of the edition's active devices that sent an accepted command within ``AT_CONTROLS_FOR``
+    (the console shows them as "télécommande <name>"), in ``session`` (the caller's read)."""
+    since = (now or datetime.now(timezone.utc)) - AT_CONTROLS_FOR
+    return sorted(session.scalars(select(ControlDevice.name).where(
+        ControlDevice.edition_id == edition_id, ControlDevice.revoked_at.is_(None),
+        ControlDevice.last_used_at >= since)))
 
 
 def device_for_token(token: str) -> ControlDevice | None:

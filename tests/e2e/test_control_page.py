@@ -40,3 +40,25 @@ def test_control_page_reads_well(module_server, open_view, screenshots, width, h
     expect(page.locator("#new-token")).to_have_count(0)
     shoot("revoked")
     assert problems == [], "\n".join(problems)
+
+
+def test_a_device_command_reaches_the_console_which_names_the_device(module_server, open_view, screenshots):
+    import requests
+
+    from .helpers import open_moderator
+
+    page = login(open_view, module_server, 1280, 800)
+    page.get_by_role("link", name="Jeudi du numérique n° 10").click()
+    page.get_by_role("link", name="Télécommandes").click()
+    page.fill("#device-name", "Stream Deck du plateau")
+    page.click("form.inline-form button[type=submit]")
+    token = page.locator("#new-token").inner_text().strip()
+    console = open_moderator(open_view, module_server, 1280, 800)
+    version = requests.get(module_server.url("/api/v1/control/jdn10/state"), timeout=30,
+                           headers={"Authorization": f"Bearer {token}"}).json()["version"]
+    answer = requests.post(module_server.url("/api/v1/control/jdn10/toggle"), json={"version": version}, timeout=30,
+                           headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    expect(console.locator("#at-controls")).to_contain_text("télécommande Stream Deck du plateau")
+    expect(console.locator("#btn-main")).to_have_text("Pause")  # the console follows the device's command
+    console.screenshot(path=screenshots / "moderator-control-device-1280x800.png")

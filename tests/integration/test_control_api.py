@@ -325,9 +325,23 @@ def test_control_a_console_sees_the_command_of_a_device(app, client, edition, mo
     console, projector = moderator_socket(app, moderator_http), connect(app, "projector")
     version = events(console, "snapshot")[-1]["version"]
     assert post(client, edition.slug, "start", token).get_json() == {"ok": True, "version": version + 1}
-    assert events(projector, "state")[-1]["version"] == version + 1
+    screen = events(projector, "state")[-1]
+    assert screen["version"] == version + 1 and "moderator" not in screen
     state = events(console, "state")[-1]
     assert state["version"] == version + 1 and state["state"]["phase"] == "pitch"
+    # The console names the device among those at the controls (it sent a command lately)...
+    assert state["moderator"]["control_devices"] == ["Stream Deck régie"]
+    # ...and no longer once it is revoked.
+    with app.app_context(), db.write() as session:
+        device_id = session.scalar(select(ControlDevice.id).where(ControlDevice.edition_id == edition.id))
+        control.revoke_device(edition.id, device_id)
+    assert command_from_console(console, version + 1)["ok"]
+    assert events(console, "state")[-1]["moderator"]["control_devices"] == []
+
+
+def command_from_console(console, version: int) -> dict:
+    return console.emit("command", {"command_id": str(uuid.uuid4()), "name": "pause", "args": {}, "version": version},
+                        callback=True)
 
 
 # -- the organisers' page -------------------------------------------------------------------------
