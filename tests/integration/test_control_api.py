@@ -158,6 +158,7 @@ def test_control_a_repeated_key_is_one_command_answered_the_same(app, client, ed
     again = post(client, edition.slug, "plus30", token, headers=key)
     assert first.status_code == again.status_code == 200
     assert first.get_json() == again.get_json() == {"ok": True, "version": version + 1}
+    check_post(client.get("/api/v1/openapi.json").get_json(), 200, first.get_json())
     assert (stored_version(app, edition.id), commands_stored(app, edition.id)) == (version + 1, stored + 1)
     # The same key in the body (a sender without headers): the same command, not a new one.
     in_body = post(client, edition.slug, "plus30", token, {"command_id": key["Idempotency-Key"]})
@@ -292,6 +293,9 @@ def test_control_a_token_revoked_while_in_use_stops_at_once(app, client, edition
     assert stored_version(app, edition.id) == version
     listed = organiser.get(f"/organiser/editions/{edition.id}/control").text
     assert "Stream Deck à révoquer" in listed and "révoqué le" in listed
+    with app.app_context(), db.read() as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "control_device_revoke"))
+        assert (entry.edition_id, entry.object_type, entry.object_id) == (edition.id, "control_device", device_id)
 
 
 def test_control_commands_are_rate_limited_per_token(app, client, edition):
