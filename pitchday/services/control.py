@@ -60,13 +60,13 @@ def revoke_device(edition_id: int, device_id: int) -> ControlDevice | None:
 
 def devices(edition_id: int) -> list[DeviceRow]:
     session = db.current()
-    rows = session.execute(select(ControlDevice, Account.display_name, Account.email)
+    # The maker by their name only: the régie reads this list, and a team member's address is not theirs to see.
+    rows = session.execute(select(ControlDevice, Account.display_name)
                            .outerjoin(Account, Account.id == ControlDevice.created_by_id)
                            .where(ControlDevice.edition_id == edition_id)
                            .order_by(ControlDevice.revoked_at.is_not(None), ControlDevice.created_at.desc(),
                                      ControlDevice.id.desc())).all()
-    return [DeviceRow(d.id, d.name, d.created_at, (name or email or ""), d.last_used_at, d.revoked_at)
-            for d, name, email in rows]
+    return [DeviceRow(d.id, d.name, d.created_at, name or "", d.last_used_at, d.revoked_at) for d, name in rows]
 
 
 # A device that sent a command this recently is named on the consoles among those at the controls.
