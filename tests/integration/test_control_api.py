@@ -436,3 +436,26 @@ def test_control_any_other_address_or_method_answers_in_json(app, client, editio
         assert (response.status_code, response.mimetype) == (status, "application/json"), (method, url)
         assert response.get_json()["error"] == code and "Access-Control-Allow-Origin" not in response.headers
     assert stored_version(app, edition.id) == 0
+
+
+def test_control_the_same_key_sent_at_once_from_several_threads_is_one_command(app, edition):
+    """A retry that overtakes the first request (a device resending after a timeout): one command, one answer."""
+    import threading
+
+    token = make_device(app, edition.id)
+    assert post(app.test_client(), edition.slug, "start", token).status_code == 200
+    version, stored = stored_version(app, edition.id), commands_stored(app, edition.id)
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    answers, start = [], threading.Barrier(6)
+
+    def send():
+        start.wait(timeout=60)
+        answers.append(post(app.test_client(), edition.slug, "plus30", token, headers=key).get_json())
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert answers == [{"ok": True, "version": version + 1}] * 6
+    assert (stored_version(app, edition.id), commands_stored(app, edition.id)) == (version + 1, stored + 1)
