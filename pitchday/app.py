@@ -86,7 +86,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .web import api, apply, assets, audience, converters, organiser, pages, public, slides, speaker
+    from .web import api, apply, assets, audience, control_api, converters, organiser, pages, public, slides, speaker
 
     converters.register(app)
     assets.init_app(app)
@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audience.bp)
     app.register_blueprint(apply.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(control_api.bp)  # before api.bp: its catch-all must not shadow /api/v1/control
     app.register_blueprint(api.bp)
     app.register_blueprint(organiser.bp)
     app.register_blueprint(speaker.bp)

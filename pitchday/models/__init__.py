@@ -448,3 +448,22 @@ class AccountToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+# -- branch control: the hardware control API's devices -------------------------------------------
+
+
+class ControlDevice(Base):
+    """A device (a Stream Deck through Companion, a script) allowed to drive one edition's run of show
+    over HTTP. Its bearer token is shown once, at creation; only its SHA-256 is kept."""
+
+    __tablename__ = "control_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))  # shown on the organiser page and the console
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)  # domain.control.token_digest
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)  # its last command (a GET never writes)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -60,6 +60,9 @@ def snapshot(edition_id: int, *, moderator: bool, show: domain.Show | None = Non
         if moderator:
             message["moderator"] = presenter.moderator_extras(show, plan, presence=presence.moderator_view(edition_id), now=now,
                                                               refused=capacity.refused())
+            from .control import recent_devices  # control reaches this module through show: imported when needed
+
+            message["moderator"]["control_devices"] = recent_devices(session, edition_id)  # branch control
     # Stamp the time as late as possible: it is the client's reference for "now".
     message["server_time"] = now_ms()
     return message

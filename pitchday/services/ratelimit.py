@@ -24,6 +24,10 @@ LIMITS = {
     "connect": ("5/10 minutes", "300/minute"),
     # The public application form has no device cookie: both limits count the sender's address.
     "apply": ("10/10 minutes", "30/hour"),
+    # branch control: the hardware control API, per device token (the key is the token's digest).
+    # A person presses a button a few times a second at most; Companion may poll the state twice a second.
+    "control": ("60/minute", "600/minute"),
+    "control_state": ("300/minute", "3000/minute"),
 }
 
 

@@ -97,14 +97,20 @@ function renderExtras(extras) {
   el("drift").title = extras.replayed ? t("drift.replayed") : "";
   setText(el("drift-note"), extras.replayed ? t("drift.replayed") : "");
   el("drift").dataset.late = String(extras.drift_ms >= 120000);
+  controlDevices = extras.control_devices ?? [];
   renderPresence(extras.presence);
   renderRefused(extras.refused);
 }
 
+// The control devices that sent a command lately: with each state (a presence event does not carry them).
+let controlDevices = [];
+
 function renderPresence(p) {
   if (p) setText(el("presence"), labels.presence.replace(/\{(\w+)\}/g, (_, k) => p[k] ?? 0));
-  // Who holds each open console (a link's holder, or a signed-in account): two consoles see each other.
-  if (p) setText(el("at-controls"), p.at_controls?.length ? labels.at_controls.replace("{names}", p.at_controls.join(", ")) : "");
+  // Who holds each open console (a link's holder, or a signed-in account): two consoles see each other;
+  // and the control devices (a Stream Deck) that sent a command lately (services/control.recent_devices).
+  const names = [...(p?.at_controls ?? []), ...controlDevices.map((name) => labels.control_device.replace("{name}", name))];
+  if (p) setText(el("at-controls"), names.length ? labels.at_controls.replace("{names}", names.join(", ")) : "");
 }
 
 /** Phones this server turned away because it was full (they try again by themselves). */

@@ -84,7 +84,8 @@ def test_api_openapi_document_is_valid_openapi_3_1(document):
     validate_openapi(document)
 
     assert document["openapi"] == "3.1.0"
-    assert set(document["paths"]) == {"/editions", "/editions/{slug}", "/editions/{slug}/live", "/openapi.json"}
+    assert set(document["paths"]) == {"/editions", "/editions/{slug}", "/editions/{slug}/live", "/openapi.json",
+                                      "/control/{slug}/state", "/control/{slug}/{action}"}  # branch control
     assert "Paris local time with its offset" in document["info"]["description"]
 
 

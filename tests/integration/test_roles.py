@@ -107,6 +107,10 @@ ROUTES = {
     ("organiser.deck_display", "POST"): ORGANISERS,
     ("organiser.audit_log", "GET"): ADMIN_ONLY,
     ("organiser.audit_csv", "GET"): ADMIN_ONLY,
+    # branch control: the control devices (hardware control API tokens)
+    ("organiser.control_devices", "GET"): LIVE,
+    ("organiser.control_devices", "POST"): ORGANISERS,
+    ("organiser.revoke_control_device", "POST"): ORGANISERS,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}

@@ -37,6 +37,7 @@ EDITION_SECTIONS = (
     ("organiser.report", _l("Bilan")),
     ("organiser.edit_edition", _l("Réglages")),
     ("organiser.console", _l("Console")),
+    ("organiser.control_devices", _l("Télécommandes")),  # branch control
 )
 # Pages that belong to a section without being its first page keep its tab highlighted.
 SUBPAGES = {
@@ -200,3 +201,4 @@ def dashboard():
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
 from . import accounts, applications, audit, editions, followup, outbox, privacy, report, rundown, slides  # noqa: E402,F401
+from . import control  # noqa: E402,F401 -- branch control
