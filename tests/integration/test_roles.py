@@ -107,6 +107,9 @@ ROUTES = {
     ("organiser.deck_display", "POST"): ORGANISERS,
     ("organiser.audit_log", "GET"): ADMIN_ONLY,
     ("organiser.audit_csv", "GET"): ADMIN_ONLY,
+    # branch digest: the speakers' digests, the talks' CSV for other tools
+    ("organiser.outbox_digests", "POST"): ORGANISERS,
+    ("organiser.talks_csv", "GET"): ORGANISERS,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}
