@@ -60,4 +60,14 @@ def test_the_organiser_prepares_the_speakers_digests_after_the_evening(server, o
         found = overflowing(page, vertical=False)
         if found:
             problems.append(f"message {width}: overflow {found}")
+        if width == 1280:
+            page.get_by_role("link", name="Programme", exact=True).click()
+            expect(page.locator("#talks-csv")).to_have_attribute("href", re.compile(r"/organiser/editions/\d+/talks\.csv$"))
+            expect(page.locator("#schedule-json")).to_have_attribute("href", "/e/jdn10/schedule.json")
+            page.locator("#other-tools").screenshot(path=screenshots / "digest-programme-other-tools-1280.png")
+            page.goto(page.url.replace("/programme", "/outbox") + "?lang=en")
+            expect(page.locator("#digests-title")).to_have_text("Speaker summaries")
+            expect(page.locator("#prepare-digests")).to_have_text("Prepare the speaker summaries")
+            page.locator("#digests").screenshot(path=screenshots / "digest-outbox-en-1280.png")
+            page.goto(page.url.split("?")[0] + "?lang=fr")
     assert problems == [], "\n".join(problems)
