@@ -207,6 +207,27 @@ def test_digests_are_prepared_once_rewritten_until_sent_and_sent_exactly_once(ap
     assert len({m["Message-ID"] for m in received(smtp)}) == 6
 
 
+def test_two_organisers_preparing_at_the_same_moment_make_one_digest_per_talk(app, world, organiser):
+    """The second click waits for the first one's unit of work, then finds its digests and rewrites them."""
+    import threading
+
+    edition, talk_ids = world
+    token = csrf_token(organiser.get(outbox_url(edition)).text)
+    answer = {}
+    with app.app_context():
+        with db.write():
+            outbox.prepare_digests(edition.id, intent_labels={})
+            worker = threading.Thread(target=lambda: answer.update(response=organiser.post(
+                outbox_url(edition) + "/digests", data={"csrf_token": token})))
+            worker.start()
+            worker.join(1.0)
+            waiting = worker.is_alive()
+        worker.join(30)
+
+    assert waiting and answer["response"].status_code == 303
+    assert [m.talk_id for m in digests(app, edition.id)] == talk_ids[:3]
+
+
 def test_no_digest_before_the_evening_is_over(app):
     from .conftest import signed_in
 
