@@ -579,7 +579,12 @@ def prepare_digests(edition_id: int, *, intent_labels: Mapping[str, object], aga
             session.add(OutboxMessage(edition_id=edition_id, application_id=talk.application_id, talk_id=talk.id,
                                       idempotency_key=secrets.token_hex(16), attempts=0, **fields))
             prepared += 1
+    # A talk that lost its contact address since (changed on the programme page) keeps no unsent digest
+    # to the old one.
+    dropped = session.execute(delete(OutboxMessage).where(
+        OutboxMessage.edition_id == edition_id, OutboxMessage.kind == "digest", OutboxMessage.state.in_(SENDABLE),
+        OutboxMessage.talk_id.not_in([t.id for t in talks])).execution_options(synchronize_session=False)).rowcount
     session.flush()
     privacy.audit(session, "digests_prepared", edition_id=edition_id, prepared=prepared, rewritten=rewritten,
-                  skipped=skipped)
+                  skipped=skipped, dropped=dropped)
     return DigestsPrepared(prepared, rewritten, skipped)

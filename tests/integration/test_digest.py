@@ -207,6 +207,17 @@ def test_digests_are_prepared_once_rewritten_until_sent_and_sent_exactly_once(ap
     assert len({m["Message-ID"] for m in received(smtp)}) == 6
 
 
+def test_a_talk_that_lost_its_address_keeps_no_unsent_digest(app, world, organiser):
+    edition, talk_ids = world
+    prepare(organiser, edition)
+    with app.app_context(), db.write() as session:
+        session.get(Talk, talk_ids[2]).contact_email = None
+
+    prepare(organiser, edition)
+
+    assert [m.talk_id for m in digests(app, edition.id)] == talk_ids[:2]
+
+
 def test_two_organisers_preparing_at_the_same_moment_make_one_digest_per_talk(app, world, organiser):
     """The second click waits for the first one's unit of work, then finds its digests and rewrites them."""
     import threading
