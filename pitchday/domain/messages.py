@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Mapping
 
 from .shapes import Schema, Text
 
-KINDS = ("retained", "deferred", "declined", "reminder", "slides_reminder")
+KINDS = ("retained", "deferred", "declined", "reminder", "slides_reminder", "digest")
 DECISION_KINDS = {"retained": "retained", "deferred": "deferred", "declined": "declined"}  # status → kind
 LANGUAGES = ("fr", "en")
 SUBJECT_MAX_CHARS = 200
@@ -26,7 +27,9 @@ PLACEHOLDERS = ("prenom", "nom", "titre", "organisation", "edition", "date", "he
                 "lien", "date_limite", "limite_supports")
 # A message that asks for an answer must carry the personal link that gives it.
 REQUIRED = {"retained": ("lien",), "deferred": ("lien",), "reminder": ("lien",), "slides_reminder": ("lien",),
-            "declined": ()}
+            "declined": (), "digest": ("questions", "contacts")}
+# Placeholders only one kind of message has a value for: the speaker's digest after the evening.
+KIND_PLACEHOLDERS = {"digest": ("questions", "contacts")}
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}\n]{0,40})\}|[{}]")
 
@@ -40,8 +43,10 @@ class TemplateProblem:
     names: tuple[str, ...] = ()
 
 
-def problems(field: str, text: str, *, required: tuple[str, ...] = ()) -> list[TemplateProblem]:
-    """What is wrong with the placeholders of ``text`` (an empty list when nothing is)."""
+def problems(field: str, text: str, *, required: tuple[str, ...] = (),
+             extra: tuple[str, ...] = ()) -> list[TemplateProblem]:
+    """What is wrong with the placeholders of ``text`` (an empty list when nothing is); ``extra``:
+    the placeholders only this kind of message knows (``KIND_PLACEHOLDERS``)."""
     unknown: list[str] = []
     used: set[str] = set()
     for match in _TOKEN.finditer(text):
@@ -51,7 +56,7 @@ def problems(field: str, text: str, *, required: tuple[str, ...] = ()) -> list[T
         name = match.group(1)
         if name is None:
             return [TemplateProblem(field, "lone_brace")]
-        if name in PLACEHOLDERS:
+        if name in PLACEHOLDERS or name in extra:
             used.add(name)
         elif token not in unknown:
             unknown.append(token)
@@ -65,8 +70,10 @@ def problems(field: str, text: str, *, required: tuple[str, ...] = ()) -> list[T
 
 
 def check_template(kind: str, subject: str, body: str) -> list[TemplateProblem]:
-    """Both fields of a template: the subject may use any placeholder, the body must carry the link."""
-    return problems("subject", subject) + problems("body", body, required=REQUIRED[kind])
+    """Both fields of a template: the subject may use any placeholder, the body must carry the link
+    (a digest's body: its questions and contacts). A placeholder of another kind is unknown here."""
+    extra = KIND_PLACEHOLDERS.get(kind, ())
+    return problems("subject", subject, extra=extra) + problems("body", body, required=REQUIRED[kind], extra=extra)
 
 
 def render(text: str, values: Mapping[str, str]) -> str:
@@ -198,3 +205,62 @@ DEFAULTS: dict[tuple[str, str], Template] = {
         "If you present without slides or from your own laptop, just tell us by answering this message.\n\n"
         "Kind regards,\nThe organising team"),
 }
+
+
+# -- the speaker's digest, after the evening (branch digest) ----------------------------------------
+# Each talk with a contact address gets one digest: the audience's questions to it and the people who
+# asked to meet its team. Prepared on an organiser's click, never before the evening is over.
+
+# The questions the room saw (published, and answered on stage); pending and rejected ones stay out.
+DIGEST_QUESTION_STATUSES = ("published", "answered")
+# A connect request the organisers closed without follow-up is not passed on.
+DIGEST_LEFT_OUT_REQUESTS = ("no_follow_up",)
+
+
+def digest_open(*, show_ended: bool, evening_ends_at: datetime, now: datetime) -> bool:
+    """Digests are prepared only after the evening: its show reached its end, or its planned end has
+    passed (an evening run without the console, or one not played to its last screen)."""
+    return show_ended or now >= evening_ends_at
+
+
+def question_in_digest(status: str) -> bool:
+    return status in DIGEST_QUESTION_STATUSES
+
+
+def contact_in_digest(*, consent_text: str | None, consented_at: datetime | None, status: str) -> bool:
+    """A requester's details go to the team only with the consent they gave (the stored sentence names
+    that team) and while the organisers have not closed the request."""
+    return bool(consent_text) and consented_at is not None and status not in DIGEST_LEFT_OUT_REQUESTS
+
+
+def digest_action(*, unsent: bool, sent: bool, again: bool) -> str:
+    """What preparing does for one talk: ``rewrite`` its digest not yet sent (it never left), ``skip``
+    a talk whose digest was sent or is being sent (unless asked ``again``), else ``create`` one."""
+    if unsent:
+        return "rewrite"
+    if sent and not again:
+        return "skip"
+    return "create"
+
+
+DEFAULTS.update({
+    ("digest", "fr"): Template(
+        "Votre bilan du {edition} : questions du public et contacts",
+        "Bonjour {prenom},\n\n"
+        "Merci encore pour « {titre} » au {edition}, le {date}, {lieu}.\n\n"
+        "Les questions que le public vous a posées :\n{questions}\n\n"
+        "Les personnes qui souhaitent échanger avec vous et ont accepté que leurs coordonnées vous soient "
+        "transmises :\n{contacts}\n\n"
+        "N'hésitez pas à les contacter directement. Ces coordonnées ne vous sont confiées que pour cet échange : "
+        "merci de ne pas les utiliser à d'autres fins.\n\n"
+        "Bien cordialement,\nL'équipe organisatrice"),
+    ("digest", "en"): Template(
+        "Your summary of the {edition}: audience questions and contacts",
+        "Hello {prenom},\n\n"
+        "Thank you again for \"{titre}\" at the {edition}, on {date}, {lieu}.\n\n"
+        "The questions the audience asked you:\n{questions}\n\n"
+        "The people who wish to talk with you and agreed that their details be passed on to you:\n{contacts}\n\n"
+        "Feel free to contact them directly. These details are given to you for this exchange only: please do "
+        "not use them for anything else.\n\n"
+        "Kind regards,\nThe organising team"),
+})

@@ -339,19 +339,26 @@ class MessageTemplate(Base):
 
 
 class OutboxMessage(Base):
-    """One e-mail to an applicant, prepared by a decision or a reminder, read by an organiser, sent once.
+    """One e-mail to an applicant, prepared by a decision or a reminder (or to a speaker: their digest
+    after the evening), read by an organiser, sent once.
 
     ``state``: prepared → sending → sent, or failed / bounced (with ``reason``), which can be sent
     again. "sending" is committed before the SMTP call: a row left in it after a crash is shown
     "à vérifier" and never sent again without a person's decision (services/outbox.py).
-    Personal data: erased with its application.
+    Personal data: erased with its application (a digest also with its recipient, and with the
+    connect requests it lists: services/privacy).
     """
 
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    # The applicant it is about; None for a speaker's digest of a talk that came from no application.
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True,
+                                                       nullable=True)
+    # branch digest: the talk a speaker's digest is about (kind "digest"), None for the other kinds.
+    talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE", name="fk_outbox_messages_talk_id"),
+                                                index=True, nullable=True)
     kind: Mapped[str] = mapped_column(String(20))  # domain.messages.KINDS
     language: Mapped[str] = mapped_column(String(5))
     to_name: Mapped[str] = mapped_column(String(200))

@@ -29,16 +29,19 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.headerregistry import Address
+from typing import Mapping
 
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 
 from ..domain import messages as rules
 from ..domain import speakers as speaker_rules
 from ..extensions import db
-from ..models import Application, Deck, Edition, MessageTemplate, OutboxMessage, SpeakerAnswer, Talk
+from ..models import (Application, ConnectRequest, Deck, Edition, MessageTemplate, OutboxMessage, Question,
+                      SpeakerAnswer, Talk)
 from . import mail, privacy
 
 STATES = ("prepared", "sending", "sent", "failed", "bounced")
@@ -393,3 +396,195 @@ def prepare_reminders(edition_id: int, now: datetime | None = None, *, kind: str
                                   **_compose_fields(edition, row.application, kind)))
     session.flush()
     return len(rows)
+
+
+# -- the speakers' digests after the evening (branch digest) ------------------------------------------
+
+
+class DigestNotOpen(Exception):
+    """The evening is not over yet: no digest is prepared (``domain.messages.digest_open``)."""
+
+
+@dataclass(frozen=True)
+class DigestTalk:
+    talk: Talk
+    latest: OutboxMessage | None  # its latest digest, if one was prepared
+    questions: int  # what it would hold now
+    contacts: int
+
+
+@dataclass(frozen=True)
+class DigestsPrepared:
+    prepared: int  # new messages
+    rewritten: int  # unsent ones written again with what is known now
+    skipped: int  # already sent (or being sent), not asked again
+
+
+def digests_open(edition_id: int, now: datetime | None = None) -> bool:
+    from ..domain.show import Phase
+    from ..timeutil import to_ms
+    from . import show as show_service
+
+    now = now or datetime.now(timezone.utc)
+    edition = db.current().get(Edition, edition_id)
+    show = show_service.current_show(edition_id, now=to_ms(now))
+    return rules.digest_open(show_ended=show.phase is Phase.ENDED, evening_ends_at=edition.ends_at, now=now)
+
+
+def _digest_talks(session, edition_id: int) -> list[Talk]:
+    """The talks of the rundown (not its other items) whose team has a contact address, in running order."""
+    return list(session.scalars(select(Talk).where(
+        Talk.edition_id == edition_id, Talk.item_kind == "talk", Talk.contact_email.is_not(None),
+        Talk.contact_email != "").order_by(Talk.position, Talk.id)))
+
+
+def _digest_content(session, talk: Talk) -> tuple[list[Question], list[ConnectRequest]]:
+    questions = [q for q in session.scalars(select(Question).where(Question.talk_id == talk.id)
+                                            .order_by(Question.votes.desc(), Question.id))
+                 if rules.question_in_digest(q.status)]
+    requests = [r for r in session.scalars(select(ConnectRequest).where(ConnectRequest.talk_id == talk.id)
+                                           .order_by(ConnectRequest.id))
+                if rules.contact_in_digest(consent_text=r.consent_text, consented_at=r.consented_at, status=r.status)]
+    return questions, requests
+
+
+def _speaker_name(talk: Talk) -> str:
+    """"Noé Fictif, gérant" → "Noé Fictif": the talk's speaker without the role, else the referent, else the team."""
+    name = talk.speaker.split(",")[0].strip()
+    if not name and talk.application is not None:
+        name = talk.application.referent_name
+    return name or talk.organisation or talk.title
+
+
+def _digest_values(edition: Edition, talk: Talk, language: str) -> dict[str, str]:
+    """Every placeholder's value for a talk's speaker (a talk added without an application has no link)."""
+    from . import speakers
+
+    if talk.application is not None:
+        values = placeholder_values(edition, talk.application, talk, language)
+    else:
+        with force_locale(language):
+            planned = speakers.planned_start(edition, talk)
+            values = {
+                "titre": talk.title, "organisation": talk.organisation, "edition": edition.title,
+                "date": format_datetime(edition.starts_at, "EEEE d MMMM y"),
+                "heure": format_datetime(edition.starts_at, "HH:mm"), "lieu": edition.venue,
+                "creneau": _("intervention n° %(position)d, vers %(time)s", position=talk.position,
+                             time=format_datetime(planned, "HH:mm")),
+                "format": _("%(pitch)s min de présentation, puis %(qa)s min de questions du public",
+                            pitch=_minutes(talk.effective_pitch_ms), qa=_minutes(talk.effective_qa_ms)),
+                "lien": "",
+                "date_limite": format_datetime(speaker_rules.confirm_by(edition.starts_at), "EEEE d MMMM y"),
+                "limite_supports": format_datetime(speaker_rules.slides_deadline(
+                    edition.starts_at, edition.slides_deadline_at), "EEEE d MMMM y, HH:mm"),
+            }
+    name = _speaker_name(talk)
+    return {**values, "prenom": rules.first_name(name), "nom": name}
+
+
+def _questions_text(questions: list[Question]) -> str:
+    if not questions:
+        return _("Aucune question du public n'a été publiée pour votre intervention.")
+    lines = []
+    for question in questions:
+        answered = question.status == "answered"
+        state = _("répondue sur scène") if answered else _("pas traitée sur scène")
+        votes = ngettext("%(num)d vote", "%(num)d votes", question.votes)
+        lines.append("- " + _("« %(text)s »", text=" ".join(question.text.split())) + f" ({votes}, {state})")
+    return "\n".join(lines)
+
+
+def _contacts_text(requests: list[ConnectRequest], intent_labels: Mapping[str, object]) -> str:
+    if not requests:
+        return _("Personne n'a demandé à échanger avec vous lors de la soirée.")
+    blocks = []
+    for request in requests:
+        lines = ["- " + request.name + (f" ({request.organisation})" if request.organisation else ""),
+                 "  " + _("E-mail : %(email)s", email=request.email)]
+        if request.phone:
+            lines.append("  " + _("Téléphone : %(phone)s", phone=request.phone))
+        if request.intent in intent_labels:
+            lines.append("  " + _("Sa demande : « %(intent)s »", intent=str(intent_labels[request.intent])))
+        if request.message:
+            lines.append("  " + _("Son message : « %(message)s »", message=" ".join(request.message.split())))
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def _digest_fields(session, edition: Edition, talk: Talk, intent_labels: Mapping[str, object]) -> dict:
+    language = rules.language_for(talk.application.language if talk.application is not None else None)
+    questions, requests = _digest_content(session, talk)
+    template = templates(edition.id)[("digest", language)]
+    values = _digest_values(edition, talk, language)
+    with force_locale(language):
+        values |= {"questions": _questions_text(questions), "contacts": _contacts_text(requests, intent_labels)}
+    subject = " ".join(rules.render(template.subject, values).split())[:rules.SUBJECT_MAX_CHARS]
+    return {"kind": "digest", "language": language, "to_name": _speaker_name(talk)[:200],
+            "to_email": talk.contact_email, "subject": subject,
+            "body": rules.render(template.body, values)[:rules.BODY_MAX_CHARS]}
+
+
+def _digests_of(session, talk_ids: list[int]) -> dict[int, list[OutboxMessage]]:
+    found: dict[int, list[OutboxMessage]] = {talk_id: [] for talk_id in talk_ids}
+    for row in session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest",
+                                                           OutboxMessage.talk_id.in_(talk_ids))
+                               .order_by(OutboxMessage.id)):
+        found[row.talk_id].append(row)
+    return found
+
+
+def digest_talks(edition_id: int) -> list[DigestTalk]:
+    """Every talk a digest goes to, with its latest digest and what one would hold now (the outbox page)."""
+    session = db.current()
+    talks = _digest_talks(session, edition_id)
+    digests = _digests_of(session, [t.id for t in talks])
+    rows = []
+    for talk in talks:
+        questions, requests = _digest_content(session, talk)
+        rows.append(DigestTalk(talk, digests[talk.id][-1] if digests[talk.id] else None, len(questions), len(requests)))
+    return rows
+
+
+def prepare_digests(edition_id: int, *, intent_labels: Mapping[str, object], again: bool = False,
+                    now: datetime | None = None) -> DigestsPrepared:
+    """Prepare each speaker's digest in the outbox, in the caller's write, once the evening is over.
+
+    Exactly once per talk: an unsent digest is written again (same key: it never left); a talk whose
+    digest was sent, or is being sent, gets none unless ``again`` (then a new message of its own).
+    ``intent_labels``: the wording of each connect request's intent (lazy, read in the speaker's
+    language). Raises ``DigestNotOpen`` before the evening is over.
+    """
+    session = db.current()
+    # The edition's row, locked: two organisers preparing at once queue here instead of both creating.
+    edition = session.scalars(select(Edition).where(Edition.id == edition_id).with_for_update()).one()
+    if not digests_open(edition_id, now):
+        raise DigestNotOpen()
+    talks = _digest_talks(session, edition_id)
+    digests = _digests_of(session, [t.id for t in talks])
+    prepared = rewritten = skipped = 0
+    for talk in talks:
+        unsent = [m for m in digests[talk.id] if m.state in SENDABLE]
+        action = rules.digest_action(unsent=bool(unsent), sent=any(m.state in ("sending", "sent")
+                                                                   for m in digests[talk.id]), again=again)
+        if action == "skip":
+            skipped += 1
+            continue
+        fields = _digest_fields(session, edition, talk, intent_labels)
+        if action == "rewrite":
+            for name, value in fields.items():
+                setattr(unsent[-1], name, value)
+            unsent[-1].state, unsent[-1].reason, unsent[-1].application_id = "prepared", None, talk.application_id
+            rewritten += 1
+        else:
+            session.add(OutboxMessage(edition_id=edition_id, application_id=talk.application_id, talk_id=talk.id,
+                                      idempotency_key=secrets.token_hex(16), attempts=0, **fields))
+            prepared += 1
+    # A talk that lost its contact address since (changed on the programme page) keeps no unsent digest
+    # to the old one.
+    dropped = session.execute(delete(OutboxMessage).where(
+        OutboxMessage.edition_id == edition_id, OutboxMessage.kind == "digest", OutboxMessage.state.in_(SENDABLE),
+        OutboxMessage.talk_id.not_in([t.id for t in talks])).execution_options(synchronize_session=False)).rowcount
+    session.flush()
+    privacy.audit(session, "digests_prepared", edition_id=edition_id, prepared=prepared, rewritten=rewritten,
+                  skipped=skipped, dropped=dropped)
+    return DigestsPrepared(prepared, rewritten, skipped)

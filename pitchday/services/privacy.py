@@ -105,8 +105,10 @@ def export_for(email: str) -> dict[str, Any]:
     talks = [{"talk": t.title, "edition": editions.get(t.edition_id), "contact_email": t.contact_email}
              for t in session.scalars(_matching(Talk, Talk.contact_email, email))]
     application_ids = [a["id"] for a in applications]
+    # A speaker's digest may be about a talk that came from no application: found by its recipient too.
     messages = [_plain(m) for m in session.scalars(select(OutboxMessage).where(
-        OutboxMessage.application_id.in_(application_ids)).order_by(OutboxMessage.id))]
+        OutboxMessage.application_id.in_(application_ids) | (func.lower(OutboxMessage.to_email) == email))
+        .order_by(OutboxMessage.id))]
     answers = [_plain(a) for a in session.scalars(select(SpeakerAnswer).where(
         SpeakerAnswer.application_id.in_(application_ids)))]
     audit(session, "export_person", connect_requests=len(requests), applications=len(applications),
@@ -126,7 +128,14 @@ def erase(email: str) -> dict[str, int]:
     applications = session.execute(delete(Application).where(Application.id.in_(application_ids))).rowcount
     contacts = session.execute(update(Talk).where(func.lower(Talk.contact_email) == email)
                                .values(contact_email=None)).rowcount
+    # Speakers' digests sent to this address, or listing it as a contact (a copy of their request).
+    digests = session.execute(delete(OutboxMessage).where(
+        OutboxMessage.kind == "digest",
+        (func.lower(OutboxMessage.to_email) == email) | func.lower(OutboxMessage.body).contains(email, autoescape=True))
+        .execution_options(synchronize_session=False)).rowcount
     counts = {"connect_requests": requests, "applications": applications, "talk_contacts": contacts}
+    if digests:
+        counts["digests"] = digests
     audit(session, "erase_person", **counts)
     return counts
 
@@ -159,6 +168,11 @@ def purge(now: datetime | None = None) -> dict[str, int]:
         if ended + timedelta(days=edition.connect_retention_days) <= now:
             totals["connect_requests"] += session.execute(
                 delete(ConnectRequest).where(ConnectRequest.edition_id == edition.id)).rowcount
+            # The speakers' digests copy those requests' details: kept no longer than the requests.
+            digests = session.execute(delete(OutboxMessage).where(
+                OutboxMessage.edition_id == edition.id, OutboxMessage.kind == "digest")).rowcount
+            if digests:
+                totals["digests"] = totals.get("digests", 0) + digests
             question_ids = select(Question.id).where(Question.edition_id == edition.id)
             totals["votes"] += session.execute(
                 delete(QuestionVote).where(QuestionVote.question_id.in_(question_ids))).rowcount

@@ -64,6 +64,7 @@ def edition_fields(edition: Edition) -> dict:
             "self": _absolute("api.edition", slug=edition.slug),
             "agenda": _absolute("public.agenda", slug=edition.slug),
             "ics": _absolute("public.agenda_ics", slug=edition.slug),
+            "schedule": _absolute("public.agenda_schedule", slug=edition.slug),
             "audience": _absolute("audience.live", slug=edition.slug),
             "live": _absolute("api.live", slug=edition.slug),
         },

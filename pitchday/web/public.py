@@ -1,6 +1,7 @@
 """Public pages that are not live screens: the agenda of an edition (HTML with JSON-LD, iCalendar)."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -160,4 +161,19 @@ def agenda_ics(slug: str):
     response = Response(calendar_bytes(edition, editions.public_programme(edition)),
                         content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{edition.slug}.ics"'
+    return response
+
+
+@bp.get("/e/<slug>/schedule.json")
+@db.read()
+def agenda_schedule(slug: str):
+    """The evening as the pretalx / frab schedule JSON (Giggity, EventFahrplan, voctosched): public,
+    like the programme page whose plan it carries (services/schedule_export.py)."""
+    from ..services import schedule_export
+
+    edition = _edition_or_404(slug)
+    response = Response(json.dumps(schedule_export.schedule_json(edition, base_url=public_base_url()),
+                                   ensure_ascii=False, indent=1),
+                        content_type="application/json; charset=utf-8")
+    response.headers["Access-Control-Allow-Origin"] = "*"  # web schedule viewers read it from their own origin
     return response

@@ -107,7 +107,8 @@ def test_api_editions_list_matches_its_schema(client, document):
     assert listed["links"] == {
         "self": f"http://localhost/api/v1/editions/{SLUG}", "agenda": f"http://localhost/e/{SLUG}/programme",
         "ics": f"http://localhost/e/{SLUG}/programme.ics", "audience": f"http://localhost/e/{SLUG}/",
-        "live": f"http://localhost/api/v1/editions/{SLUG}/live"}
+        "live": f"http://localhost/api/v1/editions/{SLUG}/live",
+        "schedule": f"http://localhost/e/{SLUG}/schedule.json"}  # branch digest: the frab schedule JSON
 
 
 def test_api_edition_matches_its_schema_with_talks_in_running_order(client, document):

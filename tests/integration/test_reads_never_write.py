@@ -64,7 +64,7 @@ def get_pages(organiser, moderator_http, ids) -> dict[str, int]:
     public = [
         "/", f"/e/{SLUG}/projector", f"/e/{SLUG}/stage", f"/e/{SLUG}/", f"/e/{SLUG}/echanger/{t}",
         f"/e/{SLUG}/echanger/{t}/envoye", f"/e/{SLUG}/confidentialite", f"/e/{SLUG}/candidater",
-        f"/e/{SLUG}/programme", f"/e/{SLUG}/programme.ics", f"/qr/{SLUG}.svg", "/healthz",
+        f"/e/{SLUG}/programme", f"/e/{SLUG}/programme.ics", f"/e/{SLUG}/schedule.json", f"/qr/{SLUG}.svg", "/healthz",
         "/api/v1/editions", f"/api/v1/editions/{SLUG}", f"/api/v1/editions/{SLUG}/live", "/api/v1/openapi.json",
     ]
     organiser_pages = [

@@ -111,6 +111,9 @@ ROUTES = {
     ("organiser.control_devices", "GET"): LIVE,
     ("organiser.control_devices", "POST"): ORGANISERS,
     ("organiser.revoke_control_device", "POST"): ORGANISERS,
+    # branch digest: the speakers' digests, the talks' CSV for other tools
+    ("organiser.outbox_digests", "POST"): ORGANISERS,
+    ("organiser.talks_csv", "GET"): ORGANISERS,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}

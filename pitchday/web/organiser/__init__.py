@@ -202,3 +202,4 @@ def dashboard():
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
 from . import accounts, applications, audit, editions, followup, outbox, privacy, report, rundown, slides  # noqa: E402,F401
 from . import control  # noqa: E402,F401 -- branch control
+from . import schedule_export  # noqa: E402,F401  (branch digest)

@@ -35,6 +35,7 @@ KIND_LABELS = {
     "declined": _l("Non retenue"),
     "reminder": _l("Relance"),
     "slides_reminder": _l("Relance présentation"),
+    "digest": _l("Bilan intervenant"),
 }
 LANGUAGE_LABELS = {"fr": _l("français"), "en": _l("anglais")}
 ANSWER_LABELS = {
@@ -59,6 +60,8 @@ PLACEHOLDER_LABELS = {
     "lien": _l("lien personnel vers l'espace intervenant"),
     "date_limite": _l("date limite de confirmation"),
     "limite_supports": _l("date et heure limites de dépôt des présentations"),
+    "questions": _l("questions du public publiées, avec leurs votes et si elles ont été traitées sur scène"),
+    "contacts": _l("personnes qui souhaitent échanger et ont accepté de transmettre leurs coordonnées"),
 }
 MAX_SELECTED = 500
 NOT_EDITABLE = _l("Ce message est en cours d'envoi ou déjà envoyé : il ne peut plus être modifié.")
@@ -86,7 +89,9 @@ def outbox_page(edition_id: int):
         declined=declined, replacement=speakers.replacement_for(edition_id) if declined else None,
         reminders=outbox.proposed_reminders(edition_id), slides_reminders=outbox.proposed_slides_reminders(edition_id),
         slides_deadline=speakers.slides_deadline(edition), smtp=mail.smtp_settings(), labels=_labels(),
-        shown_state=outbox.shown_state)
+        shown_state=outbox.shown_state, digests=outbox.digest_talks(edition_id),
+        digests_open=outbox.digests_open(edition_id),
+        without_contact=[t for t in edition.pitches if not t.contact_email])
 
 
 def _send(edition_id: int, message_ids: list[int], settings: mail.SmtpSettings) -> tuple[int, int]:
@@ -219,12 +224,14 @@ def outbox_templates(edition_id: int):
                            kinds=message_rules.KINDS, languages=message_rules.LANGUAGES, labels=_labels())
 
 
-def template_error(problem: message_rules.TemplateProblem) -> str:
+def template_error(problem: message_rules.TemplateProblem, kind: str = "") -> str:
     names = ", ".join(problem.names)
     if problem.code == "unknown_placeholder":
         return ngettext("Champ inconnu : %(names)s. Utilisez l'un des champs de la liste.",
                         "Champs inconnus : %(names)s. Utilisez l'un des champs de la liste.",
                         len(problem.names), names=names)
+    if problem.code == "missing_placeholder" and kind == "digest":
+        return _("Il manque %(names)s : c'est le contenu du bilan.", names=names)
     if problem.code == "missing_placeholder":
         return _("Il manque %(names)s : sans lui, le destinataire ne peut pas répondre.", names=names)
     return _("Accolade seule : écrivez {{ ou }} pour afficher une accolade.")
@@ -252,12 +259,38 @@ def outbox_template(edition_id: int, kind: str, language: str):
             errors, status = {e.field: field_error(e.code, e.limit) for e in refused.errors}, 400
         except outbox.TemplateRefused as refused:
             for problem in refused.problems:
-                errors.setdefault(problem.field, template_error(problem))
+                errors.setdefault(problem.field, template_error(problem, kind))
             status = 400
         else:
             flash(_("Modèle enregistré : il servira aux prochains messages préparés."))
             return redirect(url_for(".outbox_templates", edition_id=edition_id), code=303)
     return render_template("organiser/outbox/template.html", edition=edition, kind=kind, language=language,
                            values=values, errors=errors, custom=current.custom, labels=_labels(),
-                           placeholders=[(name, str(PLACEHOLDER_LABELS[name])) for name in message_rules.PLACEHOLDERS],
+                           placeholders=[(name, str(PLACEHOLDER_LABELS[name])) for name in
+                                         message_rules.PLACEHOLDERS + message_rules.KIND_PLACEHOLDERS.get(kind, ())],
                            ), status
+
+
+# -- the speakers' digests after the evening (branch digest) -------------------------------------------
+
+
+@bp.post("/editions/<int:edition_id>/outbox/digests")
+@requires("applications.decide", write="followup")
+@db.write()
+def outbox_digests(edition_id: int):
+    """Prepare (or write again, if not yet sent) each speaker's digest; sends nothing."""
+    from ..i18n import INTENT_LABELS
+
+    edition_or_404(edition_id)
+    try:
+        done = outbox.prepare_digests(edition_id, intent_labels=INTENT_LABELS, again=request.form.get("again") == "yes")
+    except outbox.DigestNotOpen:
+        flash(_("Les bilans se préparent après la soirée : une fois la soirée terminée sur la console, ou sa date passée."))
+        return redirect(url_for(".outbox_page", edition_id=edition_id) + "#digests", code=303)
+    text = ngettext("%(num)d bilan préparé : relisez-le puis envoyez-le.",
+                    "%(num)d bilans préparés : relisez-les puis envoyez-les.", done.prepared + done.rewritten)
+    if done.skipped:
+        text += " " + ngettext("%(num)d déjà envoyé, non préparé à nouveau.",
+                               "%(num)d déjà envoyés, non préparés à nouveau.", done.skipped)
+    flash(text)
+    return redirect(url_for(".outbox_page", edition_id=edition_id) + "#digests", code=303)
