@@ -107,6 +107,11 @@ ROUTES = {
     ("organiser.deck_display", "POST"): ORGANISERS,
     ("organiser.audit_log", "GET"): ADMIN_ONLY,
     ("organiser.audit_csv", "GET"): ADMIN_ONLY,
+    # -- branch reviews
+    ("organiser.reviews_page", "GET"): READERS,
+    ("organiser.review_application", "POST"): READERS,
+    ("organiser.review_settings", "GET"): ORGANISERS,
+    ("organiser.review_settings", "POST"): ORGANISERS,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}

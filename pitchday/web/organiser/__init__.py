@@ -30,6 +30,7 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 EDITION_SECTIONS = (
     ("organiser.edition", _l("Vue d'ensemble")),
     ("organiser.applications", _l("Candidatures")),
+    ("organiser.reviews_page", _l("Relecture")),
     ("organiser.programme", _l("Programme")),
     ("organiser.outbox_page", _l("Messages")),
     ("organiser.durations", _l("Durées")),
@@ -46,6 +47,7 @@ SUBPAGES = {
     "organiser.rundown_import": "organiser.programme",
     "organiser.introduce": "organiser.connections",
     "organiser.digest": "organiser.connections",
+    "organiser.review_settings": "organiser.reviews_page",
     "organiser.outbox_message": "organiser.outbox_page",
     "organiser.outbox_templates": "organiser.outbox_page",
     "organiser.outbox_template": "organiser.outbox_page",
@@ -199,4 +201,4 @@ def dashboard():
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import accounts, applications, audit, editions, followup, outbox, privacy, report, rundown, slides  # noqa: E402,F401
+from . import accounts, applications, audit, editions, followup, outbox, privacy, report, reviews, rundown, slides  # noqa: E402,F401
