@@ -102,13 +102,15 @@ def test_review_list_gives_the_mean_and_the_spread_per_criterion_and_overall(app
     assert '<td class="figure">3 (2–4)</td>' in row  # c1
     assert '<td class="figure">3</td>' in row  # c2: both gave 3, no spread to show
     assert "<strong>2,8 (2–3,5)</strong>" in row  # overall: mean of 3.5 and 2, lowest and highest
-    assert '<td class="figure">1,5</td>' in row  # spread: 3.5 − 2
     assert page.index(f'id="review-row-{ids[1]}"') < page.index(f'id="review-row-{ids[0]}"') \
         < page.index(f'id="review-row-{ids[2]}"')
     ascending = organiser.get(list_url(edition, sort="overall", order="asc")).text
     assert ascending.index(f'id="review-row-{ids[0]}"') < ascending.index(f'id="review-row-{ids[1]}"') \
         < ascending.index(f'id="review-row-{ids[2]}"')  # never scored: last in both directions
     assert 'aria-sort="ascending"' in ascending
+    by_spread = organiser.get(list_url(edition, sort="spread", order="desc")).text  # 3.5 − 2, then one review
+    assert by_spread.index(f'id="review-row-{ids[0]}"') < by_spread.index(f'id="review-row-{ids[1]}"') \
+        < by_spread.index(f'id="review-row-{ids[2]}"')
 
 
 def factories_admin(app):

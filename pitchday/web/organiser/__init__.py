@@ -83,9 +83,13 @@ def navigation():
             if permission == "signed_in" or accounts_service.can(account, permission, edition_id):
                 shown.append((endpoint, str(label)))
         return shown
+    section = SUBPAGES.get(request.endpoint, request.endpoint)
     with db.read():
+        if section == "organiser.applications" and edition_id is not None \
+                and not accounts_service.can(account, "applications.decide", edition_id):
+            section = "organiser.reviews_page"  # a reviewer's applications are the review list
         return {"edition_sections": present(EDITION_SECTIONS, edition_id), "area_links": present(AREA_LINKS, None),
-                "current_section": SUBPAGES.get(request.endpoint, request.endpoint),
+                "current_section": section,
                 "current_account": account, "may": may}
 
 

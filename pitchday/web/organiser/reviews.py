@@ -3,6 +3,8 @@ edition's review settings (criteria, blind review, who reviews what). The rules 
 ``domain/reviews.py``; the dossier itself is ``applications.application``, which shows the review."""
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -39,7 +41,8 @@ def number(value: float | None) -> str:
     """A mean or a score as people read it here: one decimal at most ("3,5" in French)."""
     if value is None:
         return "—"
-    return format_decimal(round(value, 1), format="#,##0.#")
+    # Half up, as people round by hand (4.25 → 4.3), not the float's half-even.
+    return format_decimal(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), format="#,##0.#")
 
 
 def figure(found: rules.Figures | None) -> str:
