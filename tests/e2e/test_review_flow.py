@@ -156,7 +156,7 @@ def test_two_reviewers_score_the_organiser_decides_and_a_speaker_answers(instanc
     hugo.goto(instance.url(f"/organiser/editions/{edition_id}/reviews?sort=reference&order=asc"))
     hugo.get_by_role("link", name="AMI-QA-003", exact=True).click()
     expect(hugo.locator("#review-figures")).to_contain_text("Très bien ancré dans le territoire.")
-    expect(hugo.locator("#review-overall .figure")).to_have_text("4,5 (4–5)")
+    expect(hugo.locator("#review-overall .figure")).to_have_text("4,5 (4\u2060–\u20605)")
     shoot(hugo, screenshots, "reviewer-after-1280x800")
 
     # -- the organiser reads the review list, best first, and decides ----------------------------------
@@ -164,7 +164,7 @@ def test_two_reviewers_score_the_organiser_decides_and_a_speaker_answers(instanc
     expect(organiser.locator("#sort-overall")).to_contain_text("▼")
     listed = organiser.locator("#reviews tbody tr")
     assert [listed.nth(i).get_attribute("data-reference") for i in range(4)] == BEST_FIRST
-    expect(listed.nth(0).locator("td[data-overall] strong")).to_have_text("4,5 (4–5)")
+    expect(listed.nth(0).locator("td[data-overall] strong")).to_have_text("4,5 (4\u2060–\u20605)")
     expect(listed.nth(0)).to_contain_text(first["nom_projet"])
     shoot(organiser, screenshots, "list-1280x800")
     organiser.click("#sort-overall")  # the other way: lowest first, the never-reviewed still last

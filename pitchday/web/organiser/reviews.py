@@ -51,7 +51,8 @@ def figure(found: rules.Figures | None) -> str:
         return "—"
     if found.low == found.high:
         return number(found.mean)
-    return f"{number(found.mean)} ({number(found.low)}–{number(found.high)})"
+    # Word joiners: a narrow cell breaks before the spread, never inside "(4–5)".
+    return f"{number(found.mean)} ({number(found.low)}\u2060–\u2060{number(found.high)})"
 
 
 def review_context(edition_id: int, application, *, values: dict | None = None, errors: dict | None = None) -> dict:
