@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from tests.pdfs import make_pdf
 
 from .helpers import axe_violations
+from .layout import overflowing, small_targets
 from .test_evening_cycle import ADMIN_EMAIL, PASSWORD, PHONE, SAMPLE, smtp  # noqa: F401 (the SMTP server fixture)
 from .test_outbox_speaker import instance  # noqa: F401 (a server with that SMTP server and a data folder)
 
@@ -48,6 +49,19 @@ def mails_to(smtp, address: str):  # noqa: F811
 def sample_rows() -> dict[str, dict[str, str]]:
     with SAMPLE.open(encoding="utf-8") as f:
         return {row["reference"]: row for row in csv.DictReader(f)}
+
+
+def measured(open_view, page, screenshots, name: str, sizes=((1280, 800), (768, 1024), (390, 844)),  # noqa: F811
+             minimum: int = 44) -> list[str]:
+    """The page of ``page`` (as its holder sees it) at each size: kept as a screenshot, and what sticks out
+    sideways or is too small to touch."""
+    problems = []
+    for width, height in sizes:
+        view = open_view(page.url, width, height, storage_state=page.context.storage_state())
+        shoot(view, screenshots, f"{name}-{width}x{height}")
+        problems += [f"{name} {width}: {p}" for p in overflowing(view, vertical=False)]
+        problems += [f"{name} {width}: small {p}" for p in small_targets(view, minimum, skip_inline_links=True)]
+    return problems
 
 
 def sign_in(page, email: str, password: str) -> None:
@@ -104,7 +118,7 @@ def test_two_reviewers_score_the_organiser_decides_and_a_speaker_answers(instanc
     expect(organiser.locator("#label-c1")).to_have_value("Adéquation au thème qualité de l'air")
     expect(organiser.locator("#assignments thead")).to_contain_text("Léa Relit")
     organiser.check("#blind")
-    shoot(organiser, screenshots, "settings-1280x800")
+    assert measured(open_view, organiser, screenshots, "settings") == []
     organiser.click("#settings-save")
     expect(organiser.locator(".flash")).to_have_text("Réglages de la relecture enregistrés.")
     expect(organiser.locator("#blind")).to_be_checked()
@@ -157,7 +171,8 @@ def test_two_reviewers_score_the_organiser_decides_and_a_speaker_answers(instanc
     hugo.get_by_role("link", name="AMI-QA-003", exact=True).click()
     expect(hugo.locator("#review-figures")).to_contain_text("Très bien ancré dans le territoire.")
     expect(hugo.locator("#review-overall .figure")).to_have_text("4,5 (4\u2060–\u20605)")
-    shoot(hugo, screenshots, "reviewer-after-1280x800")
+    # The scores' targets are their 44-px labels; the radio inside is 24 px (WCAG 2.5.8).
+    assert measured(open_view, hugo, screenshots, "reviewer-after", minimum=24) == []
 
     # -- the organiser reads the review list, best first, and decides ----------------------------------
     organiser.goto(instance.url(f"/organiser/editions/{edition_id}/reviews"))
@@ -166,7 +181,7 @@ def test_two_reviewers_score_the_organiser_decides_and_a_speaker_answers(instanc
     assert [listed.nth(i).get_attribute("data-reference") for i in range(4)] == BEST_FIRST
     expect(listed.nth(0).locator("td[data-overall] strong")).to_have_text("4,5 (4\u2060–\u20605)")
     expect(listed.nth(0)).to_contain_text(first["nom_projet"])
-    shoot(organiser, screenshots, "list-1280x800")
+    assert measured(open_view, organiser, screenshots, "list") == []
     organiser.click("#sort-overall")  # the other way: lowest first, the never-reviewed still last
     assert [listed.nth(i).get_attribute("data-reference") for i in range(4)] == list(reversed(BEST_FIRST))
     audit = open_view(organiser.url, 1280, 800, bypass_csp=True, storage_state=organiser.context.storage_state())
