@@ -61,8 +61,8 @@ def in_scope(application_id: int, assigned: frozenset[int] | set[int]) -> bool:
 
 
 def next_key(keys: Iterable[str]) -> str:
-    """The key of a new criterion (``c<n>``, one more than the highest so far): keys are never reused,
-    so that a posted form never scores a criterion that replaced another."""
+    """The key of a new criterion (``c<n>``, one more than the highest of ``keys``): a form posted
+    while the criteria changed scores the criteria it names, not the ones added since."""
     numbers = [int(k[1:]) for k in keys if _KEY.fullmatch(k)]
     return f"c{max(numbers, default=0) + 1}"
 

@@ -298,11 +298,6 @@ def overall_means(edition_id: int, application_ids: list[int] | None = None) -> 
     return means
 
 
-def review_count(edition_id: int) -> int:
-    return db.current().scalar(select(func.count(Review.id)).join(Application, Application.id == Review.application_id)
-                               .where(Application.edition_id == edition_id)) or 0
-
-
 # -- personal data ------------------------------------------------------------------------------------
 
 

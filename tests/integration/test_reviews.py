@@ -99,9 +99,9 @@ def test_review_list_gives_the_mean_and_the_spread_per_criterion_and_overall(app
 
     page = organiser.get(list_url(edition, sort="overall", order="desc")).text
     row = page.split(f'id="review-row-{ids[0]}"')[1].split("</tr>")[0]
-    assert '<td class="figure">2</td>' in row  # two reviews
-    assert f'<td class="figure">3 (2{WJ}–{WJ}4)</td>' in row  # c1
-    assert '<td class="figure">3</td>' in row  # c2: both gave 3, no spread to show
+    assert '<td class="figure" data-label="Relectures">2</td>' in row  # two reviews
+    assert f'data-label="Adéquation au thème qualité de l&#39;air">3 (2{WJ}–{WJ}4)</td>' in row  # c1
+    assert '<td class="figure" data-label="Prêt à l&#39;expérimentation">3</td>' in row  # c2: both gave 3, no spread
     assert f"<strong>2,8 (2{WJ}–{WJ}3,5)</strong>" in row  # overall: mean of 3.5 and 2, lowest and highest
     assert page.index(f'id="review-row-{ids[1]}"') < page.index(f'id="review-row-{ids[0]}"') \
         < page.index(f'id="review-row-{ids[2]}"')
@@ -257,3 +257,20 @@ def test_scores_are_exported_and_erased_with_the_person(app, world, organiser):
     with app.app_context(), db.read() as session:
         assert session.scalar(select(func.count(Review.id))) == 1  # Paul's stays
         assert session.scalar(select(func.count(ReviewScore.id))) == 4
+
+
+def test_scores_are_kept_as_long_as_the_applications_and_purged_with_them(app, world):
+    from datetime import timedelta
+
+    from pitchday.services import privacy
+
+    edition, ids, ana, _ben = world
+    score(ana, edition, ids[0], (4, 3, 5, 2), ("Thème très bien traité",))
+    kept_until = edition.ends_at + timedelta(days=edition.applications_retention_days)
+    with app.app_context(), db.write() as session:
+        privacy.purge(now=kept_until - timedelta(minutes=1))
+        assert session.scalar(select(func.count(ReviewScore.id))) == 4
+    with app.app_context(), db.write() as session:
+        privacy.purge(now=kept_until + timedelta(minutes=1))
+        assert session.scalar(select(func.count(Review.id))) == 0
+        assert session.scalar(select(func.count(ReviewScore.id))) == 0
