@@ -274,3 +274,25 @@ def test_scores_are_kept_as_long_as_the_applications_and_purged_with_them(app, w
         privacy.purge(now=kept_until + timedelta(minutes=1))
         assert session.scalar(select(func.count(Review.id))) == 0
         assert session.scalar(select(func.count(ReviewScore.id))) == 0
+
+
+def test_a_too_long_criterion_is_refused_under_its_field_and_kept(app, world, organiser):
+    edition, _ids, _ana, _ben = world
+    settings_url = f"/organiser/editions/{edition.id}/reviews/settings"
+    labels = {f"label-{k}": label for k, label in reviews.rules.DEFAULT_CRITERIA}
+    refused = post_form(organiser, settings_url, {**labels, "label-new": "é" * 121, "blind": "on"})
+    assert refused.status_code == 400
+    assert '<p class="error" id="label-new-error">120 caractères au plus.</p>' in refused.text
+    assert f'value="{"é" * 121}"' in refused.text
+    assert 'id="blind" checked' in refused.text
+    with app.app_context(), db.read() as session:
+        assert session.scalar(select(func.count(ReviewCriterion.id))) == 0  # nothing stored, not even the defaults
+
+
+def test_the_review_reads_in_english(app, world):
+    edition, ids, ana, _ben = world
+    page = ana.get(dossier_url(edition, ids[0]) + "?lang=en").text
+    assert "My review" in page and "Save my review" in page and "Comment" in page
+    listed = ana.get(list_url(edition)).text  # the language is remembered
+    assert "Score this application first to see the scores." in listed
+    assert "best scored first" in listed
