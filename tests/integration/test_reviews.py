@@ -80,6 +80,8 @@ def test_organiser_sees_every_score_without_reviewing(app, world, organiser):
 
     assert "Thème très bien traité" in page
     assert "Note globale 3,5 sur 5, 1 relecture" in page
+    assert '<details class="review-details" id="review-details">' in page  # an organiser's own form is folded
+    assert 'id="review-details"' not in ana.get(dossier_url(edition, ids[0])).text
 
 
 def test_review_list_gives_the_mean_and_the_spread_per_criterion_and_overall(app, world, organiser):

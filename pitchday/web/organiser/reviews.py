@@ -67,7 +67,7 @@ def review_context(edition_id: int, application, *, values: dict | None = None, 
         values = {f"score-{k}": str(s) for k, (s, _c) in sheet.mine.scores.items()} | {
             f"comment-{k}": c or "" for k, (_s, c) in sheet.mine.scores.items()}
     return {"shown": reviews.application_values(application, who), "hidden": rules.BLIND_FIELDS if who.blind else frozenset(),
-            "sheet": sheet, "review_values": values or {}, "review_errors": errors or {}, "figure": figure,
+            "sheet": sheet, "folded": who.may_decide and sheet.mine is None and not errors, "review_values": values or {}, "review_errors": errors or {}, "figure": figure,
             "number": number, "scores": range(rules.SCORE_MIN, rules.SCORE_MAX + 1),
             "comment_max": rules.COMMENT_MAX_CHARS}
 
