@@ -474,3 +474,68 @@ class ControlDevice(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)  # its last command (a GET never writes)
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+# -- reviews (branch reviews): several people score the applications (domain/reviews.py) -----------
+
+
+class ReviewSettings(Base):
+    """An edition's review options (no row: the defaults, open review)."""
+
+    __tablename__ = "review_settings"
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True)
+    # Blind review: the applicant's identity (domain.reviews.BLIND_FIELDS) is never sent to reviewers.
+    blind: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())
+
+
+class ReviewCriterion(Base):
+    """One criterion an edition's applications are scored on, 0–5 (none stored: the AMI's defaults,
+    domain.reviews.DEFAULT_CRITERIA, stored at the edition's first review or settings change)."""
+
+    __tablename__ = "review_criteria"
+    __table_args__ = (UniqueConstraint("edition_id", "key", name="uq_review_criteria_edition_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(12))  # "c1"…, the form's field names; never reused in an edition
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Review(Base):
+    """One reviewer's review of one application (personal data with it: erased and purged with it)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("application_id", "reviewer_id", name="uq_reviews_application_reviewer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    scores: Mapped[list["ReviewScore"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+                                                       passive_deletes=True)
+
+
+class ReviewScore(Base):
+    """A review's score (0–5) of one criterion, and its optional comment."""
+
+    __tablename__ = "review_scores"
+    __table_args__ = (UniqueConstraint("review_id", "criterion_id", name="uq_review_scores_review_criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("review_criteria.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReviewAssignment(Base):
+    """An application given to a reviewer to score (a reviewer with none scores every application)."""
+
+    __tablename__ = "review_assignments"
+    __table_args__ = (UniqueConstraint("application_id", "reviewer_id", name="uq_review_assignments_application_reviewer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+# -- end of branch reviews

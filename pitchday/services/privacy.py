@@ -111,11 +111,13 @@ def export_for(email: str) -> dict[str, Any]:
         .order_by(OutboxMessage.id))]
     answers = [_plain(a) for a in session.scalars(select(SpeakerAnswer).where(
         SpeakerAnswer.application_id.in_(application_ids)))]
+    from .reviews import export_of  # the review scores and comments, retained and erased with the application
+
     audit(session, "export_person", connect_requests=len(requests), applications=len(applications),
           talk_contacts=len(talks))
     return {"email": email, "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "connect_requests": requests, "applications": applications, "talk_contacts": talks,
-            "messages": messages, "speaker_answers": answers}
+            "messages": messages, "speaker_answers": answers, "reviews": export_of(application_ids)}
 
 
 def erase(email: str) -> dict[str, int]:

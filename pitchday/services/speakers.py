@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from ..domain import speakers as rules
+from ..domain.reviews import best_scored
 from ..extensions import db
 from ..models import Application, Deck, Edition, OutboxMessage, SpeakerAnswer, Talk
 from . import access
@@ -146,13 +147,18 @@ def update_needs(space: Space, needs: rules.TechnicalNeeds, *, now: datetime | N
 
 
 def replacement_for(edition_id: int) -> Application | None:
-    """The deferred application to propose when a speaker declines: the earliest received that its
-    applicant has not withdrawn (to become the best-scored one once reviews give scores)."""
+    """The deferred application to propose when a speaker declines, among those its applicant has not
+    withdrawn: the best overall mean of the reviews (``domain.reviews.best_scored``); without any
+    score, the earliest received."""
+    from .reviews import overall_means
+
     session = db.current()
     withdrawn = select(SpeakerAnswer.application_id).where(SpeakerAnswer.answer == "withdrawn")
-    return session.scalar(select(Application).where(
+    candidates = list(session.scalars(select(Application).where(
         Application.edition_id == edition_id, Application.status == "deferred",
-        Application.id.not_in(withdrawn)).order_by(Application.received_at, Application.id))
+        Application.id.not_in(withdrawn)).order_by(Application.received_at, Application.id)))
+    means = overall_means(edition_id, [a.id for a in candidates]) if candidates else {}
+    return best_scored((a, means.get(a.id)) for a in candidates)
 
 
 def told(application_id: int) -> bool:

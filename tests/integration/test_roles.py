@@ -114,6 +114,11 @@ ROUTES = {
     # branch digest: the speakers' digests, the talks' CSV for other tools
     ("organiser.outbox_digests", "POST"): ORGANISERS,
     ("organiser.talks_csv", "GET"): ORGANISERS,
+    # -- branch reviews
+    ("organiser.reviews_page", "GET"): READERS,
+    ("organiser.review_application", "POST"): READERS,
+    ("organiser.review_settings", "GET"): ORGANISERS,
+    ("organiser.review_settings", "POST"): ORGANISERS,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}

@@ -30,6 +30,7 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 EDITION_SECTIONS = (
     ("organiser.edition", _l("Vue d'ensemble")),
     ("organiser.applications", _l("Candidatures")),
+    ("organiser.reviews_page", _l("Relecture")),
     ("organiser.programme", _l("Programme")),
     ("organiser.outbox_page", _l("Messages")),
     ("organiser.durations", _l("Durées")),
@@ -47,6 +48,7 @@ SUBPAGES = {
     "organiser.rundown_import": "organiser.programme",
     "organiser.introduce": "organiser.connections",
     "organiser.digest": "organiser.connections",
+    "organiser.review_settings": "organiser.reviews_page",
     "organiser.outbox_message": "organiser.outbox_page",
     "organiser.outbox_templates": "organiser.outbox_page",
     "organiser.outbox_template": "organiser.outbox_page",
@@ -82,9 +84,13 @@ def navigation():
             if permission == "signed_in" or accounts_service.can(account, permission, edition_id):
                 shown.append((endpoint, str(label)))
         return shown
+    section = SUBPAGES.get(request.endpoint, request.endpoint)
     with db.read():
+        if section == "organiser.applications" and edition_id is not None \
+                and not accounts_service.can(account, "applications.decide", edition_id):
+            section = "organiser.reviews_page"  # a reviewer's applications are the review list
         return {"edition_sections": present(EDITION_SECTIONS, edition_id), "area_links": present(AREA_LINKS, None),
-                "current_section": SUBPAGES.get(request.endpoint, request.endpoint),
+                "current_section": section,
                 "current_account": account, "may": may}
 
 
@@ -200,6 +206,6 @@ def dashboard():
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
-from . import accounts, applications, audit, editions, followup, outbox, privacy, report, rundown, slides  # noqa: E402,F401
+from . import accounts, applications, audit, editions, followup, outbox, privacy, report, reviews, rundown, slides  # noqa: E402,F401
 from . import control  # noqa: E402,F401 -- branch control
 from . import schedule_export  # noqa: E402,F401  (branch digest)

@@ -17,6 +17,7 @@ from ..apply import labels
 from ..i18n import ITEM_KIND_LABELS, field_error, plain
 from ..unit import by_method
 from . import bp, requires
+from .auth import may
 from .editions import edition_or_404
 
 STATUS_LABELS = {
@@ -70,6 +71,9 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
 @db.read()
 def applications(edition_id: int):
     edition = edition_or_404(edition_id)
+    if not may("applications.decide", edition_id):
+        # A reviewer's list is the review list: their applications only, as blind review shows them.
+        return redirect(url_for(".reviews_page", edition_id=edition_id), code=303)
     filters = {"talk_kind": _choice("talk_kind", TALK_KINDS), "applicant_type": _choice("applicant_type", APPLICANT_TYPES),
                "status": _choice("status", STATUSES)}
     found = review.pool(edition_id, **filters)
@@ -78,9 +82,13 @@ def applications(edition_id: int):
                            warning=_over_retained(found.by_status.get("retained", 0), edition.talks_wanted))
 
 
-def _render_dossier(edition, found, *, error: str | None = None, status: int = 200):
+def _render_dossier(edition, found, *, error: str | None = None, status: int = 200, review: dict | None = None):
+    from .reviews import review_context
+
+    # The review part decides what this person may see of the application (blind review, scope).
+    review = review or review_context(edition.id, found.application)
     return render_template("organiser/applications/dossier.html", edition=edition, dossier=found,
-                           application=found.application, labels=_labels(), error=error), status
+                           application=review["shown"], labels=_labels(), error=error, **review), status
 
 
 @bp.route("/editions/<int:edition_id>/applications/<int:application_id>", methods=["GET", "POST"])
