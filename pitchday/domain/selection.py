@@ -17,6 +17,7 @@ PREFIX_MAX_CHARS = REFERENCE_MAX_CHARS - 6  # room for "-" and up to five digits
 SUMMARY_MAX_CHARS = 200
 TALK_TEXT_MAX_CHARS = 200  # title, organisation and speaker columns of a talk
 DECISIONS = {"retain": "retained", "defer": "deferred", "decline": "declined", "reconsider": "received"}
+BULK_DECISIONS = ("retain", "defer", "decline")  # what a selection of the review list offers (defer: to the next edition)
 
 
 def programme_can_change(show: Show) -> bool:

@@ -107,6 +107,10 @@ ROUTES = {
     ("organiser.deck_display", "POST"): ORGANISERS,
     ("organiser.audit_log", "GET"): ADMIN_ONLY,
     ("organiser.audit_csv", "GET"): ADMIN_ONLY,
+    # intake: the import templates, the review list's bulk decisions
+    ("organiser.import_template_csv", "GET"): ORGANISERS,
+    ("organiser.import_template_xlsx", "GET"): ORGANISERS,
+    ("organiser.bulk_decision", "POST"): ORGANISERS,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}

@@ -67,17 +67,58 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
     return value if value in allowed else None
 
 
+def _render_list(edition, *, selected: frozenset[int] = frozenset(), bulk_error: str | None = None,
+                 status: int = 200):
+    filters = {"talk_kind": _choice("talk_kind", TALK_KINDS), "applicant_type": _choice("applicant_type", APPLICANT_TYPES),
+               "status": _choice("status", STATUSES)}
+    found = review.pool(edition.id, **filters)
+    return render_template("organiser/applications/list.html", edition=edition, pool=found, filters=filters,
+                           labels=_labels(), statuses=STATUSES, selected=selected, bulk_error=bulk_error,
+                           warning=_over_retained(found.by_status.get("retained", 0), edition.talks_wanted)), status
+
+
 @bp.get("/editions/<int:edition_id>/applications")
 @requires("applications.read")
 @db.read()
 def applications(edition_id: int):
+    return _render_list(edition_or_404(edition_id))
+
+
+def _bulk_done(decision: str, count: int) -> str:
+    if decision == "retain":
+        return ngettext("%(num)d candidature retenue : elle est ajoutée à la fin du programme.",
+                        "%(num)d candidatures retenues : elles sont ajoutées à la fin du programme.", count)
+    if decision == "defer":
+        return ngettext("%(num)d candidature reportée : elle rejoindra la prochaine édition dès sa création.",
+                        "%(num)d candidatures reportées : elles rejoindront la prochaine édition dès sa création.",
+                        count)
+    return ngettext("%(num)d candidature non retenue.", "%(num)d candidatures non retenues.", count)
+
+
+@bp.post("/editions/<int:edition_id>/applications/bulk")
+@requires("applications.decide")
+@db.write()
+def bulk_decision(edition_id: int):
+    """The same decision for every checked application of the list, all of them or none; each one
+    prepares its applicant's message in the outbox, as a single decision does."""
     edition = edition_or_404(edition_id)
-    filters = {"talk_kind": _choice("talk_kind", TALK_KINDS), "applicant_type": _choice("applicant_type", APPLICANT_TYPES),
-               "status": _choice("status", STATUSES)}
-    found = review.pool(edition_id, **filters)
-    return render_template("organiser/applications/list.html", edition=edition, pool=found, filters=filters,
-                           labels=_labels(), statuses=STATUSES,
-                           warning=_over_retained(found.by_status.get("retained", 0), edition.talks_wanted))
+    chosen = request.form.getlist("application_id")[: programme_service.MAX_BULK + 1]
+    ids = [_row_id(text) for text in chosen]
+    if None in ids or len(ids) > programme_service.MAX_BULK:
+        abort(400)
+    decision = request.form.get("decision", "")
+    if decision not in selection.BULK_DECISIONS:
+        abort(400)
+    if not ids:
+        return _render_list(edition, bulk_error=_("Cochez d'abord les candidatures à décider."), status=400)
+    try:
+        decided = programme_service.decide_applications(edition_id, ids, decision)
+    except programme_service.EveningStarted:
+        return _render_list(edition, selected=frozenset(ids), bulk_error=str(EVENING_STARTED), status=409)
+    except programme_service.NotFound:
+        abort(404)
+    flash(_bulk_done(decision, len(decided)))
+    return redirect(url_for(".applications", edition_id=edition_id), code=303)
 
 
 def _render_dossier(edition, found, *, error: str | None = None, status: int = 200):
