@@ -60,7 +60,8 @@ def shorten(text: str, limit: int) -> str:
 
 def talk_from_application(application: Mapping[str, Any]) -> dict[str, Any]:
     """What a retained application puts on the programme (the organiser may correct it afterwards)."""
-    organisation = application.get("organisation") or application["project_name"]
+    # No organisation given: none shown (the project's name is the title already; screens show what exists).
+    organisation = application.get("organisation") or ""
     return {
         "title": shorten(application["project_name"], TALK_TEXT_MAX_CHARS),
         "organisation": shorten(organisation, TALK_TEXT_MAX_CHARS),

@@ -131,7 +131,7 @@ def test_retain_adds_a_talk_at_the_end_and_the_live_agenda_follows(app, organise
     assert applications(app)["AMI-QA-011"].status == "retained"
     last = pitches(app, edition.id)[-1]
     assert (last.position, last.title, last.organisation, last.kind, last.speaker, last.contact_email) == (
-        14, "Façades dépolluantes", "Façades dépolluantes", "solution", f"{applications(app)['AMI-QA-011'].referent_name}, "
+        14, "Façades dépolluantes", "", "solution", f"{applications(app)['AMI-QA-011'].referent_name}, "
         f"{applications(app)['AMI-QA-011'].referent_role}", applications(app)["AMI-QA-011"].referent_email)
     assert last.application_id == applications(app)["AMI-QA-011"].id
     assert len(last.summary) <= 200 and applications(app)["AMI-QA-011"].description.startswith(last.summary.rstrip("…"))
@@ -406,3 +406,23 @@ def test_a_selection_decided_is_audited_once_with_its_decision(app, organiser, e
         entries = [(e.action, e.edition_id, e.detail) for e in session.scalars(
             select(AuditEntry).where(AuditEntry.action == "organiser.bulk_decision"))]
     assert entries == [("organiser.bulk_decision", edition.id, {"decision": "defer"})]
+
+
+def test_a_talk_without_an_organisation_shows_only_what_exists(app, organiser, client, edition):
+    decide(organiser, app, edition, "AMI-QA-011", "retain")  # the MEL's sheet has no organisation column
+    [talk] = [t for t in pitches(app, edition.id) if t.title == "Façades dépolluantes"]
+    assert talk.organisation == ""
+
+    programme = client.get(f"/e/{edition.slug}/programme").text
+    item = programme[programme.index("Façades dépolluantes"):]
+    assert re.match(r'Façades dépolluantes</\w+>\s*<p class="org"><span class="kind kind-solution">', item), item[:200]
+    phone = client.get(f"/e/{edition.slug}/").text
+    assert f'<option value="{talk.id}">Façades dépolluantes</option>' in phone
+    assert re.search(rf'href="/e/{edition.slug}/echanger/{talk.id}">Façades dépolluantes</a>', phone)
+    connect_page = html.unescape(client.get(f"/e/{edition.slug}/echanger/{talk.id}").text)
+    assert "Je veux échanger avec « Façades dépolluantes »" in connect_page
+    snapshot = events(connect(app, "projector"), "snapshot")[-1]["state"]
+    [card] = [row for row in snapshot["agenda"] if row["title"] == "Façades dépolluantes"]
+    assert card["organisation"] == ""
+    report = organiser.get(f"/organiser/editions/{edition.id}/report.csv").data.decode("utf-8-sig")
+    assert '"Façades dépolluantes";"";"Solution";' in report  # an empty cell, not the title twice

@@ -372,7 +372,8 @@ def sample_rows() -> tuple[list[str], list[dict]]:
 def test_import_page_lists_the_accepted_columns_and_offers_both_templates(organiser, target):
     page = html.unescape(organiser.get(f"/organiser/editions/{target.id}/applications/import").text)
 
-    columns = re.search(r'id="import-columns"(.*?)</section>', page, re.S).group(1)
+    main = page[page.index('<main'):]  # the page itself, not its <title>
+    columns = re.search(r'<section class="import-columns" id="import-columns"(.*?)</section>', main, re.S).group(1)
     assert "<code>nom_projet</code></th><td>Nom du projet · Project name · Projet</td><td>oui</td>" in columns
     assert "<code>structure</code></th><td>Nom de la structure · Organisation name" in columns
     assert "entreprise (Une entreprise, Entreprise, A company, Company)" in columns
