@@ -374,8 +374,11 @@ def test_import_page_lists_the_accepted_columns_and_offers_both_templates(organi
 
     main = page[page.index('<main'):]  # the page itself, not its <title>
     columns = re.search(r'<section class="import-columns" id="import-columns"(.*?)</section>', main, re.S).group(1)
-    assert "<code>nom_projet</code></th><td>Nom du projet · Project name · Projet</td><td>oui</td>" in columns
-    assert "<code>structure</code></th><td>Nom de la structure · Organisation name" in columns
+    assert ('<code>nom_projet</code></th><td data-label="Aussi lue sous le nom">Nom du projet · Project name · '
+            'Projet</td><td data-label="Obligatoire">oui</td>') in columns
+    assert ('<code>structure</code></th><td data-label="Aussi lue sous le nom">Nom de la structure · '
+            'Organisation name') in columns
+    assert '<tr id="column-structure">' in columns and columns.count("<tr id=\"column-") == 23
     assert "entreprise (Une entreprise, Entreprise, A company, Company)" in columns
     assert f'href="/organiser/editions/{target.id}/applications/import/template.xlsx" id="template-xlsx"' in page
     assert f'href="/organiser/editions/{target.id}/applications/import/template.csv" id="template-csv"' in page
