@@ -6,6 +6,7 @@ experience-feedback questions for a feedback talk; the other part is dropped, no
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
@@ -13,6 +14,8 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationInfo
 
+from .editions import PARIS
+from .sheets import FileRefused, Table, fold, records  # noqa: F401 (FileRefused: the imports catch it from here)
 from .shapes import Choice, Email, Phone, Schema, Text, field
 from .text import InvalidField, clean_text
 
@@ -156,22 +159,96 @@ def validate(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[InvalidFie
     return (ApplicationForm.partial(values), errors) if form is None else (form.model_dump(), [])
 
 
+# -- the labels people use: the interface's own words (fr, en), read back from a spreadsheet -------------
+# The organiser's pages and the form show these (web/apply.py, web/organiser/applications.py translate
+# the French; tests/integration/test_import.py checks both languages still match these tables).
+
+COLUMN_LABELS: dict[str, tuple[str, ...]] = {
+    "reference": ("Référence", "Reference", "Réf."),
+    "recu_le": ("Reçue le", "Received", "Reçu le", "Date de réception", "Date"),
+    "nom_projet": ("Nom du projet", "Project name", "Projet"),
+    "structure": ("Nom de la structure", "Organisation name", "Structure", "Organisation", "Entreprise"),
+    "type_porteur": ("Vous êtes", "You are", "Type de porteur"),
+    "type_porteur_precision": ("Précisez", "Please specify"),
+    "adresse": ("Adresse", "Address"),
+    "site_internet": ("Site internet", "Website", "Site web"),
+    "referent_nom": ("Nom et prénom du référent du projet", "Full name of the project contact", "Référent"),
+    "referent_fonction": ("Fonction du référent", "Contact's job title"),
+    "referent_telephone": ("Téléphone du référent", "Contact's phone", "Téléphone"),
+    "referent_email": ("E-mail du référent", "Contact's e-mail", "E-mail", "Courriel"),
+    "type_presentation": ("Type de présentation", "Type of presentation"),
+    "description": ("Description et objectif du projet", "Project description and goal"),
+    "situation": ("Où en êtes-vous ?", "What stage are you at?"),
+    "experimentation_quoi_pourquoi": ("Que souhaitez-vous expérimenter, et pourquoi ?",
+                                      "What would you like to experiment with, and why?"),
+    "experimentation_terrain": ("Sur quel terrain ?", "On which site?"),
+    "experimentation_cible": ("Pour quel public cible ?", "For which target audience?"),
+    "besoins": ("De quoi avez-vous besoin pour cette expérimentation ?", "What do you need for this experiment?"),
+    "retour_positif": ("Qu'est-ce qui a bien fonctionné ?", "What worked well?"),
+    "retour_negatif": ("Qu'est-ce qui a moins bien fonctionné ?", "What worked less well?"),
+    "retour_conseils": ("Quels conseils donneriez-vous à qui voudrait se lancer ?",
+                        "What advice would you give to someone who wants to get started?"),
+    "retour_poursuites": ("Quelles suites envisagez-vous ?", "What next steps do you have in mind?"),
+}
+# The words shown for each choice: the form's ("Une entreprise"), the lists' ("Entreprise"), in fr and en.
+CHOICE_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
+    "applicant_type": {
+        "commune": ("Une commune", "Commune", "A municipality", "Municipality"),
+        "entreprise": ("Une entreprise", "Entreprise", "A company", "Company"),
+        "association": ("Une association", "Association", "An association"),
+        "acteur_academique": ("Un acteur académique", "Acteur académique", "An academic institution",
+                              "Academic institution"),
+        "autre": ("Autre (précisez)", "Autre", "Other (please specify)", "Other"),
+    },
+    "talk_kind": {
+        "solution": ("Pitch projet", "Solution", "Project pitch"),
+        "besoin": ("Pitch inversé", "Besoin", "Reverse pitch"),
+        "retour_experience": ("Retour d'expérience", "Experience feedback"),
+    },
+}
+_CHOICE_OF_WORD = {name: {fold(word): code for code, words in table.items() for word in (code, *words)}
+                   for name, table in CHOICE_LABELS.items()}
+
+
 def from_csv_row(row: Mapping[str, str]) -> dict[str, str]:
-    """The form's field names from a spreadsheet row (absent optional columns read as empty)."""
-    return {f.name: row.get(f.csv) or "" for f in FIELDS}
+    """The form's field names from a spreadsheet row (absent optional columns read as empty); a choice given
+    by its label ("Entreprise", "Pitch projet") reads as its code."""
+    values = {f.name: row.get(f.csv) or "" for f in FIELDS}
+    for name, words in _CHOICE_OF_WORD.items():
+        values[name] = words.get(fold(values[name]), values[name])
+    return values
+
+
+_FRENCH_MOMENT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2})[:hH](\d{2})(?::(\d{2}))?)?")
 
 
 def parse_received_at(value: Any) -> datetime:
-    """An ISO 8601 moment with its offset (the spreadsheet's ``recu_le``)."""
+    """When an application was received (the spreadsheet's ``recu_le``): an ISO 8601 moment with its
+    offset, or as French people type it, ``10/12/2026 14:32`` or ``10/12/2026`` (Paris time; a day alone
+    is its midnight)."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidField("recu_le", "required")
+    text = value.strip()
+    french = _FRENCH_MOMENT.fullmatch(text)
+    if french:
+        day, month, year, hour, minute, second = (int(part) if part else 0 for part in french.groups())
+        try:
+            moment = datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            raise InvalidField("recu_le", "invalid_datetime") from None
+        return _paris_moment(moment)
     try:
-        moment = datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidField("recu_le", "invalid_datetime") from None
     if moment.tzinfo is None:
         raise InvalidField("recu_le", "invalid_datetime")  # without an offset the moment is ambiguous
     return moment
+
+
+def _paris_moment(moment: datetime) -> datetime:
+    """A wall-clock time in Paris as a moment (the earlier one in the autumn's repeated hour)."""
+    return moment.replace(tzinfo=PARIS)
 
 
 def is_late(received_at: datetime, deadline: datetime | None) -> bool:
@@ -182,15 +259,6 @@ def is_late(received_at: datetime, deadline: datetime | None) -> bool:
 
 MAX_ROWS = 1000
 REFERENCE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
-class FileRefused(ValueError):
-    """The file as a whole cannot be read; ``code`` says why (``detail`` names columns, if any)."""
-
-    def __init__(self, code: str, detail: tuple[str, ...] = ()):
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -223,67 +291,12 @@ class RowHead(Schema):
                    python_type=datetime) = None
 
 
-def csv_records(data: bytes, required: tuple[str, ...], *, max_rows: int = MAX_ROWS):
-    """The rows of a spreadsheet file as ``(line, record)``, blank lines left out; ``FileRefused`` if the
-    file as a whole cannot be read (shared by every CSV import).
-
-    UTF-8 only (with or without the BOM Excel writes): guessing another encoding would import
-    garbled names without anyone noticing. Comma, semicolon or tab separated; RFC 4180 quoting.
-    Column names are compared stripped; ``required`` ones must all be there. ``line`` is where the
-    row starts in the file (the header is line 1; cells may span lines).
-    """
-    import csv
-    import io
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRefused("not_utf8") from None
-    if not text.strip():
-        raise FileRefused("empty")
-    header = text.splitlines()[0]
-    delimiter = max(",;\t", key=header.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = reader.fieldnames
-    except csv.Error:
-        # A header cell beyond the csv module's field limit (131072 characters): refused as a whole.
-        raise FileRefused("cell_too_large", ("1",)) from None
-    columns = tuple(name.strip() for name in header or ())
-    reader.fieldnames = list(columns)
-    missing = tuple(c for c in required if c not in columns)
-    if missing:
-        raise FileRefused("missing_columns", missing)
-    records: list[tuple[int, dict]] = []
-    end_of_previous = 1
-    rows = iter(reader)
-    while True:
-        try:
-            record = next(rows)
-        except StopIteration:
-            break
-        except csv.Error:
-            # A cell beyond the csv module's field limit (far beyond any field of a dossier, below
-            # the upload's limit): refused as a whole, naming the line where its row starts.
-            raise FileRefused("cell_too_large", (str(end_of_previous + 1),)) from None
-        start = end_of_previous + 1
-        end_of_previous = reader.line_num
-        if len(records) >= max_rows:
-            raise FileRefused("too_many_rows")
-        if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
-            continue  # a blank line, as spreadsheets leave at the end
-        records.append((start, record))
-    if not records:
-        raise FileRefused("empty")
-    return records
-
-
-def parse_csv(data: bytes) -> list[Row]:
-    """Every row of an applications file, each valid or with its errors; ``FileRefused`` if unreadable
-    (see ``csv_records``)."""
+def parse_table(table: Table) -> list[Row]:
+    """Every row of an applications sheet (read by ``services.spreadsheets``), each valid or with its errors;
+    ``FileRefused`` when a column is missing. Columns are found by their code or their label (``COLUMN_LABELS``)."""
     rows: list[Row] = []
     seen: set[str] = set()
-    for start, record in csv_records(data, REQUIRED_CSV_COLUMNS):
+    for start, record in records(table, REQUIRED_CSV_COLUMNS, aliases=COLUMN_LABELS):
         _head, errors = RowHead.fields_of(record)
         head = RowHead.partial(record)
         reference, received_at = head.get("reference"), head.get("recu_le")

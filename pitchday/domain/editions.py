@@ -173,8 +173,10 @@ class EditionForm(Schema):
         clean["ends_at"] = paris(self.day, self.end)
         if not clean["starts_at"] <= clean["talks_start_at"] < clean["ends_at"]:
             errors.append(InvalidField("talks_start", "out_of_order"))
-        if (self.deadline_day is None) != (self.deadline_time is None):
-            errors.append(InvalidField("deadline_time" if self.deadline_day else "deadline_day", "required"))
+        # No closing day: no public form. The closing time alone means nothing (the form pre-fills it
+        # with the series' habit), so it is ignored rather than refused.
+        if self.deadline_day is not None and self.deadline_time is None:
+            errors.append(InvalidField("deadline_time", "required"))
             clean["applications_close_at"] = None
         else:
             clean["applications_close_at"] = (paris(self.deadline_day, self.deadline_time)

@@ -24,10 +24,10 @@ NOTICE_LIMITS = {"controller": 200, "dpo_contact": 300, "purposes": 2000, "recip
 
 
 class TalkCorrection(Schema):
-    """What the screens show of a talk; the speaker may be left blank."""
+    """What the screens show of a talk; the organisation and the speaker may be left blank."""
 
     title: Text(TALK_TEXT_MAX_CHARS) = None
-    organisation: Text(TALK_TEXT_MAX_CHARS) = None
+    organisation: Text(TALK_TEXT_MAX_CHARS, required=False) = None
     speaker: Text(TALK_TEXT_MAX_CHARS, required=False) = None
 
 

@@ -13,12 +13,11 @@ row, and nothing is imported.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import time
 from typing import Any, Mapping, Sequence
 
-from .applications import FileRefused, csv_records
+from .sheets import FileRefused, Table, fold, records
 from .editions import Duration, _time, format_duration
 from .forms import ITEM_NOTE_MAX_CHARS
 from .selection import TALK_TEXT_MAX_CHARS
@@ -30,6 +29,15 @@ __all__ = ["COLUMNS", "KIND_WORDS", "KnownTalk", "MAX_ROWS", "FileRefused", "Pla
            "parse_rundown", "plan_rundown"]
 
 COLUMNS = ("titre", "type", "intervenant", "début prévu", "durée", "note")
+# Also read under these names (the organiser's and stage managers' words, fr and en).
+COLUMN_LABELS = {
+    "titre": ("Titre", "Title"),
+    "type": ("Type", "Kind"),
+    "intervenant": ("Intervenant", "Intervenante", "Speaker"),
+    "début prévu": ("Début", "Heure", "Début prévu", "Planned start", "Start"),
+    "durée": ("Durée", "Duration", "Length"),
+    "note": ("Note", "Notes", "Remarque"),
+}
 REQUIRED_COLUMNS = ("titre", "type", "durée")
 MAX_ROWS = 200  # an evening of many more items is not an evening
 
@@ -45,10 +53,7 @@ KIND_WORDS: dict[ItemKind, tuple[str, ...]] = {
 }
 
 
-def _fold(text: str) -> str:
-    """Lower case, no accents, one kind of apostrophe, single spaces: how a type is compared."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+_fold = fold  # how a type and a talk's title are compared
 
 
 _KIND_OF_WORD = {_fold(word): kind for kind, words in KIND_WORDS.items() for word in words}
@@ -90,10 +95,11 @@ _FIELD_OF_COLUMN = {"titre": "title", "type": "kind", "intervenant": "speaker", 
 COLUMN_OF_FIELD = {value: key.replace("_", " ") for key, value in _FIELD_OF_COLUMN.items()}
 
 
-def parse_rundown(data: bytes) -> list[SheetRow]:
-    """Every row of a rundown file with its clean values or its errors; ``FileRefused`` if unreadable."""
+def parse_rundown(table: Table) -> list[SheetRow]:
+    """Every row of a rundown sheet (read by ``services.spreadsheets``) with its clean values or its errors;
+    ``FileRefused`` when a required column is missing."""
     rows = []
-    for line, record in csv_records(data, REQUIRED_COLUMNS, max_rows=MAX_ROWS):
+    for line, record in records(table, REQUIRED_COLUMNS, aliases=COLUMN_LABELS):
         record = {key.replace(" ", "_"): value for key, value in record.items() if key}
         _values, errors = SheetLine.fields_of(record)
         values = {_FIELD_OF_COLUMN[k]: v for k, v in SheetLine.partial(record).items()}

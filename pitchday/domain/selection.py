@@ -17,6 +17,7 @@ PREFIX_MAX_CHARS = REFERENCE_MAX_CHARS - 6  # room for "-" and up to five digits
 SUMMARY_MAX_CHARS = 200
 TALK_TEXT_MAX_CHARS = 200  # title, organisation and speaker columns of a talk
 DECISIONS = {"retain": "retained", "defer": "deferred", "decline": "declined", "reconsider": "received"}
+BULK_DECISIONS = ("retain", "defer", "decline")  # what a selection of the review list offers (defer: to the next edition)
 
 
 def programme_can_change(show: Show) -> bool:
@@ -59,7 +60,8 @@ def shorten(text: str, limit: int) -> str:
 
 def talk_from_application(application: Mapping[str, Any]) -> dict[str, Any]:
     """What a retained application puts on the programme (the organiser may correct it afterwards)."""
-    organisation = application.get("organisation") or application["project_name"]
+    # No organisation given: none shown (the project's name is the title already; screens show what exists).
+    organisation = application.get("organisation") or ""
     return {
         "title": shorten(application["project_name"], TALK_TEXT_MAX_CHARS),
         "organisation": shorten(organisation, TALK_TEXT_MAX_CHARS),

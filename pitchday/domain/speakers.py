@@ -84,7 +84,7 @@ class TalkDetails(Schema):
     """What the audience will see of a talk, as its speaker corrects it."""
 
     title: Text(TALK_TEXT_MAX_CHARS) = None
-    organisation: Text(TALK_TEXT_MAX_CHARS) = None
+    organisation: Text(TALK_TEXT_MAX_CHARS, required=False) = None  # a speaker on their own has none
     speaker_name: Text(NAME_MAX_CHARS) = None
     speaker_role: Text(NAME_MAX_CHARS, required=False) = None
     summary: Text(SUMMARY_MAX_CHARS) = None

@@ -1,33 +1,77 @@
-"""The CSV import of applications: a draft, its row-by-row preview, then all of it or nothing."""
+"""The import of applications (CSV or XLSX): a draft, its row-by-row preview, then all of it or nothing."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.applications import Row, is_late, parse_csv
+from ..domain.applications import (CHOICE_LABELS, COLUMN_LABELS, CSV_COLUMNS, MAX_ROWS, REQUIRED_CSV_COLUMNS, Row,
+                                   is_late, parse_table)
+from ..domain.sheets import Table
 from ..extensions import db
 from ..models import Application, Edition, ImportDraft
 from .applications import NotFound, import_rows
+from .exports import csv_bytes, xlsx_bytes
 from .privacy import DRAFT_LIFETIME, audit
+from .spreadsheets import read_table
 
 __all__ = ["ImportFailed", "Imported", "NotFound", "Preview", "PreviewRow", "cancel_import", "confirm_import",
-           "preview_import", "start_import"]
+           "preview_import", "start_import", "template_csv", "template_xlsx"]
 
 
 def start_import(edition_id: int, filename: str, data: bytes) -> int:
-    """Check the file can be read (``FileRefused`` otherwise) and keep it as a draft: its id."""
-    parse_csv(data)
+    """Check the file (CSV or XLSX) can be read (``FileRefused`` otherwise) and keep it as a draft: its id.
+
+    The draft keeps the sheet as read (header and rows as text), whatever the file's format."""
+    table = read_table(data, filename, max_rows=MAX_ROWS)
+    parse_table(table)
     session = db.current()
-    draft = ImportDraft(edition_id=edition_id, filename=(filename or "")[:200],
-                        content=data.decode("utf-8-sig"))
+    draft = ImportDraft(edition_id=edition_id, filename=(filename or "")[:200], content=_stored(table))
     session.add(draft)
     session.flush()
     return draft.id
+
+
+def _stored(table: Table) -> str:
+    return json.dumps({"header": table.header, "rows": table.rows}, ensure_ascii=False)
+
+
+def _table(content: str) -> Table:
+    """A draft's sheet (drafts stored before XLSX imports hold the CSV's text)."""
+    try:
+        stored = json.loads(content)
+    except ValueError:
+        return read_table(content.encode("utf-8"), "draft.csv", max_rows=MAX_ROWS)
+    return Table(tuple(stored["header"]), tuple((line, tuple(cells)) for line, cells in stored["rows"]))
+
+
+def template_rows() -> tuple[tuple[str, ...], list[list[str]]]:
+    """The help sheet of the template: every column, its labels, whether it is required, the choices."""
+    choices = {"type_porteur": "applicant_type", "type_presentation": "talk_kind"}
+    rows = []
+    for column in CSV_COLUMNS:
+        table = CHOICE_LABELS.get(choices.get(column, ""), {})
+        rows.append([column, " / ".join(COLUMN_LABELS[column][:2]),
+                     _("oui") if column in REQUIRED_CSV_COLUMNS else _("non"),
+                     " ; ".join(f"{code} ({', '.join(words)})" for code, words in table.items())])
+    return (_("colonne"), _("libellés acceptés"), _("obligatoire"), _("valeurs acceptées")), rows
+
+
+def template_csv() -> bytes:
+    """An empty applications sheet: the header row only, in the import's own columns."""
+    return csv_bytes(CSV_COLUMNS, [])
+
+
+def template_xlsx() -> bytes:
+    """The same as a workbook, with a second sheet that explains each column."""
+    header, rows = template_rows()
+    return xlsx_bytes([(_("Candidatures"), CSV_COLUMNS, []), (_("Colonnes"), header, rows)])
 
 
 @dataclass(frozen=True)
@@ -71,7 +115,7 @@ def _draft(session, edition_id: int, draft_id: int, now: datetime) -> ImportDraf
 
 
 def _preview(session, edition: Edition, draft: ImportDraft) -> Preview:
-    rows = parse_csv(draft.content.encode("utf-8"))
+    rows = parse_table(_table(draft.content))
     references = [r.reference for r in rows if r.reference]
     existing = set(session.scalars(select(Application.reference).where(Application.reference.in_(references)))) \
         if references else set()

@@ -27,7 +27,7 @@ def consent_sentence(talk: Talk, controller: str) -> str:
     return _("J'accepte que mes coordonnées et mon message soient transmis à l'équipe « %(organisation)s » "
              "(%(talk)s) et à %(controller)s, organisateur de la soirée, pour organiser cette mise en relation. "
              "Ils sont conservés %(days)d jours après la soirée.",
-             organisation=talk.organisation, talk=talk.title, controller=controller,
+             organisation=talk.organisation or talk.title, talk=talk.title, controller=controller,
              days=talk.edition.connect_retention_days)
 
 

@@ -10,13 +10,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..domain.applications import parse_csv
+from ..domain.applications import MAX_ROWS, parse_table
 from ..domain.schedule import schedule
 from ..domain.text import InvalidField
 from ..extensions import db
 from ..models import Application, ConnectRequest, Edition, Question, Talk
 from . import applications
 from . import show as show_service
+from .spreadsheets import read_table
 from ..timeutil import from_ms, to_ms
 
 
@@ -40,7 +41,8 @@ def load_demo_edition() -> Edition:
     )
     session.add(edition)
     session.flush()
-    rows = parse_csv(resources.files("pitchday.data").joinpath(data["applications_file"]).read_bytes())
+    sample = resources.files("pitchday.data").joinpath(data["applications_file"]).read_bytes()
+    rows = parse_table(read_table(sample, data["applications_file"], max_rows=MAX_ROWS))
     by_reference = {a.reference: a for a in applications.import_rows(session, edition, rows)}
     decided = datetime.fromisoformat(data["decided_at"])
     for status, references in data["decisions"].items():

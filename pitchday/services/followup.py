@@ -94,17 +94,18 @@ def draft_introduction(edition: Edition, request: ConnectRequest, talk: Talk, *,
 
     ``intent_label`` is the wording the requester chose; ``signature`` the organiser's name.
     """
+    team = talk.organisation or talk.title  # a talk without an organisation: its team is named by its title
     with force_locale("fr"):
         subject = _("Mise en relation : %(requester)s et %(team)s — %(edition)s",
-                    requester=request.name, team=talk.organisation, edition=edition.title)
+                    requester=request.name, team=team, edition=edition.title)
         lines = [
             _("Bonjour %(requester)s,", requester=request.name),
-            _("Bonjour l'équipe « %(team)s »,", team=talk.organisation),
+            _("Bonjour l'équipe « %(team)s »,", team=team),
             "",
             _("Lors du %(edition)s (« %(theme)s ») du %(day)s, %(requester)s (%(organisation)s) a souhaité "
               "échanger avec l'équipe « %(team)s » à la suite de l'intervention « %(talk)s ».",
               edition=edition.title, theme=edition.theme, day=format_datetime(edition.starts_at, "d MMMM y"),
-              requester=request.name, organisation=request.organisation, team=talk.organisation, talk=talk.title),
+              requester=request.name, organisation=request.organisation, team=team, talk=talk.title),
             "",
             _("Sa demande : « %(intent)s ».", intent=intent_label),
         ]
@@ -115,7 +116,7 @@ def draft_introduction(edition: Edition, request: ConnectRequest, talk: Talk, *,
                   "", f"{request.name} — {request.organisation}", _("E-mail : %(email)s", email=request.email)]
         if request.phone:
             lines.append(_("Téléphone : %(phone)s", phone=request.phone))
-        lines += ["", talk.organisation + (f" — {talk.speaker}" if talk.speaker else "")]
+        lines += ["", " — ".join(part for part in (talk.organisation, talk.speaker) if part) or talk.title]
         if talk.contact_email:
             lines.append(_("E-mail : %(email)s", email=talk.contact_email))
         lines += ["", _("Bien cordialement,"), signature[:1].upper() + signature[1:]]
@@ -126,7 +127,7 @@ def draft_introduction(edition: Edition, request: ConnectRequest, talk: Talk, *,
 
 def _message(request: ConnectRequest, talk: Talk, introduction: forms.Introduction, *, draft: bool):
     to = [Address(display_name=request.name, addr_spec=request.email),
-          Address(display_name=talk.organisation, addr_spec=introduction.team_email)]
+          Address(display_name=talk.organisation or talk.title, addr_spec=introduction.team_email)]
     return mail.compose(to=to, subject=introduction.subject, body=introduction.body, draft=draft)
 
 

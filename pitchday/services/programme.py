@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import func, select
 
@@ -22,7 +22,7 @@ from . import outbox
 from . import show as show_service
 from .applications import NotFound, decide
 
-__all__ = ["Decided", "EveningStarted", "ITEM_FIELDS", "NotFound", "RunningOrder", "TALK_FIELDS", "add_item",
+__all__ = ["MAX_BULK", "decide_applications", "Decided", "EveningStarted", "ITEM_FIELDS", "NotFound", "RunningOrder", "TALK_FIELDS", "add_item",
            "decide_application", "delete_item", "item_values", "move_talk", "running_order", "talk_of",
            "update_item", "update_talk"]
 
@@ -113,6 +113,24 @@ def decide_application(edition_id: int, application_id: int, decision: str, *,
         decide(application, status, when=now)
     outbox.decision_taken(edition_id, application)  # prepares the applicant's message; sends nothing
     return Decided(application.status, target)
+
+
+MAX_BULK = 500  # a selection is a page of applications, not a whole database
+
+
+def decide_applications(edition_id: int, application_ids: Sequence[int], decision: str, *,
+                        now: datetime | None = None) -> list[Decided]:
+    """The same decision for several applications of the edition (retain, defer to the next edition,
+    decline), each by the rules of ``decide_application`` (its talk, its outbox message), in the
+    caller's unit of work: all of them, or none (``EveningStarted``, ``NotFound`` or ``ValueError``
+    leave nothing changed)."""
+    if decision not in selection.BULK_DECISIONS or not application_ids or len(application_ids) > MAX_BULK:
+        raise ValueError(decision)
+    now = now or datetime.now(timezone.utc)
+    session = db.current()
+    with session.begin_nested():  # a savepoint: one refusal undoes the decisions taken before it
+        return [decide_application(edition_id, application_id, decision, now=now)
+                for application_id in dict.fromkeys(application_ids)]
 
 
 def _values(application: Application) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The running order as a stage manager's spreadsheet: export it, preview an import, import it whole.
 
-The file is read by ``domain.rundown`` (with the CSV reading shared with the applications import)
+The file, CSV or XLSX, is read by ``services.spreadsheets`` (as the applications import's), checked by ``domain.rundown``
 and written by ``services.exports`` (cells made safe for spreadsheets). The preview stores nothing:
 the confirmation sends the same file back and it is read and checked again, under the programme's
 lock, before anything changes.
@@ -19,6 +19,7 @@ from ..timeutil import to_ms
 from . import show as show_service
 from .exports import csv_bytes, xlsx_bytes
 from .presenter import plan_of
+from .spreadsheets import read_table
 from .programme import _lock_programme, _renumber, _talks  # the programme's own lock and order
 
 __all__ = ["ImportRefused", "Preview", "export_csv", "export_rows", "export_xlsx", "import_rundown",
@@ -64,11 +65,11 @@ def _fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def preview_rundown(edition_id: int, data: bytes) -> Preview:
-    """Every row of the file with its planned start and its errors (``FileRefused`` if unreadable)."""
+def preview_rundown(edition_id: int, data: bytes, filename: str = "") -> Preview:
+    """Every row of the file (CSV or XLSX) with its planned start and its errors (``FileRefused`` if unreadable)."""
     session = db.current()
     edition = session.get(Edition, edition_id)
-    rows = sheet.parse_rundown(data)
+    rows = sheet.parse_rundown(read_table(data, filename, max_rows=sheet.MAX_ROWS))
     talks = [sheet.KnownTalk(t.id, t.title, t.effective_pitch_ms + t.effective_qa_ms)
              for t in edition.talks if t.is_talk]
     start = edition.talks_start_at.astimezone(PARIS).time()

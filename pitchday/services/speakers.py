@@ -133,7 +133,7 @@ def update_details(space: Space, details: rules.TalkDetails, *, now: datetime | 
     session = db.current()
     _lock_programme(session, space.edition.id)
     talk = space.talk
-    talk.title, talk.organisation, talk.summary = details.title, details.organisation, details.summary
+    talk.title, talk.organisation, talk.summary = details.title, details.organisation or "", details.summary
     talk.speaker = rules.speaker_line(details.speaker_name, details.speaker_role)
     _answer_row(space.application.id).details_at = now or datetime.now(timezone.utc)
     session.flush()

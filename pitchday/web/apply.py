@@ -15,6 +15,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import NotFound
@@ -103,6 +104,23 @@ def labels() -> dict:
     }
 
 
+def spoken_length(ms: int) -> str:
+    """A talk's length as the call words it: "5 minutes", "4 min 30 s", "45 secondes"."""
+    minutes, seconds = divmod(ms // 1000, 60)
+    if not seconds:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    if not minutes:
+        return ngettext("%(num)d seconde", "%(num)d secondes", seconds)
+    return _("%(minutes)d min %(seconds)02d s", minutes=minutes, seconds=seconds)
+
+
+def _error_summary(errors: dict) -> list[dict]:
+    """The summary's entries in the form's order, each linking to its field (a choice: its first option)."""
+    first_option = {"applicant_type": f"applicant_type-{APPLICANT_TYPES[0]}", "talk_kind": f"talk_kind-{TALK_KINDS[0]}"}
+    return [{"target": first_option.get(name, name), "label": str(FIELD_LABELS[name]), "message": errors[name]}
+            for name in FORM_FIELDS if errors.get(name)]
+
+
 def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="application-confirmation")
 
@@ -130,7 +148,8 @@ def _render_form(edition, values: dict, errors: dict, status: int = 200, notice:
     return render_template(
         "apply/form.html", edition=edition, values=values, errors=errors, notice=notice, labels=labels(),
         required=REQUIRED, max_chars={name: f.max_chars for name, f in BY_NAME.items()},
-        description_max_lines=DESCRIPTION_MAX_LINES, view="apply",
+        description_max_lines=DESCRIPTION_MAX_LINES, view="apply", error_summary=_error_summary(errors),
+        pitch_length=spoken_length(edition.pitch_ms), qa_length=spoken_length(edition.qa_ms),
         i18n={"lines": _("{count}/{max} lignes")},
     ), status
 

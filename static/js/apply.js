@@ -34,6 +34,22 @@ function countLines() {
   counter.classList.toggle("over", count > max);
 }
 
+// After a refused submission: focus goes to the summary (read out first), whose links focus their field.
+const summary = document.getElementById("form-errors");
+if (summary) {
+  summary.focus();
+  summary.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-field]");
+    const field = link && document.getElementById(link.dataset.field);
+    if (!field) return;
+    event.preventDefault();
+    field.focus();
+    // The label (or the legend of a choice) stays in view above the field.
+    (field.closest("fieldset")?.querySelector("legend") ?? form.querySelector(`label[for="${field.id}"]`) ?? field)
+      .scrollIntoView({ block: "start" });
+  });
+}
+
 form.addEventListener("change", (event) => {
   if (event.target.name === "talk_kind") showProposal();
   if (event.target.name === "applicant_type") showDetail();

@@ -77,7 +77,7 @@ function renderStatic(state) {
   const talk = state.current;
   setText(el("talk-kind"), talk ? t("kind." + talk.kind) : "");
   setText(el("talk-title"), talk ? talk.title : "");
-  setText(el("talk-organisation"), talk ? `${talk.organisation} — ${talk.speaker}` : "");
+  setText(el("talk-organisation"), talk ? [talk.organisation, talk.speaker].filter(Boolean).join(" — ") : "");
   setText(el("next-title"), state.next ? `${state.next.title} · ${byline(state.next)}` : t("last_talk"));
   const item = state.phase === "segment" ? talk : null;
   screen.dataset.item = item ? rules.item_screens?.[item.item_kind] ?? "qr" : "";

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from pitchday.extensions import db
 from pitchday.models import Application, Talk
@@ -130,7 +131,7 @@ def test_retain_adds_a_talk_at_the_end_and_the_live_agenda_follows(app, organise
     assert applications(app)["AMI-QA-011"].status == "retained"
     last = pitches(app, edition.id)[-1]
     assert (last.position, last.title, last.organisation, last.kind, last.speaker, last.contact_email) == (
-        14, "Façades dépolluantes", "Façades dépolluantes", "solution", f"{applications(app)['AMI-QA-011'].referent_name}, "
+        14, "Façades dépolluantes", "", "solution", f"{applications(app)['AMI-QA-011'].referent_name}, "
         f"{applications(app)['AMI-QA-011'].referent_role}", applications(app)["AMI-QA-011"].referent_email)
     assert last.application_id == applications(app)["AMI-QA-011"].id
     assert len(last.summary) <= 200 and applications(app)["AMI-QA-011"].description.startswith(last.summary.rstrip("…"))
@@ -284,3 +285,144 @@ def test_organiser_pages_need_the_login(app, client, edition):
         response = client.post(path, data={**data, "csrf_token": token})
         assert response.status_code == 302 and "/organiser/login" in response.headers["Location"], path
     assert applications(app)["AMI-QA-006"].status == "deferred"
+
+
+# -- decisions for a selection of the list (intake) ---------------------------------------------------
+
+def bulk(organiser, app, edition, references: list[str], decision: str):
+    found = applications(app)
+    page = organiser.get(f"/organiser/editions/{edition.id}/applications").text
+    data = MultiDict([("csrf_token", csrf_token(page)), ("decision", decision)]
+                     + [("application_id", str(found[r].id)) for r in references])
+    return organiser.post(f"/organiser/editions/{edition.id}/applications/bulk", data=data)
+
+
+def outbox_of(app, edition_id: int) -> list[tuple[str, str]]:
+    from pitchday.models import OutboxMessage
+
+    with app.app_context(), db.read() as session:
+        ids = {a.id: a.reference for a in session.scalars(select(Application))}
+        return sorted((ids[m.application_id], m.kind) for m in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.edition_id == edition_id)))
+
+
+def test_review_list_offers_a_checkbox_per_application_and_the_bulk_bar(app, organiser, edition):
+    page = organiser.get(f"/organiser/editions/{edition.id}/applications").text
+
+    first = applications(app)["AMI-QA-001"]
+    assert re.search(rf'<input type="checkbox" name="application_id" value="{first.id}" form="bulk-form" '
+                     rf'id="select-{first.id}" aria-label="Sélectionner AMI-QA-001">', page)
+    assert page.count('form="bulk-form"') == 14
+    for value, label in (("retain", "Retenir la sélection"), ("defer", "Reporter la sélection"),
+                         ("decline", "Refuser la sélection")):
+        assert f'name="decision" value="{value}">{label}</button>' in page
+
+
+def test_retaining_a_selection_decides_each_one_with_its_talk_and_its_message(app, organiser, edition):
+    before = len(pitches(app, edition.id))
+
+    response = bulk(organiser, app, edition, ["AMI-QA-006", "AMI-QA-011", "AMI-QA-012"], "retain")
+
+    assert response.status_code == 303
+    found = applications(app)
+    assert [found[r].status for r in ("AMI-QA-006", "AMI-QA-011", "AMI-QA-012")] == ["retained"] * 3
+    titles = [t.title for t in pitches(app, edition.id)]
+    assert len(titles) == before + 3 and titles[-3:] == [
+        "Modèle urbain fine échelle", "Façades dépolluantes", "Covoiturage les jours de pic"]
+    assert [m for m in outbox_of(app, edition.id) if m[0] in ("AMI-QA-006", "AMI-QA-011", "AMI-QA-012")] == [
+        ("AMI-QA-006", "retained"), ("AMI-QA-011", "retained"), ("AMI-QA-012", "retained")]
+    page = html.unescape(organiser.get(response.headers["Location"]).text)
+    assert "3 candidatures retenues : elles sont ajoutées à la fin du programme." in page
+    assert "13 retenues pour 10 souhaitées" in page  # the over-retained warning, as for one decision
+
+
+def test_declining_a_selection_takes_the_retained_ones_talks_off(app, organiser, edition):
+    response = bulk(organiser, app, edition, ["AMI-QA-001", "AMI-QA-006"], "decline")
+
+    assert response.status_code == 303
+    found = applications(app)
+    assert (found["AMI-QA-001"].status, found["AMI-QA-006"].status) == ("declined", "declined")
+    assert "CapteurÉcole" not in [t.title for t in talks(app, edition.id)]
+    assert ("AMI-QA-001", "declined") in outbox_of(app, edition.id)
+    assert "2 candidatures non retenues." in html.unescape(organiser.get(response.headers["Location"]).text)
+
+
+def test_a_selection_with_one_refused_decision_changes_nothing_and_keeps_the_boxes_checked(app, organiser, edition):
+    start_evening(app, edition)
+    found = applications(app)
+
+    # Declining AMI-QA-011 alone would be allowed during the evening; AMI-QA-001 is on the programme.
+    response = bulk(organiser, app, edition, ["AMI-QA-011", "AMI-QA-001"], "decline")
+
+    assert response.status_code == 409
+    assert "La soirée a commencé : changez l&#39;ordre depuis la régie." in response.text
+    after = applications(app)
+    assert (after["AMI-QA-011"].status, after["AMI-QA-001"].status) == ("deferred", "retained")
+    assert outbox_of(app, edition.id) == []
+    for reference in ("AMI-QA-011", "AMI-QA-001"):
+        assert re.search(rf'value="{found[reference].id}" form="bulk-form" id="select-{found[reference].id}" checked',
+                         response.text)
+
+
+def test_a_selection_without_any_box_checked_or_with_a_bad_decision_is_refused(app, organiser, edition):
+    nothing = bulk(organiser, app, edition, [], "retain")
+    unknown = bulk(organiser, app, edition, ["AMI-QA-011"], "reconsider")
+
+    assert nothing.status_code == 400
+    assert re.search(r'<p class="error" id="bulk-error" role="alert">Cochez d&#39;abord les candidatures à décider.',
+                     nothing.text)
+    assert unknown.status_code == 400
+    assert applications(app)["AMI-QA-011"].status == "deferred"
+
+
+def test_a_selection_with_another_editions_application_is_not_found_and_changes_nothing(app, organiser, edition):
+    other = new_edition(app, number=12, day="2099-03-19", deadline_day="2099-03-09")
+    with app.app_context(), db.write() as session:
+        from tests.factories import TalkSpec, make_application
+
+        stranger = make_application(session.get(type(other), other.id), TalkSpec("Ailleurs", "solution"), "AUTRE-001",
+                                   status="received")
+        session.add(stranger)
+        session.flush()
+        stranger_id = stranger.id
+    found = applications(app)
+    page = organiser.get(f"/organiser/editions/{edition.id}/applications").text
+
+    response = organiser.post(f"/organiser/editions/{edition.id}/applications/bulk", data=MultiDict([
+        ("csrf_token", csrf_token(page)), ("decision", "retain"), ("application_id", str(found["AMI-QA-012"].id)),
+        ("application_id", str(stranger_id))]))
+
+    assert response.status_code == 404
+    assert applications(app)["AMI-QA-012"].status == "declined"
+    assert applications(app)["AUTRE-001"].status == "received"
+
+
+def test_a_selection_decided_is_audited_once_with_its_decision(app, organiser, edition):
+    from pitchday.models import AuditEntry
+
+    bulk(organiser, app, edition, ["AMI-QA-006", "AMI-QA-011"], "defer")
+
+    with app.app_context(), db.read() as session:
+        entries = [(e.action, e.edition_id, e.detail) for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "organiser.bulk_decision"))]
+    assert entries == [("organiser.bulk_decision", edition.id, {"decision": "defer"})]
+
+
+def test_a_talk_without_an_organisation_shows_only_what_exists(app, organiser, client, edition):
+    decide(organiser, app, edition, "AMI-QA-011", "retain")  # the MEL's sheet has no organisation column
+    [talk] = [t for t in pitches(app, edition.id) if t.title == "Façades dépolluantes"]
+    assert talk.organisation == ""
+
+    programme = client.get(f"/e/{edition.slug}/programme").text
+    item = programme[programme.index("Façades dépolluantes"):]
+    assert re.match(r'Façades dépolluantes</\w+>\s*<p class="org"><span class="kind kind-solution">', item), item[:200]
+    phone = client.get(f"/e/{edition.slug}/").text
+    assert f'<option value="{talk.id}">Façades dépolluantes</option>' in phone
+    assert re.search(rf'href="/e/{edition.slug}/echanger/{talk.id}">Façades dépolluantes</a>', phone)
+    connect_page = html.unescape(client.get(f"/e/{edition.slug}/echanger/{talk.id}").text)
+    assert "Je veux échanger avec « Façades dépolluantes »" in connect_page
+    snapshot = events(connect(app, "projector"), "snapshot")[-1]["state"]
+    [card] = [row for row in snapshot["agenda"] if row["title"] == "Façades dépolluantes"]
+    assert card["organisation"] == ""
+    report = organiser.get(f"/organiser/editions/{edition.id}/report.csv").data.decode("utf-8-sig")
+    assert '"Façades dépolluantes";"";"Solution";' in report  # an empty cell, not the title twice

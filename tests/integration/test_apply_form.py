@@ -170,11 +170,60 @@ def test_invalid_form_shows_each_error_under_its_field_and_keeps_what_was_typed(
     assert stored(app) == []
 
 
+def test_refused_form_summarises_its_errors_in_order_each_linking_to_its_field(app, client, open_edition):
+    response = post_form(client, "/e/jdn12/candidater", reverse_pitch(
+        project_name="", talk_kind="", referent_email="louis.demo@", applicant_type=""))
+
+    assert response.status_code == 400
+    summary = re.search(r'<div class="error-summary" id="form-errors" tabindex="-1" role="alert"(.*?)</div>',
+                        response.text, re.S).group(1)
+    links = [(target, " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split()))
+             for target, text in re.findall(r'<a href="#([\w-]+)" data-field="[\w-]+">(.*?)</a>', summary, re.S)]
+    assert links == [
+        ("project_name", "Nom du projet : Ce champ est obligatoire."),
+        ("applicant_type-commune", "Vous êtes : Ce champ est obligatoire."),
+        ("referent_email", "E-mail du référent : Adresse e-mail invalide (exemple : prenom.nom@exemple.fr)."),
+        ("talk_kind-solution", "Type de présentation : Ce champ est obligatoire."),
+    ]
+    for target, _text in links:  # every link leads to a field of the page
+        assert f'id="{target}"' in response.text
+    assert 'value="louis.demo@"' in response.text  # what was typed is kept
+
+
+def test_form_gives_the_editions_own_lengths(client, app, edition):
+    new_edition(app, number=16, day="2099-06-19", deadline_day="2099-06-01", pitch_ms="4:30", qa_ms="1")
+
+    page = text_of(client.get("/e/jdn16/candidater"))
+
+    assert ("Présentez votre projet lors du Jeudi du numérique n° 16 : 4 min 30 s de pitch, puis 1 minute de "
+            "questions du public.") in page
+    assert "5 minutes" not in page
+
+
+def test_edition_page_gives_the_forms_address_with_its_qr_code_and_a_copy_button(app, organiser, open_edition):
+    page = organiser.get(f"/organiser/editions/{open_edition.id}/").text
+
+    section = re.search(r'<section class="apply-link" id="application-form"(.*?)</section>', page, re.S).group(1)
+    assert re.search(r'<a href="http://[^"]+/e/jdn12/candidater" id="application-form-url">http://[^<]+'
+                     r'/e/jdn12/candidater</a>', section)
+    assert 'src="data:image/svg+xml;base64,' in section and 'alt="QR code du formulaire de candidature"' in section
+    assert 'data-copy="application-form-url"' in section
+    assert re.search(r'<script type="module" src="/a/[0-9a-f]{12}/js/copy.js">', page)
+
+
+def test_edition_page_without_a_public_form_gives_no_form_address(app, organiser, edition):
+    created = new_edition(app, number=15, day="2099-05-19", deadline_day="", deadline_time="10:00")
+
+    page = organiser.get(f"/organiser/editions/{created.id}/").text
+
+    assert 'id="application-form"' not in page and "pas de formulaire public" in page
+
+
 def test_unknown_kind_of_talk_and_applicant_are_refused(app, client, open_edition):
     response = post_form(client, "/e/jdn12/candidater", reverse_pitch(talk_kind="keynote", applicant_type="roi"))
 
     assert response.status_code == 400
-    assert text_of(response).count("Choisissez l'une des propositions.") == 2
+    assert text_of(response).count("Choisissez l'une des propositions.") == 4  # under each field, in the summary
     assert stored(app) == []
 
 

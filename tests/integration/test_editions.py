@@ -89,6 +89,19 @@ def test_new_edition_with_a_slug_already_used_is_refused(app, organiser):
     assert "Déjà utilisée par une autre édition." in response.text
 
 
+def test_new_edition_without_a_public_form_keeps_the_prefilled_closing_time_and_is_created(app, organiser):
+    form = organiser.get("/organiser/editions/new").text
+    assert 'id="deadline_time" name="deadline_time" type="time" value="10:00"' in form  # the series' habit
+
+    response = post_form(organiser, "/organiser/editions/new", next_edition(deadline_day="", deadline_time="10:00"))
+
+    assert response.status_code == 303
+    with app.app_context():
+        with db.read() as session:
+            created = session.scalar(select(Edition).where(Edition.number == 11))
+            assert created.applications_close_at is None
+
+
 def test_first_pitch_before_the_doors_open_is_refused(organiser):
     response = post_form(organiser, "/organiser/editions/new", next_edition(doors="18:00", talks_start="17:25"))
 

@@ -164,7 +164,7 @@ def test_references_already_in_another_edition_are_skipped(app, organiser, demo_
 def test_broken_rows_are_shown_with_their_line_and_the_good_ones_imported(app, organiser, target):
     data = rows_csv([
         {"reference": "T-001"},
-        {"reference": "T-002", "referent_email": "", "type_presentation": "keynote", "recu_le": "13/01/2020"},
+        {"reference": "T-002", "referent_email": "", "type_presentation": "keynote", "recu_le": "13 janvier"},
         {"reference": "T-003", "description": "Une ligne\nDeux lignes"},
         {"reference": "T-001", "nom_projet": "Doublon"},
     ])
@@ -176,8 +176,11 @@ def test_broken_rows_are_shown_with_their_line_and_the_good_ones_imported(app, o
     assert "prête" in line(page, 2)
     broken = line(page, 4)
     assert "E-mail du référent : Ce champ est obligatoire." in broken
-    assert "Type de présentation : Choisissez l'une des propositions." in broken
-    assert "Reçue le : Date et heure attendues avec leur décalage" in broken
+    assert ("Type de présentation : Valeur non reconnue. Valeurs acceptées : solution (Pitch projet, Solution, "
+            "Project pitch) ; besoin (Pitch inversé, Besoin, Reverse pitch) ; retour_experience (Retour d'expérience, "
+            "Experience feedback).") in broken
+    assert ("Reçue le : Date non reconnue : écrivez-la comme 10/12/2026 14:32, 10/12/2026 (heure de Paris) ou "
+            "2026-12-10T14:32:00+01:00.") in broken
     assert "prête" in line(page, 6)
     assert "Cette référence apparaît plusieurs fois dans le fichier." in line(page, 8)
     assert summary(page) == "4 lignes : 2 prêtes · 2 en erreur"
@@ -200,12 +203,13 @@ def test_file_in_another_encoding_is_refused_and_nothing_is_stored(app, organise
 
 
 def test_missing_columns_are_named(app, organiser, target):
-    text = SAMPLE.read_text(encoding="utf-8").replace("referent_email,", "courriel,", 1).replace(",description,", ",desc,", 1)
+    text = SAMPLE.read_text(encoding="utf-8").replace("referent_email,", "mel_perso,", 1).replace(",description,", ",desc,", 1)
 
     response = upload(organiser, target, text.encode("utf-8"))
 
     assert response.status_code == 400
-    assert "Il manque 2 colonnes : referent_email, description." in html.unescape(response.text)
+    assert ("Il manque 2 colonnes : referent_email (« E-mail du référent »), description (« Description et objectif "
+            "du projet »).") in html.unescape(response.text)
     assert drafts(app) == []
 
 
@@ -223,7 +227,7 @@ def test_no_file_chosen_is_refused(organiser, target):
     response = organiser.post(f"/organiser/editions/{target.id}/applications/import",
                               data={"csrf_token": csrf_token(page)}, content_type="multipart/form-data")
 
-    assert response.status_code == 400 and "Choisissez un fichier CSV." in response.text
+    assert response.status_code == 400 and "Choisissez un fichier CSV ou XLSX." in response.text
 
 
 def test_formula_cells_are_imported_as_plain_text_and_shown_as_text(app, organiser, target):
@@ -247,11 +251,12 @@ def test_reference_stored_between_preview_and_confirmation_stores_nothing(app, o
     other = new_edition(app, number=12, day="2020-03-19", deadline_day="2020-03-09")
     rows = rows_csv([{"reference": "AMI-QA-005"}])
     with app.app_context(), db.write() as session:  # another import, by someone else, of one of these references
-        from pitchday.domain.applications import parse_csv
+        from pitchday.domain.applications import MAX_ROWS, parse_table
         from pitchday.services.applications import import_rows
         from pitchday.services.editions import get_edition
+        from pitchday.services.spreadsheets import read_table
 
-        import_rows(session, get_edition(other.id), parse_csv(rows))
+        import_rows(session, get_edition(other.id), parse_table(read_table(rows, "c.csv", max_rows=MAX_ROWS)))
 
     response = confirm(organiser, preview_url, preview.text)
 
@@ -343,3 +348,122 @@ def test_file_with_a_cell_beyond_the_csv_limit_is_refused_and_nothing_is_stored(
     assert (f"Une cellule du fichier est bien trop longue (ligne {line}) : ce n'est sans doute pas un fichier de "
             "candidatures.") in html.unescape(response.text)
     assert drafts(app) == [] and stored(app) == {}
+
+
+# -- what a person types: XLSX, the template, labels, French dates -----------------------------------
+
+def workbook(rows: list[list]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for values in rows:
+        book.active.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def sample_rows() -> tuple[list[str], list[dict]]:
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return reader.fieldnames, list(reader)
+
+
+def test_import_page_lists_the_accepted_columns_and_offers_both_templates(organiser, target):
+    page = html.unescape(organiser.get(f"/organiser/editions/{target.id}/applications/import").text)
+
+    main = page[page.index('<main'):]  # the page itself, not its <title>
+    columns = re.search(r'<section class="import-columns" id="import-columns"(.*?)</section>', main, re.S).group(1)
+    assert ('<code>nom_projet</code></th><td data-label="Aussi lue sous le nom">Nom du projet · Project name · '
+            'Projet</td><td data-label="Obligatoire">oui</td>') in columns
+    assert ('<code>structure</code></th><td data-label="Aussi lue sous le nom">Nom de la structure · '
+            'Organisation name') in columns
+    assert '<tr id="column-structure">' in columns and columns.count("<tr id=\"column-") == 23
+    assert "entreprise (Une entreprise, Entreprise, A company, Company)" in columns
+    assert f'href="/organiser/editions/{target.id}/applications/import/template.xlsx" id="template-xlsx"' in page
+    assert f'href="/organiser/editions/{target.id}/applications/import/template.csv" id="template-csv"' in page
+
+
+def test_templates_hold_the_import_columns_and_the_filled_xlsx_imports(app, organiser, target):
+    from openpyxl import load_workbook
+
+    from pitchday.domain.applications import CSV_COLUMNS
+
+    as_csv = organiser.get(f"/organiser/editions/{target.id}/applications/import/template.csv")
+    as_xlsx = organiser.get(f"/organiser/editions/{target.id}/applications/import/template.xlsx")
+
+    assert as_csv.status_code == 200 and as_csv.headers["Content-Disposition"] == \
+        'attachment; filename="modele-candidatures.csv"'
+    assert as_csv.data.decode("utf-8-sig").splitlines() == [";".join(f'"{c}"' for c in CSV_COLUMNS)]
+    book = load_workbook(io.BytesIO(as_xlsx.data))
+    assert book.sheetnames == ["Candidatures", "Colonnes"]
+    assert [c.value for c in book["Candidatures"][1]] == list(CSV_COLUMNS)
+    help_rows = {row[0]: row for row in book["Colonnes"].iter_rows(min_row=2, values_only=True)}
+    assert help_rows["structure"][2] == "non" and help_rows["nom_projet"][2] == "oui"
+
+    _columns, sample = sample_rows()
+    filled = {**sample[0], "recu_le": datetime(2020, 1, 10, 14, 32)}  # a date cell, as Excel stores it
+    book["Candidatures"].append([filled.get(c) for c in CSV_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(organiser, target, out.getvalue(), "modele-candidatures.xlsx")
+    assert response.status_code == 303, html.unescape(response.text)
+    preview = organiser.get(response.headers["Location"]).text
+    assert summary(preview) == "1 ligne : 1 prête"
+    assert confirm(organiser, response.headers["Location"], preview).status_code == 303
+    imported = stored(app, edition_id=target.id)["AMI-QA-001"]
+    assert imported.received_at.replace(tzinfo=timezone.utc) == datetime(2020, 1, 10, 13, 32, tzinfo=timezone.utc)
+
+
+def test_xlsx_with_the_interfaces_labels_and_french_dates_imports(app, organiser, target):
+    columns, sample = sample_rows()
+    labels = {"reference": "Référence", "recu_le": "Reçue le", "nom_projet": "Nom du projet",
+              "type_porteur": "Vous êtes", "type_presentation": "Type de présentation"}
+    kinds = {"solution": "Pitch projet", "besoin": "Pitch inversé", "retour_experience": "Retour d'expérience"}
+    types = {"commune": "Commune", "entreprise": "Entreprise", "association": "Association",
+             "acteur_academique": "Acteur académique", "autre": "Autre"}
+    rows = [[labels.get(c, c) for c in columns]]
+    for n, record in enumerate(sample[:3]):
+        record = {**record, "type_presentation": kinds[record["type_presentation"]],
+                  "type_porteur": types[record["type_porteur"]],
+                  "recu_le": "10/01/2020 14:32" if n == 0 else "10/01/2020" if n == 1 else "13/01/2020 10:01"}
+        rows.append([record[c] for c in columns])
+
+    response = upload(organiser, target, workbook(rows), "candidatures.xlsx")
+
+    assert response.status_code == 303, html.unescape(response.text)
+    preview = organiser.get(response.headers["Location"]).text
+    assert summary(preview) == "3 lignes : 3 prêtes (dont 1 hors délai)"  # 13/01 10:01, after 10:00 in Paris
+    assert confirm(organiser, response.headers["Location"], preview).status_code == 303
+    imported = stored(app, edition_id=target.id)
+    assert {r: (a.talk_kind, a.applicant_type) for r, a in imported.items()} == {
+        r["reference"]: (r["type_presentation"], r["type_porteur"]) for r in sample[:3]}
+    assert imported["AMI-QA-002"].received_at.replace(tzinfo=timezone.utc) == datetime(2020, 1, 9, 23, 0,
+                                                                                          tzinfo=timezone.utc)
+
+
+def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused(app, organiser, target):
+    response = upload(organiser, target, b"PK\x03\x04garbage", "candidatures.xlsx")
+
+    assert response.status_code == 400
+    assert "Ce fichier n'est pas un classeur XLSX lisible." in html.unescape(response.text)
+    assert 'aria-invalid="true"' in response.text and drafts(app) == []
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_labels_the_interface_shows_are_read_back_by_the_import(app, language):
+    """The domain's tables of labels (read from a sheet) still hold what the pages show, in both languages."""
+    from flask_babel import force_locale
+
+    from pitchday.domain.applications import BY_NAME, CHOICE_LABELS, COLUMN_LABELS
+    from pitchday.web.apply import APPLICANT_TYPE_LABELS, FIELD_LABELS, TALK_KIND_LABELS
+    from pitchday.web.organiser.applications import APPLICANT_KINDS
+
+    column_of = {"reference": "reference", "recu_le": "recu_le"} | {name: f.csv for name, f in BY_NAME.items()}
+    with app.test_request_context(), force_locale(language):
+        for name, label in FIELD_LABELS.items():
+            assert str(label) in COLUMN_LABELS[column_of[name]], (name, str(label))
+        for table, name in ((APPLICANT_TYPE_LABELS, "applicant_type"), (APPLICANT_KINDS, "applicant_type"),
+                            (TALK_KIND_LABELS, "talk_kind")):
+            for code, label in table.items():
+                assert str(label) in CHOICE_LABELS[name][code], (code, str(label))

@@ -119,6 +119,10 @@ ROUTES = {
     ("organiser.review_application", "POST"): READERS,
     ("organiser.review_settings", "GET"): ORGANISERS,
     ("organiser.review_settings", "POST"): ORGANISERS,
+    # intake: the import templates, the review list's bulk decisions
+    ("organiser.import_template_csv", "GET"): ORGANISERS,
+    ("organiser.import_template_xlsx", "GET"): ORGANISERS,
+    ("organiser.bulk_decision", "POST"): ORGANISERS,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}

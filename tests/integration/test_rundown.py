@@ -211,10 +211,10 @@ def test_rundown_export_as_xlsx_holds_the_same_rows(app, staff, evening):
     assert len(rows) == 7
 
 
-def upload(http, edition, text: str):
+def upload(http, edition, text: str | bytes, filename: str = "conducteur.csv"):
     token = csrf_token(http.get(import_url(edition)).text)
-    return http.post(import_url(edition), data={"csrf_token": token,
-                                                "file": (io.BytesIO(text.encode("utf-8")), "conducteur.csv")},
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return http.post(import_url(edition), data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
                      content_type="multipart/form-data")
 
 
@@ -263,6 +263,44 @@ def test_a_good_sheet_replaces_the_rundown_after_its_preview(app, staff, evening
         times = [f"{p.planned_start.astimezone(PARIS):%H:%M}" for p in editions.public_programme(edition)]
     assert times == ["17:00", "17:20", "17:30", "17:41", "17:51", "18:01", "18:11", "18:16"]
     assert live_show(app, evening).order == tuple(t.id for t in stored)
+
+
+def test_an_xlsx_sheet_with_the_cells_excel_makes_replaces_the_rundown(app, staff, evening):
+    from datetime import time
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    # Excel's own cells: "17:00" and "10:00" typed become times of day, "20" a number; labels as headers.
+    for values in (["Titre", "Type", "Intervenant", "Début prévu", "Durée", "Note"],
+                   ["Accueil des invités", "Accueil", None, time(17, 0), 20, "badges"],
+                   [THIRD, "pitch", None, time(17, 20), time(10, 0), None],
+                   [FIRST, "pitch", None, None, None, None],
+                   [SECOND, "pitch", None, None, None, None],
+                   ["Networking", "networking", None, None, 40, None]):
+        sheet.append(values)
+    out = io.BytesIO()
+    book.save(out)
+
+    preview = upload(staff, evening, out.getvalue(), "conducteur.xlsx")
+
+    assert preview.status_code == 200, html.unescape(preview.text)
+    assert 'id="rundown-confirm"' in preview.text
+    done = confirm(staff, evening, preview.text)
+    assert done.status_code == 303
+    stored = talks(app, evening.id)
+    assert [(t.item_kind, t.title) for t in stored] == [
+        ("welcome", "Accueil des invités"), ("talk", THIRD), ("talk", FIRST), ("talk", SECOND),
+        ("networking", "Networking")]
+    assert (stored[0].pitch_ms, stored[0].note) == (20 * 60_000, "badges")
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_as_a_whole(app, staff, evening):
+    response = upload(staff, evening, b"PK\x03\x04 truncated", "conducteur.xlsx")
+
+    assert response.status_code == 400
+    assert "n'est pas un classeur XLSX lisible" in html.unescape(response.text)
 
 
 BROKEN_SHEET = "\n".join([

@@ -9,17 +9,25 @@ import pytest
 from pitchday.domain.applications import (
     CSV_COLUMNS,
     DESCRIPTION_MAX_LINES,
+    MAX_ROWS,
     FileRefused,
     is_late,
-    parse_csv,
     parse_received_at,
+    parse_table,
     validate,
 )
+from pitchday.domain.editions import PARIS
+from pitchday.services.spreadsheets import read_table
 
 pytestmark = pytest.mark.unit
 
 SAMPLE = Path(__file__).resolve().parents[2] / "pitchday" / "data" / "candidatures-qualite-air.csv"
 PARIS_WINTER = timezone(timedelta(hours=1))
+
+
+def parse_csv(data: bytes, filename: str = "candidatures.csv"):
+    """A file read as the import reads it (services.spreadsheets), then checked by the domain."""
+    return parse_table(read_table(data, filename, max_rows=MAX_ROWS))
 
 
 def need(**changes):
@@ -98,9 +106,19 @@ def test_validate_unknown_kind_reports_the_kind_and_no_proposal_error():
     assert fields(errors) == {("talk_kind", "required")}
 
 
-def test_parse_received_at_needs_an_offset():
+def test_parse_received_at_needs_an_offset_in_iso_form():
     assert parse_received_at("2020-01-13T11:20:00+01:00") == datetime(2020, 1, 13, 11, 20, tzinfo=PARIS_WINTER)
-    for value in ("2020-01-13T11:20:00", "13/01/2020", "", None):
+    for value in ("2020-01-13T11:20:00", "2020-01-13", "", None):
+        with pytest.raises(ValueError):
+            parse_received_at(value)
+
+
+def test_parse_received_at_reads_french_dates_as_paris_time():
+    assert parse_received_at("10/12/2026 14:32") == datetime(2026, 12, 10, 13, 32, tzinfo=timezone.utc)
+    assert parse_received_at(" 3/7/2026 9h05 ") == datetime(2026, 7, 3, 7, 5, tzinfo=timezone.utc)  # summer
+    assert parse_received_at("10/12/2026 14:32:10") == datetime(2026, 12, 10, 13, 32, 10, tzinfo=timezone.utc)
+    assert parse_received_at("10/12/2026") == datetime(2026, 12, 10, tzinfo=PARIS)
+    for value in ("31/02/2026", "10/13/2026", "10/12/2026 24:00", "10/12/26", "10-12-2026 14:32"):
         with pytest.raises(ValueError):
             parse_received_at(value)
 
@@ -201,3 +219,57 @@ def test_parse_csv_skips_blank_trailing_lines():
     data = sheet(row()) + b",,,,\n\n"
 
     assert [r.reference for r in parse_csv(data)] == ["T-001"]
+
+
+def test_parse_csv_reads_the_interfaces_own_labels_for_columns_and_choices():
+    labelled = {"reference": "Référence", "recu_le": "Reçue le", "nom_projet": "Nom du projet",
+                "type_porteur": "Vous êtes", "type_presentation": "Type of presentation",
+                "referent_email": "e-mail DU referent"}
+    columns = [labelled.get(c, c) for c in CSV_COLUMNS]
+    rows = parse_csv(sheet(*[{labelled.get(k, k): v for k, v in r.items()} for r in (
+        row(type_porteur="Entreprise", type_presentation="Pitch projet", recu_le="10/01/2020 10:00"),
+        row(reference="T-002", type_porteur="une ENTREPRISE", type_presentation="Reverse pitch"),
+        row(reference="T-003", type_porteur="Startup", type_presentation="Conférence"))], columns=columns))
+
+    assert [r.valid for r in rows] == [True, True, False]
+    assert (rows[0].values["applicant_type"], rows[0].values["talk_kind"]) == ("entreprise", "solution")
+    assert rows[0].received_at == datetime(2020, 1, 10, 9, 0, tzinfo=timezone.utc)
+    assert (rows[1].values["applicant_type"], rows[1].values["talk_kind"]) == ("entreprise", "besoin")
+    assert fields(rows[2].errors) == {("applicant_type", "invalid_choice"), ("talk_kind", "invalid_choice")}
+
+
+def xlsx(header, *rows) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(list(header))
+    for values in rows:
+        book.active.append(list(values))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_parse_xlsx_reads_dates_numbers_and_labels_as_a_person_sees_them():
+    values = row(recu_le=datetime(2020, 1, 10, 14, 32), referent_telephone=320000000, type_porteur="Commune")
+    rows = parse_csv(xlsx(CSV_COLUMNS, [values.get(c) for c in CSV_COLUMNS],
+                          [None] * len(CSV_COLUMNS)), filename="Candidatures.XLSX")
+
+    assert [(r.line, r.reference, r.valid) for r in rows] == [(2, "T-001", True)]  # the blank row is left out
+    assert rows[0].received_at == datetime(2020, 1, 10, 13, 32, tzinfo=timezone.utc)
+    assert rows[0].values["referent_phone"] == "320000000" and rows[0].values["applicant_type"] == "commune"
+
+
+def test_read_table_refuses_what_is_not_a_workbook_and_too_many_rows():
+    with pytest.raises(FileRefused) as refused:
+        read_table(b"PK\x03\x04 not really a zip", "c.xlsx", max_rows=10)
+    assert refused.value.code == "not_xlsx"
+    with pytest.raises(FileRefused) as refused:
+        read_table(xlsx(["a"], *[[str(n)] for n in range(11)]), "c.xlsx", max_rows=10)
+    assert refused.value.code == "too_many_rows"
+    assert len(read_table(xlsx(["a"], *[[str(n)] for n in range(10)]), "c.xlsx", max_rows=10).rows) == 10
+    with pytest.raises(FileRefused) as refused:
+        read_table(b"a,b\n" + b"x" * (2 * 1024 * 1024), "c.csv", max_rows=10)
+    assert refused.value.code == "too_large"

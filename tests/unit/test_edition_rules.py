@@ -38,6 +38,11 @@ def test_validate_deadline_needs_both_its_date_and_its_time():
     assert errors == [] and clean["applications_close_at"] == datetime(2020, 6, 8, 8, 0, tzinfo=timezone.utc)
 
 
+def test_validate_closing_time_alone_means_no_public_form():
+    clean, errors = validate(form(deadline_day="", deadline_time="10:00"))  # the form pre-fills the time
+    assert errors == [] and clean["applications_close_at"] is None
+
+
 @pytest.mark.parametrize("changes, expected", [
     ({"number": "0"}, ("number", "out_of_range")),
     ({"day": "2020-02-30"}, ("day", "invalid_date")),

@@ -89,14 +89,14 @@ def test_shorten_cuts_at_a_word_with_an_ellipsis():
     assert len(shorten("x" * 500, 200)) == 200
 
 
-def test_talk_from_application_uses_the_organisation_or_else_the_project():
+def test_talk_from_application_keeps_a_missing_organisation_empty():
     application = {"project_name": "Respirer près de l'école", "organisation": None, "talk_kind": "besoin",
                    "referent_name": "Louis Démo", "referent_role": "Adjoint au maire",
                    "description": "Ligne un.\nLigne deux.", "referent_email": "louis.demo@exempleville.example.org"}
 
     talk = talk_from_application(application)
 
-    assert talk == {"title": "Respirer près de l'école", "organisation": "Respirer près de l'école", "kind": "besoin",
+    assert talk == {"title": "Respirer près de l'école", "organisation": "", "kind": "besoin",
                     "speaker": "Louis Démo, Adjoint au maire", "summary": "Ligne un. Ligne deux.",
                     "contact_email": "louis.demo@exempleville.example.org"}
     assert talk_from_application({**application, "organisation": "Ville d'Exempleville"})["organisation"] == \

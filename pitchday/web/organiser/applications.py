@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ...domain import selection
-from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
+from ...domain.applications import (APPLICANT_TYPES, CHOICE_LABELS, COLUMN_LABELS, CSV_COLUMNS, MAX_ROWS,
+                                    REQUIRED_CSV_COLUMNS, STATUSES, TALK_KINDS, FileRefused)
 from ...domain.forms import ITEM_KINDS, RundownItem, TalkCorrection
 from ...domain.shapes import Refused
 from ...extensions import db
@@ -19,6 +20,7 @@ from ..unit import by_method
 from . import bp, requires
 from .auth import may
 from .editions import edition_or_404
+from .report import XLSX_MIMETYPE, download
 
 STATUS_LABELS = {
     "received": _l("À l'étude"),
@@ -66,6 +68,16 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
     return value if value in allowed else None
 
 
+def _render_list(edition, *, selected: frozenset[int] = frozenset(), bulk_error: str | None = None,
+                 status: int = 200):
+    filters = {"talk_kind": _choice("talk_kind", TALK_KINDS), "applicant_type": _choice("applicant_type", APPLICANT_TYPES),
+               "status": _choice("status", STATUSES)}
+    found = review.pool(edition.id, **filters)
+    return render_template("organiser/applications/list.html", edition=edition, pool=found, filters=filters,
+                           labels=_labels(), statuses=STATUSES, selected=selected, bulk_error=bulk_error,
+                           warning=_over_retained(found.by_status.get("retained", 0), edition.talks_wanted)), status
+
+
 @bp.get("/editions/<int:edition_id>/applications")
 @requires("applications.read")
 @db.read()
@@ -74,12 +86,44 @@ def applications(edition_id: int):
     if not may("applications.decide", edition_id):
         # A reviewer's list is the review list: their applications only, as blind review shows them.
         return redirect(url_for(".reviews_page", edition_id=edition_id), code=303)
-    filters = {"talk_kind": _choice("talk_kind", TALK_KINDS), "applicant_type": _choice("applicant_type", APPLICANT_TYPES),
-               "status": _choice("status", STATUSES)}
-    found = review.pool(edition_id, **filters)
-    return render_template("organiser/applications/list.html", edition=edition, pool=found, filters=filters,
-                           labels=_labels(), statuses=STATUSES,
-                           warning=_over_retained(found.by_status.get("retained", 0), edition.talks_wanted))
+    return _render_list(edition)
+
+
+def _bulk_done(decision: str, count: int) -> str:
+    if decision == "retain":
+        return ngettext("%(num)d candidature retenue : elle est ajoutée à la fin du programme.",
+                        "%(num)d candidatures retenues : elles sont ajoutées à la fin du programme.", count)
+    if decision == "defer":
+        return ngettext("%(num)d candidature reportée : elle rejoindra la prochaine édition dès sa création.",
+                        "%(num)d candidatures reportées : elles rejoindront la prochaine édition dès sa création.",
+                        count)
+    return ngettext("%(num)d candidature non retenue.", "%(num)d candidatures non retenues.", count)
+
+
+@bp.post("/editions/<int:edition_id>/applications/bulk")
+@requires("applications.decide")
+@db.write()
+def bulk_decision(edition_id: int):
+    """The same decision for every checked application of the list, all of them or none; each one
+    prepares its applicant's message in the outbox, as a single decision does."""
+    edition = edition_or_404(edition_id)
+    chosen = request.form.getlist("application_id")[: programme_service.MAX_BULK + 1]
+    ids = [_row_id(text) for text in chosen]
+    if None in ids or len(ids) > programme_service.MAX_BULK:
+        abort(400)
+    decision = request.form.get("decision", "")
+    if decision not in selection.BULK_DECISIONS:
+        abort(400)
+    if not ids:
+        return _render_list(edition, bulk_error=_("Cochez d'abord les candidatures à décider."), status=400)
+    try:
+        decided = programme_service.decide_applications(edition_id, ids, decision)
+    except programme_service.EveningStarted:
+        return _render_list(edition, selected=frozenset(ids), bulk_error=str(EVENING_STARTED), status=409)
+    except programme_service.NotFound:
+        abort(404)
+    flash(_bulk_done(decision, len(decided)))
+    return redirect(url_for(".applications", edition_id=edition_id), code=303)
 
 
 def _render_dossier(edition, found, *, error: str | None = None, status: int = 200, review: dict | None = None):
@@ -199,7 +243,8 @@ def _save_item(edition, item_id: int | None):
 
 # -- the CSV import --------------------------------------------------------------------------------
 
-def refusal_message(refused: FileRefused) -> str:
+def refusal_message(refused: FileRefused, labels: dict[str, tuple[str, ...]] | None = None) -> str:
+    """Why a file is refused as a whole; ``labels``: how the missing columns are also named (first label)."""
     if refused.code == "not_utf8":
         return _("Ce fichier n'est pas enregistré en UTF-8 : les accents seraient mal lus. Enregistrez-le à nouveau "
                  "au format « CSV UTF-8 » : dans Excel, Fichier › Enregistrer sous › « CSV UTF-8 (délimité par des "
@@ -209,14 +254,47 @@ def refusal_message(refused: FileRefused) -> str:
         return ngettext("Il manque une colonne : %(columns)s. La première ligne du fichier doit donner le nom des "
                         "colonnes, comme dans le modèle.",
                         "Il manque %(num)d colonnes : %(columns)s. La première ligne du fichier doit donner le nom "
-                        "des colonnes, comme dans le modèle.", len(refused.detail), columns=", ".join(refused.detail))
+                        "des colonnes, comme dans le modèle.", len(refused.detail),
+                        columns=", ".join(f"{c} (« {labels[c][0]} »)" if labels and c in labels else c
+                                          for c in refused.detail))
     if refused.code == "too_many_rows":
         return _("Trop de lignes : %(max)d candidatures au plus par fichier. Découpez-le en plusieurs fichiers.",
                  max=MAX_ROWS)
     if refused.code == "cell_too_large":
         return _("Une cellule du fichier est bien trop longue (ligne %(line)s) : ce n'est sans doute pas un fichier "
                  "de candidatures. Vérifiez-le, puis importez-le à nouveau.", line=refused.detail[0])
+    if refused.code == "not_xlsx":
+        return _("Ce fichier n'est pas un classeur XLSX lisible. Enregistrez-le à nouveau au format « Classeur "
+                 "Excel (.xlsx) » ou « CSV UTF-8 ».")
+    if refused.code == "too_large":
+        return _("Fichier trop gros : 2 Mo au plus.")
     return _("Le fichier est vide : aucune candidature à importer.")
+
+
+def import_columns() -> list[dict]:
+    """The accepted columns as the import page lists them: the code, the labels also read, required or not."""
+    return [{"code": code, "labels": COLUMN_LABELS[code], "required": code in REQUIRED_CSV_COLUMNS}
+            for code in CSV_COLUMNS]
+
+
+def choice_words(name: str) -> str:
+    """The values a choice column accepts, as an error lists them: "commune (Une commune, Commune…) ; …"."""
+    return " ; ".join(f"{code} ({', '.join(words)})" for code, words in CHOICE_LABELS[name].items())
+
+
+def import_row_error(name: str, code: str, limit: int | None) -> str:
+    if code == "invalid_choice" and name in CHOICE_LABELS:
+        return _("Valeur non reconnue. Valeurs acceptées : %(values)s.", values=choice_words(name))
+    if code == "invalid_datetime":
+        return _("Date non reconnue : écrivez-la comme 10/12/2026 14:32, 10/12/2026 (heure de Paris) ou "
+                 "2026-12-10T14:32:00+01:00.")
+    return field_error(code, limit)
+
+
+def _render_import(edition, error: str | None):
+    return render_template("organiser/applications/import.html", edition=edition, error=error,
+                           columns=import_columns(), choice_words=choice_words,
+                           max_rows=MAX_ROWS), 400 if error else 200
 
 
 @bp.route("/editions/<int:edition_id>/applications/import", methods=["GET", "POST"])
@@ -228,14 +306,30 @@ def import_applications(edition_id: int):
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            error = _("Choisissez un fichier CSV.")
+            error = _("Choisissez un fichier CSV ou XLSX.")
         else:
             try:
                 draft_id = application_import.start_import(edition_id, upload.filename, upload.read())
                 return redirect(url_for(".import_preview", edition_id=edition_id, draft_id=draft_id), code=303)
             except FileRefused as refused:
-                error = refusal_message(refused)
-    return render_template("organiser/applications/import.html", edition=edition, error=error), 400 if error else 200
+                error = refusal_message(refused, COLUMN_LABELS)
+    return _render_import(edition, error)
+
+
+@bp.get("/editions/<int:edition_id>/applications/import/template.csv")
+@requires("applications.decide")
+@db.read()
+def import_template_csv(edition_id: int):
+    edition_or_404(edition_id)
+    return download("modele-candidatures.csv", application_import.template_csv(), "text/csv; charset=utf-8")
+
+
+@bp.get("/editions/<int:edition_id>/applications/import/template.xlsx")
+@requires("applications.decide")
+@db.read()
+def import_template_xlsx(edition_id: int):
+    edition_or_404(edition_id)
+    return download("modele-candidatures.xlsx", application_import.template_xlsx(), XLSX_MIMETYPE)
 
 
 IMPORT_FAILED = {
@@ -272,7 +366,7 @@ def import_preview(edition_id: int, draft_id: int):
     if preview is None:
         abort(404)
     return render_template("organiser/applications/preview.html", edition=edition, preview=preview, error=error,
-                           labels=_labels(), field_error=field_error), 409 if error else 200
+                           labels=_labels(), row_error=import_row_error), 409 if error else 200
 
 
 @bp.post("/editions/<int:edition_id>/applications/import/<int:draft_id>/cancel")

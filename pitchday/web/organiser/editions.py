@@ -45,7 +45,12 @@ def edition_or_404(edition_id: int):
 def edition(edition_id: int):
     """Everything about one evening at a glance: where it stands, its public links, its moderator links."""
     found = edition_or_404(edition_id)
+    form = None
+    if found.applications_close_at is not None:  # the public form exists: its address, to share and print
+        url = f"{public_base_url()}{url_for('apply.form', slug=found.slug)}"
+        form = {"url": url, "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg(url)).decode()}
     return render_template("organiser/edition.html", edition=found, overview=editions.overview(edition_id),
+                           application_form=form,
                            links=[_link_view(link) for link in access.moderator_links(edition_id)],
                            base_url=public_base_url(), holders=accounts.console_accounts(edition_id))
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...domain import rundown as sheet
-from ...domain.applications import FileRefused
+from ...domain.sheets import FileRefused
 from ...extensions import db
 from ...services import programme as programme_service
 from ...services import rundown as rundown_service
@@ -76,12 +76,12 @@ def rundown_import(edition_id: int):
         edition = edition_or_404(edition_id)
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            return _render(edition, error=_("Choisissez un fichier CSV."), status=400)
+            return _render(edition, error=_("Choisissez un fichier CSV ou XLSX."), status=400)
         data = upload.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             return _render(edition, error=_("Fichier trop gros pour un conducteur."), status=400)
         try:
-            preview = rundown_service.preview_rundown(edition_id, data)
+            preview = rundown_service.preview_rundown(edition_id, data, upload.filename)
         except FileRefused as refused:
             return _render(edition, error=_rundown_refusal(refused), status=400)
         return _render(edition, preview=preview, data=data)
