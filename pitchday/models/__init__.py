@@ -448,3 +448,17 @@ class AccountToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+# -- wording: counts kept when personal data is erased -----------------------------------------------
+
+
+class ErasedRequestCount(Base):
+    """How many of a talk's connect requests were erased since (at a person's request or at the end of
+    their retention): the report counts them still, without any personal data."""
+
+    __tablename__ = "erased_request_counts"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

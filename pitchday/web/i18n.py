@@ -5,7 +5,8 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..services.editions import ITEM_KIND_LABELS
+from ..domain import audience as audience_rules
+from ..services.editions import ITEM_KIND_LABELS, KIND_LABELS
 
 LANGUAGES = ("fr", "en")
 LANG_COOKIE = "pitchday_lang"
@@ -38,9 +39,7 @@ def script_strings() -> dict[str, str]:
         "phase.ended": _("Fin"),
         "phase.segment": _("En cours"),
         **{f"item.{code}": str(label) for code, label in ITEM_KIND_LABELS.items()},
-        "kind.solution": _("Solution"),
-        "kind.besoin": _("Pitch inversé"),
-        "kind.retour_experience": _("Retour d'expérience"),
+        **{f"kind.{code}": str(label) for code, label in KIND_LABELS.items()},
         "status.done": _("terminé"),
         "status.now": _("en cours"),
         "status.next": _("à suivre"),
@@ -146,12 +145,7 @@ def rate_limited(seconds: int) -> str:
 
 
 # What someone may want from a talk's team (domain.audience.INTENTS_BY_KIND gives which, by kind of talk).
-INTENT_LABELS = {
-    "have_solution": _l("J'ai une solution pour ce besoin"),
-    "want_to_experiment": _l("Je souhaite expérimenter"),
-    "offer_test_site": _l("Je peux proposer un terrain d'expérimentation"),
-    "learn_more": _l("Je veux en savoir plus"),
-}
+INTENT_LABELS = {code: _l(label) for code, label in audience_rules.INTENT_LABELS.items()}
 
 
 def plain(labels) -> dict[str, str]:

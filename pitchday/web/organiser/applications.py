@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from ...domain import applications as application_rules
 from ...domain import selection
 from ...domain.applications import APPLICANT_TYPES, MAX_ROWS, STATUSES, TALK_KINDS, FileRefused
 from ...domain.forms import ITEM_KINDS, RundownItem, TalkCorrection
@@ -19,12 +20,7 @@ from ..unit import by_method
 from . import bp, requires
 from .editions import edition_or_404
 
-STATUS_LABELS = {
-    "received": _l("À l'étude"),
-    "retained": _l("Retenue"),
-    "deferred": _l("Reportée"),
-    "declined": _l("Non retenue"),
-}
+STATUS_LABELS = {code: _l(label) for code, label in application_rules.STATUS_LABELS.items()}
 DECISION_DONE = {
     "retained": _l("Candidature retenue : elle est ajoutée à la fin du programme."),
     "deferred": _l("Candidature reportée : elle rejoindra la prochaine édition dès sa création."),

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...domain import forms
+from ...domain.audience import REQUEST_STATUS_LABELS
 from ...domain.shapes import Refused
 from ...extensions import db
 from ...services import exports, followup, mail, privacy
@@ -15,11 +16,7 @@ from ..unit import by_method
 from . import bp, requires
 from .editions import edition_or_404
 
-STATUS_LABELS = {
-    "new": _l("nouvelle"),
-    "introduced": _l("mise en relation faite"),
-    "no_follow_up": _l("sans suite"),
-}
+STATUS_LABELS = {code: _l(label) for code, label in REQUEST_STATUS_LABELS.items()}
 QUESTION_STATUS_LABELS = {
     "pending": _l("jamais modérée"),
     "published": _l("publiée"),

@@ -4,7 +4,11 @@ from __future__ import annotations
 import json
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ...domain import privacy as rules
 
 from ...domain.forms import NoticeSettings, PersonLookup
 from ...domain.shapes import Refused
@@ -32,6 +36,20 @@ def privacy_settings():
     return render_template("organiser/privacy_settings.html", values=values, errors=errors), 400 if errors else 200
 
 
+EXPORT_LANGUAGES = ("fr", "en")
+
+
+def counted(key: str, count: int) -> str:
+    """"3 demandes d'échange": a count of the privacy log or of an erasure, in words."""
+    if key in rules.COUNT_LABELS:
+        return ngettext(*rules.COUNT_LABELS[key], count)
+    return _("%(what)s : %(count)d", what=key, count=count)  # a count another feature added, not named here yet
+
+
+def action_label(action: str) -> str:
+    return _(rules.ACTION_LABELS[action]) if action in rules.ACTION_LABELS else action
+
+
 @bp.route("/personal-data", methods=["GET", "POST"])
 @requires("privacy")
 @by_method
@@ -48,7 +66,10 @@ def personal_data():
             error = field_error(refused.errors[0].code, refused.errors[0].limit)
     if request.method == "POST" and email is not None:
         if request.form.get("action") == "export":
-            data = json.dumps(privacy.export_for(email), ensure_ascii=False, indent=2)
+            # The person's language, chosen by the organiser who answers them; the keys stay the same.
+            language = request.form.get("language")
+            with force_locale(language if language in EXPORT_LANGUAGES else "fr"):
+                data = json.dumps(privacy.export_for(email), ensure_ascii=False, indent=2)
             return Response(data, mimetype="application/json", headers={
                 "Content-Disposition": "attachment; filename=donnees-personnelles.json", "Cache-Control": "no-store"})
         if request.form.get("action") == "erase":
@@ -56,10 +77,9 @@ def personal_data():
                 error = _("Cochez la case de confirmation : l'effacement est définitif.")
             else:
                 counts = privacy.erase(email)
-                flash(_("Effacé : %(requests)d demandes d'échange, %(applications)d candidatures, %(contacts)d adresses de contact d'intervention.",
-                        requests=counts["connect_requests"], applications=counts["applications"],
-                        contacts=counts["talk_contacts"]))
+                flash(_("Effacé : %(what)s.", what=", ".join(counted(key, counts[key]) for key in rules.HELD_KINDS)))
                 return redirect(url_for(".personal_data"), code=303)
     status = 400 if error else 200
-    return render_template("organiser/personal_data.html", typed=typed, email=email, held=held, error=error,
-                           log=privacy.audit_log()), status
+    return render_template("organiser/personal_data.html", typed=typed, email=email, error=error,
+                           held=None if held is None else [counted(key, held[key]) for key in rules.HELD_KINDS],
+                           log=privacy.audit_log(), counted=counted, action_label=action_label), status
