@@ -127,6 +127,8 @@ FIELD_ERRORS = {
     "invalid_reference": _l("Référence invalide : lettres, chiffres et tirets seulement."),
     "invalid_datetime": _l("Date et heure attendues avec leur décalage (exemple : 2020-01-13T10:00:00+01:00)."),
     "duplicate_in_file": _l("Cette référence apparaît plusieurs fois dans le fichier."),
+    "audit_required": _l("Sans audit, le service se déclare « non conforme » : indiquez la date et le taux de l'audit."),
+    "total_needs_100": _l("« Totalement conforme » demande un taux de 100, tous les critères respectés."),
     "already_imported": _l("Une candidature porte déjà cette référence."),
 }
 

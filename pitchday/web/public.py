@@ -5,11 +5,13 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, Response, abort, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
+from ..domain.accessibility import CONFORMITY_LABELS, RGAA_VERSION
 from ..extensions import db
 from ..models import Edition
+from ..services import accessibility as statement_service
 from ..services import editions, privacy
 from ..timeutil import PARIS, as_utc
 from .i18n import plain
@@ -161,3 +163,17 @@ def agenda_ics(slug: str):
                         content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{edition.slug}.ics"'
     return response
+
+
+# -- the accessibility statement (linked from every page's footer) ----------------------------------
+
+
+@bp.get("/accessibilite")
+@db.read()
+def accessibility():
+    """The déclaration d'accessibilité, in the RGAA's structure (configured by the organisers)."""
+    statement = statement_service.statement()
+    dates = {name: format_date(statement[name], "long") if statement[name] else ""
+             for name in ("audit_date", "established_on")}
+    return render_template("public/accessibility.html", statement=statement, rgaa_version=RGAA_VERSION,
+                           conformity=_(CONFORMITY_LABELS[statement["conformity"]]), dates=dates)

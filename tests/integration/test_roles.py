@@ -107,6 +107,9 @@ ROUTES = {
     ("organiser.deck_display", "POST"): ORGANISERS,
     ("organiser.audit_log", "GET"): ADMIN_ONLY,
     ("organiser.audit_csv", "GET"): ADMIN_ONLY,
+    # wording
+    ("organiser.accessibility_settings", "GET"): ADMIN_ONLY,
+    ("organiser.accessibility_settings", "POST"): ADMIN_ONLY,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}

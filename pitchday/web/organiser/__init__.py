@@ -54,6 +54,7 @@ AREA_LINKS = (
     ("organiser.dashboard", _l("Éditions")),
     ("organiser.privacy_settings", _l("Confidentialité")),
     ("organiser.personal_data", _l("Données personnelles")),
+    ("organiser.accessibility_settings", _l("Accessibilité")),
     ("organiser.accounts", _l("Comptes")),
     ("organiser.audit_log", _l("Journal d'audit")),
     ("organiser.my_sessions", _l("Mon compte")),

@@ -8,11 +8,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ...domain import accessibility as statement_rules
 from ...domain import privacy as rules
 
 from ...domain.forms import NoticeSettings, PersonLookup
 from ...domain.shapes import Refused
-from ...services import privacy
+from ...services import accessibility, privacy
 from ..i18n import field_error
 from ..unit import by_method
 from . import bp, requires
@@ -83,3 +84,24 @@ def personal_data():
     return render_template("organiser/personal_data.html", typed=typed, email=email, error=error,
                            held=None if held is None else [counted(key, held[key]) for key in rules.HELD_KINDS],
                            log=privacy.audit_log(), counted=counted, action_label=action_label), status
+
+
+@bp.route("/accessibility", methods=["GET", "POST"])
+@requires("privacy")
+@by_method
+def accessibility_settings():
+    """The accessibility statement: conformity level, audit, non-accessible content, contact."""
+    values, errors = accessibility.stored(), {}
+    if request.method == "POST":
+        values = {name: request.form.get(name, "")[:statement_rules.LIMITS.get(name, 20) * 2]
+                  for name in statement_rules.DEFAULTS}
+        try:
+            accessibility.save(statement_rules.parse_settings(values))
+        except Refused as refused:
+            errors = {e.field: field_error(e.code, e.limit) for e in refused.errors}
+        else:
+            flash(_("Déclaration d'accessibilité enregistrée : elle est liée depuis le pied de chaque page."))
+            return redirect(url_for(".accessibility_settings"), code=303)
+    levels = [(code, _(statement_rules.CONFORMITY_LABELS[code])) for code in statement_rules.CONFORMITY_LEVELS]
+    return render_template("organiser/accessibility_settings.html", values=values, errors=errors, levels=levels,
+                           controller=privacy.controller_name()), 400 if errors else 200
