@@ -27,6 +27,17 @@ ACTION_LABELS = {
 }
 PRIVACY_ACTIONS = tuple(ACTION_LABELS)
 
+# Each processing of the notice and its legal basis (GDPR article 6): a public body's mission for
+# the evening itself, the person's consent for handing their details to a talk's team.
+LEGAL_BASES = (
+    (N_("Questions au public et identifiant aléatoire du téléphone"),
+     N_("mission d'intérêt public (article 6, 1, e du RGPD) : l'animation de l'écosystème numérique du territoire")),
+    (N_("Demandes « Je veux échanger » et transmission de vos coordonnées à l'équipe choisie"),
+     N_("votre consentement (article 6, 1, a du RGPD), que vous pouvez retirer à tout moment")),
+    (N_("Candidatures et préparation des interventions"),
+     N_("mission d'intérêt public (article 6, 1, e du RGPD) : l'appel à manifestation d'intérêt et la soirée")),
+)
+
 # -- the export's keys: column → key, for each kind of record (columns not listed are internal) --
 
 EXPORT_VERSION = 1

@@ -63,6 +63,32 @@ def test_notice_shows_the_default_wording_and_the_editions_retention(client, edi
     assert "CNIL" in page
 
 
+def test_notice_gives_the_legal_basis_of_each_processing(client, edition):
+    page = html.unescape(client.get(f"/e/{edition.slug}/confidentialite").text)
+
+    bases = [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li><strong>.*?</li>", page.split("Sur quelle base")[1])]
+    assert len(bases) == 3
+    assert bases[1] == ("Demandes « Je veux échanger » et transmission de vos coordonnées à l'équipe choisie\u00a0: "
+                        "votre consentement (article 6, 1, a du RGPD), que vous pouvez retirer à tout moment.")
+    assert [b.count("mission d'intérêt public (article 6, 1, e du RGPD)") for b in bases] == [1, 0, 1]
+    english = html.unescape(client.get(f"/e/{edition.slug}/confidentialite?lang=en").text)
+    assert "your consent (GDPR article 6(1)(a)), which you can withdraw at any time" in english
+
+
+def test_without_a_dpo_contact_the_notice_says_so_and_organisers_are_warned(client, organiser, edition):
+    notice = html.unescape(client.get(f"/e/{edition.slug}/confidentialite").text)
+    assert "Délégué à la protection des données : contact à renseigner par l'organisateur." in notice
+    assert "Les mentions sur les données personnelles n'ont pas de contact" in html.unescape(
+        organiser.get("/organiser/").text)
+    assert "Aucun contact n'est renseigné" in html.unescape(organiser.get("/organiser/privacy").text)
+
+    post_form(organiser, "/organiser/privacy", {"controller": "Métropole Exemple", "dpo_contact": "dpo@metropole.example.org",
+                                                "purposes": "", "recipients": "", "rights": ""})
+
+    assert "contact à renseigner" not in html.unescape(client.get(f"/e/{edition.slug}/confidentialite").text)
+    assert "n'ont pas de contact" not in html.unescape(organiser.get("/organiser/").text)
+
+
 def test_organiser_sets_controller_dpo_and_purposes_and_the_notice_and_consent_follow(app, organiser, client, edition):
     response = post_form(organiser, "/organiser/privacy", {
         "controller": "Métropole Exemple", "dpo_contact": "dpo@metropole.example.org",

@@ -196,7 +196,10 @@ def logout():
 def dashboard():
     allowed = accounts_service.editions_allowed(current_account())
     shown = [e for e in editions_service.all_editions() if allowed is None or e.id in allowed]
-    return render_template("organiser/dashboard.html", editions=shown, base_url=public_base_url())
+    from ...services import privacy
+
+    return render_template("organiser/dashboard.html", editions=shown, base_url=public_base_url(),
+                           privacy_contact_missing=not privacy.notice_settings()["dpo_contact"])
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).
