@@ -148,7 +148,7 @@ ITEM_KIND_LABELS = {
     "address": _l("Intervention"),
     "break": _l("Pause"),
     "closing": _l("Clôture"),
-    "networking": _l("Networking"),
+    "networking": _l("Temps d'échanges"),
 }
 
 

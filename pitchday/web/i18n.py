@@ -1,11 +1,16 @@
 """Language choice (French first) and the strings the browser scripts need."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..domain import audience as audience_rules
+from ..domain.text import N_plural
 from ..services.editions import ITEM_KIND_LABELS, KIND_LABELS
 
 LANGUAGES = ("fr", "en")
@@ -28,14 +33,39 @@ def remember_language(response):
     return response
 
 
+# Counts a live view's script shows, as they change: "<key>.one" and "<key>.other" reach the
+# browser in this request's language, with which counts take the singular (live.js ``tn``).
+SCRIPT_PLURALS = {
+    "agenda.before": N_plural("… {count} séquence passée", "… {count} séquences passées"),
+    "agenda.after": N_plural("… et {count} séquence ensuite", "… et {count} séquences ensuite"),
+    "vote.label": N_plural("Voter pour cette question ({count} vote)", "Voter pour cette question ({count} votes)"),
+    "vote.done": N_plural("Vous avez voté pour cette question ({count} vote)",
+                          "Vous avez voté pour cette question ({count} votes)"),
+    "votes": N_plural("{count} vote", "{count} votes"),
+    "mod.connect": N_plural("{count} demande d'échange", "{count} demandes d'échange"),
+}
+
+
+def script_plurals() -> dict[str, Any]:
+    """Both forms of each count of ``SCRIPT_PLURALS``, and the language's rule as data: the counts
+    up to 1 that take the singular (French: 0 and 1; English: 1), from Babel's plural rules."""
+    forms: dict[str, Any] = {}
+    for key, (singular, plural) in SCRIPT_PLURALS.items():
+        forms[f"{key}.one"] = ngettext(singular, plural, 1)
+        forms[f"{key}.other"] = ngettext(singular, plural, 2)
+    forms["plural.zero_is_one"] = get_locale().plural_form(0) == "one"
+    return forms
+
+
 def script_strings() -> dict[str, str]:
     """Every string a live view's script shows, translated for this request."""
     return {
+        **script_plurals(),
         "phase.welcome": _("Bienvenue"),
         "phase.ready": _("À suivre"),
         "phase.pitch": _("Pitch"),
         "phase.questions": _("Questions"),
-        "phase.networking": _("Networking"),
+        "phase.networking": _("Temps d'échanges"),
         "phase.ended": _("Fin"),
         "phase.segment": _("En cours"),
         **{f"item.{code}": str(label) for code, label in ITEM_KIND_LABELS.items()},
@@ -51,8 +81,6 @@ def script_strings() -> dict[str, str]:
         "paused": _("En pause"),
         "next": _("Ensuite"),
         "last_talk": _("Dernière intervention"),
-        "agenda.before": _("… {count} séquences passées"),
-        "agenda.after": _("… et {count} séquences ensuite"),
         "agenda.late": _("Fin estimée {end}, après la fin prévue de la soirée ({planned})"),
         "reconnecting": _("Reconnexion…"),
         "drift.on_time": _("À l'heure"),
@@ -65,7 +93,7 @@ def script_strings() -> dict[str, str]:
         "error.offline": _("Hors ligne : la commande n'a pas été envoyée."),
         "error.generic": _("Commande refusée"),
         "done": _("Fait"),
-        "undone": _("Annulé"),
+        "undone": _("Défait"),
         # audience questions
         "question.sending": _("envoi en cours…"),
         "question.queued": _("en attente de réseau : elle partira dès le retour de la connexion"),
@@ -79,10 +107,6 @@ def script_strings() -> dict[str, str]:
         "question.anonymous": _("anonyme"),
         "question.none": _("Pas encore de question publiée pour cette intervention."),
         "chars": _("{count}/{max} caractères"),
-        "vote.label": _("Voter pour cette question ({votes} votes)"),
-        "vote.done": _("Vous avez voté pour cette question ({votes} votes)"),
-        "votes": _("{votes} votes"),
-        "vote.one": _("1 vote"),
         "spotlight.label": _("Question du public"),
         "connect.sent": _("Demande envoyée. L'équipe organisatrice vous mettra en relation."),
         "connect.queued": _("Hors ligne : votre demande est gardée et partira dès le retour du réseau."),
@@ -102,8 +126,6 @@ def script_strings() -> dict[str, str]:
         "mod.edited": _("modifiée (texte d'origine : « {text} »)"),
         "mod.empty": _("Aucune question pour cette intervention."),
         "mod.waiting": _("{count} en attente"),
-        "mod.connect": _("{count} demandes d'échange"),
-        "mod.connect_one": _("1 demande d'échange"),
     }
 
 

@@ -215,7 +215,7 @@ def test_report_sums_up_the_evening(app, edition, organiser):
     # Plan: nine talks of 10 min with 1-min changeovers from 17:25 (the cancelled one takes no time).
     assert summary(html, "end") == "prévue 19:03:00 · réelle 17:58:00 (écart \u221265:00)"
     assert summary(html, "overtime").startswith("+0:30 ")  # 0 − 0:30 + 1:30 + 0:30 − 1:00 + 0
-    assert summary(html, "questions") == "5 questions (2 publiées, 1 répondues, 1 en attente, 1 refusées)"
+    assert summary(html, "questions") == "5 questions (2 publiées, 1 répondue, 1 en attente, 1 refusée)"
     assert summary(html, "votes") == "6"
     assert summary(html, "requests") == "3"
     assert summary(html, "peak") == "3 le 23 janvier 2020 à 17:42:10"
