@@ -120,8 +120,18 @@ def register_hooks(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.filters["paris"] = paris_time
     app.jinja_env.globals["accessibility_mention"] = accessibility_mention
+    app.jinja_env.filters["breakable_address"] = breakable_address
     # French puts a (non-breaking) space before a colon, English does not: "Total : 3" / "Total: 3".
     app.jinja_env.globals["colon"] = lambda: "\u00a0: " if str(get_locale()) == "fr" else ": "
+
+
+def breakable_address(address: str):
+    """An e-mail address that may wrap after its "@" and its dots, never inside a word."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[@.])", address or ""))
 
 
 def accessibility_mention() -> str:
@@ -148,9 +158,9 @@ def accessibility_mention() -> str:
 
 # Named styles for the ``paris`` filter, whose patterns hold words ("à", "at") that depend on the language.
 DATE_STYLES = {
-    "fr": {"datetime": "d MMMM y 'à' HH:mm", "datetime_seconds": "d MMMM y 'à' HH:mm:ss",
+    "fr": {"date": "d MMMM y", "datetime": "d MMMM y 'à' HH:mm", "datetime_seconds": "d MMMM y 'à' HH:mm:ss",
            "day_datetime": "EEEE d MMMM y 'à' HH:mm"},
-    "en": {"datetime": "d MMMM y 'at' HH:mm", "datetime_seconds": "d MMMM y 'at' HH:mm:ss",
+    "en": {"date": "d MMMM y", "datetime": "d MMMM y 'at' HH:mm", "datetime_seconds": "d MMMM y 'at' HH:mm:ss",
            "day_datetime": "EEEE d MMMM y 'at' HH:mm"},
 }
 

@@ -14,8 +14,8 @@ line break gets an apostrophe too (``x;'=2+5;y``), and no split of a line can st
 Times and lengths are typed, so that a spreadsheet sorts and adds them: an aware ``datetime`` is
 a moment, ``TimeOfDay`` a moment shown as its time of day, a ``date`` a day, a ``timedelta`` a
 length. In the XLSX they are real Excel datetimes (Paris wall time: Excel has no time zones),
-dates and durations (``[h]:mm:ss``); in the CSV, Paris wall time and ``h:mm:ss`` as French
-Excel reads them back as times.
+dates and durations (``[h]:mm:ss``); in the CSV, Paris wall time as ``dd/mm/yyyy hh:mm:ss`` and
+lengths as ``h:mm:ss``, which French Excel reads back as dates and times.
 """
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ MOMENT_FORMAT = "dd/mm/yyyy hh:mm:ss"
 TIME_FORMAT = "hh:mm:ss"
 DATE_FORMAT = "dd/mm/yyyy"
 DURATION_FORMAT = "[h]:mm:ss"
+CSV_MOMENT = "%d/%m/%Y %H:%M:%S"  # as French Excel writes a date and time, and reads it back as one
 COLUMN_WIDTHS = (10, 60)  # the narrowest and widest a column gets, in characters
 
 
@@ -83,7 +84,7 @@ def safe_cell(value: Any) -> Any:
         return _paris(value.at).strftime("%H:%M:%S")
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            return _paris(value).strftime("%Y-%m-%d %H:%M:%S")
+            return _paris(value).strftime(CSV_MOMENT)
         return value.isoformat(timespec="minutes")
     if isinstance(value, date):
         return value.isoformat()

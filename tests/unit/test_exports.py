@@ -25,7 +25,7 @@ def test_safe_cell_neutralises_what_a_spreadsheet_would_run(value):
 
 @pytest.mark.parametrize("value, expected", [("Qualité de l'air", "Qualité de l'air"), (42, 42), (-3, -3), (None, ""),
                                              (True, "oui"), (datetime(2020, 1, 23, 17, 25, tzinfo=timezone.utc),
-                                                             "2020-01-23 18:25:00"),  # Paris wall time
+                                                             "23/01/2020 18:25:00"),  # Paris wall time
                                              (datetime(2020, 1, 23, 17, 25), "2020-01-23T17:25"),
                                              (date(2020, 1, 23), "2020-01-23"),
                                              (timedelta(minutes=5, seconds=3), "0:05:03"),

@@ -10,7 +10,7 @@ from ...domain.audience import REQUEST_STATUS_LABELS
 from ...domain.shapes import Refused
 from ...extensions import db
 from ...services import exports, followup, mail, privacy
-from ...timeutil import PARIS, as_utc
+from ...timeutil import as_utc
 from ..i18n import INTENT_LABELS, field_error, plain
 from ..unit import by_method
 from . import bp, requires
@@ -137,16 +137,13 @@ def digest_csv(edition_id: int, talk_id: int):
     labels = _labels()
     header = [_("type"), _("date"), _("nom"), _("organisation"), _("e-mail"), _("téléphone"), _("souhait"),
               _("texte"), _("votes"), _("statut")]
-    rows = [[_("demande"), _paris(r.created_at), r.name, r.organisation, r.email, r.phone or "",
+    rows = [[_("demande"), as_utc(r.created_at), r.name, r.organisation, r.email, r.phone or "",
              labels["intents"].get(r.intent, r.intent), r.message or "", "", labels["statuses"].get(r.status, r.status)]
             for r in found["requests"]]
-    rows += [[_("question"), _paris(q.created_at), q.author or "", "", "", "", "", q.text, q.votes,
+    rows += [[_("question"), as_utc(q.created_at), q.author or "", "", "", "", "", q.text, q.votes,
               labels["question_statuses"].get(q.status, q.status)]
              for q in found["questions"]]
     filename = f"bilan-{edition.slug}-intervention-{found['talk'].position}.csv"
     return Response(exports.csv_bytes(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
-
-def _paris(moment) -> str:
-    return as_utc(moment).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
