@@ -173,7 +173,8 @@ def agenda_ics(slug: str):
 def accessibility():
     """The déclaration d'accessibilité, in the RGAA's structure (configured by the organisers)."""
     statement = statement_service.statement()
+    level = CONFORMITY_LABELS[statement["conformity"]]
     dates = {name: format_date(statement[name], "long") if statement[name] else ""
              for name in ("audit_date", "established_on")}
     return render_template("public/accessibility.html", statement=statement, rgaa_version=RGAA_VERSION,
-                           conformity=_(CONFORMITY_LABELS[statement["conformity"]]), dates=dates)
+                           conformity=_(level), dates=dates)
