@@ -41,6 +41,7 @@ LEGAL_BASES = (
 # -- the export's keys: column → key, for each kind of record (columns not listed are internal) --
 
 EXPORT_VERSION = 1
+EXPORT_LANGUAGES = ("fr", "en")
 REQUEST_KEYS = {
     "name": "nom", "organisation": "organisation", "email": "email", "phone": "telephone",
     "intent": "souhait", "message": "message", "consent_text": "consentement", "consented_at": "consenti_le",

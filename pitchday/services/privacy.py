@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
@@ -110,9 +110,14 @@ def _keyed(row, keys: dict[str, str], labels: dict[str, dict]) -> dict[str, Any]
     return data
 
 
-def export_for(email: str) -> dict[str, Any]:
+def export_for(email: str, language: str = "fr") -> dict[str, Any]:
     """Everything held about one address (the person's right of access): stable French keys
-    (domain.privacy, docs/personal-data-export.md), labels in the language of the caller's locale."""
+    (domain.privacy, docs/personal-data-export.md), labels in ``language`` (fr or en)."""
+    with force_locale(language if language in rules.EXPORT_LANGUAGES else "fr"):
+        return _export(email)
+
+
+def _export(email: str) -> dict[str, Any]:
     session = db.current()
     editions = {e.id: e.title for e in session.scalars(select(Edition))}
     talks_by_id = {t.id: t.title for t in session.scalars(select(Talk))}
@@ -139,7 +144,7 @@ def export_for(email: str) -> dict[str, Any]:
           talk_contacts=len(talks))
     return {"format": rules.EXPORT_VERSION, "adresse": email,
             "exporte_le": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "langue": str(get_locale() or "fr"), "responsable_du_traitement": controller_name(),
+            "langue": str(get_locale()), "responsable_du_traitement": controller_name(),
             "demandes_echange": requests, "candidatures": applications, "contacts_intervention": talks,
             "messages": messages, "reponses_intervenant": answers}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -37,9 +36,6 @@ def privacy_settings():
     return render_template("organiser/privacy_settings.html", values=values, errors=errors), 400 if errors else 200
 
 
-EXPORT_LANGUAGES = ("fr", "en")
-
-
 def counted(key: str, count: int) -> str:
     """"3 demandes d'échange": a count of the privacy log or of an erasure, in words."""
     if key in rules.COUNT_LABELS:
@@ -68,9 +64,8 @@ def personal_data():
     if request.method == "POST" and email is not None:
         if request.form.get("action") == "export":
             # The person's language, chosen by the organiser who answers them; the keys stay the same.
-            language = request.form.get("language")
-            with force_locale(language if language in EXPORT_LANGUAGES else "fr"):
-                data = json.dumps(privacy.export_for(email), ensure_ascii=False, indent=2)
+            exported = privacy.export_for(email, language=request.form.get("language") or "fr")
+            data = json.dumps(exported, ensure_ascii=False, indent=2)
             return Response(data, mimetype="application/json", headers={
                 "Content-Disposition": "attachment; filename=donnees-personnelles.json", "Cache-Control": "no-store"})
         if request.form.get("action") == "erase":
