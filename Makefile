@@ -30,6 +30,6 @@ bench:
 
 # Refresh the English catalogue after changing user-facing strings (French is the source language).
 translations:
-	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_plural:1,2 -o translations/messages.pot .
 	.venv/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
 	.venv/bin/python scripts/french_plurals.py

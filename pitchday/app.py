@@ -120,15 +120,48 @@ def register_hooks(app: Flask) -> None:
     app.after_request(remember_language)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.filters["paris"] = paris_time
+    app.jinja_env.globals["accessibility_mention"] = accessibility_mention
+    app.jinja_env.filters["breakable_address"] = breakable_address
     # French puts a (non-breaking) space before a colon, English does not: "Total : 3" / "Total: 3".
     app.jinja_env.globals["colon"] = lambda: "\u00a0: " if str(get_locale()) == "fr" else ": "
 
 
+def breakable_address(address: str):
+    """An e-mail address that may wrap after its "@" and its dots, never inside a word."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[@.])", address or ""))
+
+
+def accessibility_mention() -> str:
+    """The footer's link text, as the RGAA asks: "Accessibilité : partiellement conforme"."""
+    from flask import g
+    from flask_babel import gettext as _
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .domain.accessibility import CONFORMITY_LABELS
+    from .extensions import db
+    from .services import accessibility
+
+    if "accessibility_level" not in g:
+        try:
+            with db.read():
+                g.accessibility_level = accessibility.level()
+        except SQLAlchemyError:  # an error page while the database is away still gets its footer
+            g.accessibility_level = None
+    level = g.accessibility_level
+    if level is None:
+        return _("Accessibilité")
+    return _("Accessibilité : %(level)s", level=_(CONFORMITY_LABELS[level]))
+
+
 # Named styles for the ``paris`` filter, whose patterns hold words ("à", "at") that depend on the language.
 DATE_STYLES = {
-    "fr": {"datetime": "d MMMM y 'à' HH:mm", "datetime_seconds": "d MMMM y 'à' HH:mm:ss",
+    "fr": {"date": "d MMMM y", "datetime": "d MMMM y 'à' HH:mm", "datetime_seconds": "d MMMM y 'à' HH:mm:ss",
            "day_datetime": "EEEE d MMMM y 'à' HH:mm"},
-    "en": {"datetime": "d MMMM y 'at' HH:mm", "datetime_seconds": "d MMMM y 'at' HH:mm:ss",
+    "en": {"date": "d MMMM y", "datetime": "d MMMM y 'at' HH:mm", "datetime_seconds": "d MMMM y 'at' HH:mm:ss",
            "day_datetime": "EEEE d MMMM y 'at' HH:mm"},
 }
 

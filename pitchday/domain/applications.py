@@ -17,10 +17,18 @@ from pydantic import ValidationInfo
 from .editions import PARIS
 from .sheets import FileRefused, Table, fold, records  # noqa: F401 (FileRefused: the imports catch it from here)
 from .shapes import Choice, Email, Phone, Schema, Text, field
-from .text import InvalidField, clean_text
+from .text import InvalidField, N_, clean_text
 
 APPLICANT_TYPES = ("commune", "entreprise", "association", "acteur_academique", "autre")
 TALK_KINDS = ("solution", "besoin", "retour_experience")
+# What every page, screen and export calls each kind of talk (one set of words, translated where shown).
+TALK_KIND_LABELS = {"solution": N_("Pitch projet"), "besoin": N_("Pitch inversé"),
+                    "retour_experience": N_("Retour d'expérience")}
+APPLICANT_TYPE_LABELS = {"commune": N_("Une commune"), "entreprise": N_("Une entreprise"),
+                         "association": N_("Une association"), "acteur_academique": N_("Un acteur académique"),
+                         "autre": N_("Autre (précisez)")}
+STATUS_LABELS = {"received": N_("À l'étude"), "retained": N_("Retenue"), "deferred": N_("Reportée"),
+                 "declined": N_("Non retenue")}
 STATUSES = ("received", "retained", "deferred", "declined")
 DESCRIPTION_MAX_LINES = 15
 EXPERIMENT_FIELDS = ("exp_what_why", "exp_site", "exp_target", "needs")

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from enum import StrEnum
 
-from .text import EMAIL_MAX_CHARS, InvalidField  # noqa: F401 (the audience's limits, read from here)
+from .text import EMAIL_MAX_CHARS, InvalidField, N_  # noqa: F401 (the audience's limits, read from here)
 
 QUESTION_MAX_CHARS = 280
 AUTHOR_MAX_CHARS = 40
@@ -169,7 +169,17 @@ def device_standing(*, now_ms: int, socket_opened_ms: int, device_born_ms: int,
 
 # -- connect requests ("Je veux échanger") --------------------------------------------------------
 
-# What someone may want from a talk's team, by kind of talk (the wording is the web layer's).
+# What someone may want from a talk's team (French; translated where shown).
+INTENT_LABELS = {
+    "have_solution": N_("J'ai une solution pour ce besoin"),
+    "want_to_experiment": N_("Je souhaite expérimenter"),
+    "offer_test_site": N_("Je peux proposer un terrain d'expérimentation"),
+    "learn_more": N_("Je veux en savoir plus"),
+}
+# Where the organisers are with a request (ConnectRequest.status).
+REQUEST_STATUS_LABELS = {"new": N_("nouvelle"), "introduced": N_("mise en relation faite"),
+                         "no_follow_up": N_("sans suite")}
+# What someone may want from a talk's team, by kind of talk.
 INTENTS_BY_KIND = {
     "besoin": ("have_solution", "learn_more"),
     "solution": ("want_to_experiment", "offer_test_site", "learn_more"),

@@ -15,7 +15,14 @@ from datetime import datetime
 from typing import Mapping
 
 from .shapes import Schema, Text
+from .text import N_
 
+# A message's state as the organisers read it (services/outbox adds "in_progress" and "to_check").
+STATE_LABELS = {"prepared": N_("préparé"), "in_progress": N_("envoi en cours"), "to_check": N_("à vérifier"),
+                "sent": N_("envoyé"), "failed": N_("échec"), "bounced": N_("adresse refusée")}
+KIND_LABELS = {"retained": N_("Retenue"), "deferred": N_("Reportée"), "declined": N_("Non retenue"),
+               "reminder": N_("Relance"), "slides_reminder": N_("Relance présentation"),
+               "digest": N_("Bilan intervenant")}
 KINDS = ("retained", "deferred", "declined", "reminder", "slides_reminder", "digest")
 DECISION_KINDS = {"retained": "retained", "deferred": "deferred", "declined": "declined"}  # status → kind
 LANGUAGES = ("fr", "en")

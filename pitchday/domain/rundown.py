@@ -49,7 +49,7 @@ KIND_WORDS: dict[ItemKind, tuple[str, ...]] = {
     ItemKind.ADDRESS: ("intervention", "keynote", "address"),
     ItemKind.BREAK: ("pause", "break"),
     ItemKind.CLOSING: ("clôture", "closing"),
-    ItemKind.NETWORKING: ("networking", "cocktail"),
+    ItemKind.NETWORKING: ("networking", "cocktail", "temps d'échanges"),  # the last: the interface's word
 }
 
 

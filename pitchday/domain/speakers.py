@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from .editions import PARIS
 from .selection import TALK_TEXT_MAX_CHARS
 from .shapes import Choice, Schema, Text
+from .text import N_
 
 # A speaker's link works until the day after their evening (a thank-you read late still opens it).
 LINK_AFTER_EVENING = timedelta(days=1)
@@ -22,8 +23,14 @@ SLIDES_DEFAULT_TIME = time(18, 0)
 SLIDES_REMIND_BEFORE = timedelta(days=2)
 ANSWERS = ("confirmed", "declined")  # a retained speaker's answer
 DEFERRED_ANSWERS = ("kept", "withdrawn")  # a deferred applicant's answer
+ANSWER_LABELS = {None: N_("pas encore de réponse"), "confirmed": N_("a confirmé"), "declined": N_("a décliné"),
+                 "kept": N_("maintient sa candidature"), "withdrawn": N_("a retiré sa candidature")}
 EQUIPMENT = ("own_laptop", "projector")  # their own laptop, or slides shown from the venue's computer
 MICROPHONE = ("yes", "no")
+# As the speaker reads them (their space, their export).
+EQUIPMENT_LABELS = {"own_laptop": N_("J'apporte mon ordinateur"),
+                    "projector": N_("Mes supports seront projetés depuis l'ordinateur de la salle")}
+MICROPHONE_LABELS = {"yes": N_("J'aurai besoin d'un micro"), "no": N_("Je n'aurai pas besoin de micro")}
 
 
 def link_expires_at(evening_ends_at: datetime) -> datetime:

@@ -11,6 +11,18 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
+def N_(message: str) -> str:
+    """Marks a French wording for the catalogue (one of pybabel's default keywords): the domain holds
+    the words, the page that shows them translates them (``gettext(label)``)."""
+    return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """A count's French singular and plural, for ``ngettext(*label, n)`` where shown (extracted with
+    ``-k N_plural:1,2``, see the Makefile)."""
+    return singular, plural
+
+
 MAX_COMBINING_RUN = 2  # enough for any real language, too few to draw over the next line
 
 # Explicit direction marks, embeddings, overrides and isolates (Unicode bidi controls).

@@ -539,3 +539,15 @@ class ReviewAssignment(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
 # -- end of branch reviews
+# -- wording: counts kept when personal data is erased -----------------------------------------------
+
+
+class ErasedRequestCount(Base):
+    """How many of a talk's connect requests were erased since (at a person's request or at the end of
+    their retention): the report counts them still, without any personal data."""
+
+    __tablename__ = "erased_request_counts"
+
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

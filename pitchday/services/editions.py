@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..domain.applications import MAX_ROWS, parse_table
+from ..domain.applications import MAX_ROWS, TALK_KIND_LABELS, parse_table
 from ..domain.schedule import schedule
 from ..domain.text import InvalidField
 from ..extensions import db
@@ -140,8 +140,8 @@ def overview(edition_id: int) -> dict:
 
 # -- the public programme (agenda page, iCalendar, API) ---------------------------------------------
 
-# The same wording as the live screens (web.i18n.script_strings), so the translations are shared.
-KIND_LABELS = {"solution": _l("Solution"), "besoin": _l("Pitch inversé"), "retour_experience": _l("Retour d'expérience")}
+# The kinds of talk as the domain names them (the form, the programme, the screens, the exports).
+KIND_LABELS = {code: _l(label) for code, label in TALK_KIND_LABELS.items()}
 # The kinds of item of the rundown (domain.show.ItemKind), as the programme, the screens and exports name them.
 ITEM_KIND_LABELS = {
     "talk": _l("Pitch"),
@@ -150,12 +150,12 @@ ITEM_KIND_LABELS = {
     "address": _l("Intervention"),
     "break": _l("Pause"),
     "closing": _l("Clôture"),
-    "networking": _l("Networking"),
+    "networking": _l("Temps d'échanges"),
 }
 
 
 def item_label(talk: Talk) -> str:
-    """What a programme says an item is: a talk's type (Solution…), or the item's kind (Accueil, Pause…)."""
+    """What a programme says an item is: a talk's type (Pitch projet…), or the item's kind (Accueil, Pause…)."""
     if talk.is_talk:
         return str(KIND_LABELS.get(talk.kind, talk.kind))
     return str(ITEM_KIND_LABELS.get(talk.item_kind, talk.item_kind))

@@ -12,12 +12,19 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
+from ..domain import applications as application_rules
+from ..domain import audience as audience_rules
+from ..domain import messages as message_rules
+from ..domain import privacy as rules
+from ..domain import speakers as speaker_rules
 from ..domain.forms import NOTICE_LIMITS, NoticeSettings
 from ..extensions import db
-from ..models import (Application, AuditEntry, ConnectRequest, Edition, ImportDraft, LiveState, OutboxMessage,
-                      Question, QuestionVote, Setting, SpeakerAnswer, Talk)
+from ..models import (Application, AuditEntry, ConnectRequest, Edition, ErasedRequestCount, ImportDraft, LiveState,
+                      OutboxMessage, Question, QuestionVote, Setting, SpeakerAnswer, Talk)
 from . import audit as trail
 
 SETTINGS_KEY = "privacy_notice"
@@ -65,8 +72,10 @@ def audit(session, action: str, *, edition_id: int | None = None, **counts: int)
 
 
 def audit_log(limit: int = 50) -> list[AuditEntry]:
+    """The privacy log: exports, erasures and purges (the full audit trail has its own page)."""
     session = db.current()
-    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.action.in_(rules.PRIVACY_ACTIONS))
+                                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
 
 
 # -- one person: find, export, erase ------------------------------------------------------------------
@@ -86,44 +95,84 @@ def held_about(email: str) -> dict[str, int]:
             "talk_contacts": count(Talk, Talk.contact_email)}
 
 
-def _plain(row) -> dict[str, Any]:
+def _value(value: Any) -> Any:
+    return value.isoformat(timespec="seconds") if isinstance(value, datetime) else value
+
+
+def _keyed(row, keys: dict[str, str], labels: dict[str, dict]) -> dict[str, Any]:
+    """A record under the export's keys (domain.privacy), codes replaced by their labels."""
     data = {}
-    for column in row.__table__.columns:
-        value = getattr(row, column.key)
-        data[column.key] = value.isoformat() if isinstance(value, datetime) else value
+    for column, key in keys.items():
+        value = getattr(row, column)
+        if column in labels and value in labels[column]:
+            value = _(labels[column][value])
+        data[key] = _value(value)
     return data
 
 
-def export_for(email: str) -> dict[str, Any]:
-    """Everything held about one address, as plain data (the person's right of access)."""
+def export_for(email: str, language: str = "fr") -> dict[str, Any]:
+    """Everything held about one address (the person's right of access): stable French keys
+    (domain.privacy, docs/personal-data-export.md), labels in ``language`` (fr or en)."""
+    with force_locale(language if language in rules.EXPORT_LANGUAGES else "fr"):
+        return _export(email)
+
+
+def _export(email: str) -> dict[str, Any]:
     session = db.current()
     editions = {e.id: e.title for e in session.scalars(select(Edition))}
-    requests = [{**_plain(r), "edition": editions.get(r.edition_id)}
+    talks_by_id = {t.id: t.title for t in session.scalars(select(Talk))}
+    request_labels = {"intent": audience_rules.INTENT_LABELS, "status": audience_rules.REQUEST_STATUS_LABELS}
+    requests = [{"edition": editions.get(r.edition_id), "intervention": talks_by_id.get(r.talk_id),
+                 **_keyed(r, rules.REQUEST_KEYS, request_labels)}
                 for r in session.scalars(_matching(ConnectRequest, ConnectRequest.email, email))]
-    applications = [{**_plain(a), "edition": editions.get(a.edition_id)}
-                    for a in session.scalars(_matching(Application, Application.referent_email, email))]
-    talks = [{"talk": t.title, "edition": editions.get(t.edition_id), "contact_email": t.contact_email}
+    application_rows = list(session.scalars(_matching(Application, Application.referent_email, email)))
+    application_labels = {"status": application_rules.STATUS_LABELS, "talk_kind": application_rules.TALK_KIND_LABELS,
+                          "applicant_type": application_rules.APPLICANT_TYPE_LABELS}
+    applications = [{"edition": editions.get(a.edition_id), **_keyed(a, rules.APPLICATION_KEYS, application_labels)}
+                    for a in application_rows]
+    talks = [{"edition": editions.get(t.edition_id), "intervention": t.title, "email": t.contact_email}
              for t in session.scalars(_matching(Talk, Talk.contact_email, email))]
-    application_ids = [a["id"] for a in applications]
+    application_ids = [a.id for a in application_rows]
     # A speaker's digest may be about a talk that came from no application: found by its recipient too.
-    messages = [_plain(m) for m in session.scalars(select(OutboxMessage).where(
-        OutboxMessage.application_id.in_(application_ids) | (func.lower(OutboxMessage.to_email) == email))
-        .order_by(OutboxMessage.id))]
-    answers = [_plain(a) for a in session.scalars(select(SpeakerAnswer).where(
-        SpeakerAnswer.application_id.in_(application_ids)))]
+    messages = [_keyed(m, rules.MESSAGE_KEYS, {"kind": message_rules.KIND_LABELS, "state": message_rules.STATE_LABELS})
+                for m in session.scalars(select(OutboxMessage).where(
+                    OutboxMessage.application_id.in_(application_ids) | (func.lower(OutboxMessage.to_email) == email))
+                    .order_by(OutboxMessage.id))]
+    answers = [_keyed(a, rules.ANSWER_KEYS, {"answer": speaker_rules.ANSWER_LABELS,
+                                             "equipment": speaker_rules.EQUIPMENT_LABELS,
+                                             "microphone": speaker_rules.MICROPHONE_LABELS})
+               for a in session.scalars(select(SpeakerAnswer).where(SpeakerAnswer.application_id.in_(application_ids)))]
     from .reviews import export_of  # the review scores and comments, retained and erased with the application
 
     audit(session, "export_person", connect_requests=len(requests), applications=len(applications),
           talk_contacts=len(talks))
-    return {"email": email, "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "connect_requests": requests, "applications": applications, "talk_contacts": talks,
-            "messages": messages, "speaker_answers": answers, "reviews": export_of(application_ids)}
+    return {"format": rules.EXPORT_VERSION, "adresse": email,
+            "exporte_le": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "langue": str(get_locale()), "responsable_du_traitement": controller_name(),
+            "demandes_echange": requests, "candidatures": applications, "contacts_intervention": talks,
+            "messages": messages, "reponses_intervenant": answers,
+            "evaluations": export_of(application_ids)}
+
+
+def _keep_request_counts(session, where) -> None:
+    """Before connect requests go, add them to their talks' anonymous counts: the report keeps counting them."""
+    for edition_id, talk_id, count in session.execute(
+            select(ConnectRequest.edition_id, ConnectRequest.talk_id, func.count()).where(where)
+            .group_by(ConnectRequest.edition_id, ConnectRequest.talk_id)).all():
+        kept = session.get(ErasedRequestCount, talk_id)
+        if kept is None:
+            session.add(ErasedRequestCount(talk_id=talk_id, edition_id=edition_id, count=count))
+        else:
+            kept.count += count
+    session.flush()
 
 
 def erase(email: str) -> dict[str, int]:
     """Erase everything held about one address (right to erasure); a talk already announced keeps
-    its title and speaker but loses the contact address and its link to the application."""
+    its title and speaker but loses the contact address and its link to the application. The
+    report's counts stay: the erased requests are kept as anonymous counts per talk."""
     session = db.current()
+    _keep_request_counts(session, func.lower(ConnectRequest.email) == email)
     requests = session.execute(delete(ConnectRequest).where(func.lower(ConnectRequest.email) == email)).rowcount
     application_ids = list(session.scalars(select(Application.id).where(func.lower(Application.referent_email) == email)))
     session.execute(update(Talk).where(Talk.application_id.in_(application_ids)).values(application_id=None))
@@ -168,6 +217,7 @@ def purge(now: datetime | None = None) -> dict[str, int]:
     for edition in session.scalars(select(Edition)):
         ended = evening_end(edition.ends_at, last_runs.get(edition.id))
         if ended + timedelta(days=edition.connect_retention_days) <= now:
+            _keep_request_counts(session, ConnectRequest.edition_id == edition.id)
             totals["connect_requests"] += session.execute(
                 delete(ConnectRequest).where(ConnectRequest.edition_id == edition.id)).rowcount
             # The speakers' digests copy those requests' details: kept no longer than the requests.

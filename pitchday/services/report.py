@@ -6,7 +6,7 @@ questions by status, votes, connect requests (counted, never read: no personal d
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,8 +16,8 @@ from ..domain import report as rules
 from ..domain import show as domain
 from ..domain.audience import QuestionStatus
 from ..extensions import db
-from ..models import ConnectRequest, Edition, LiveState, Question, Talk
-from ..timeutil import PARIS, from_ms, now_ms, to_ms
+from ..models import ConnectRequest, Edition, ErasedRequestCount, LiveState, Question, Talk
+from ..timeutil import PARIS, as_utc, from_ms, now_ms, to_ms
 from . import editions, exports
 from . import show as show_service
 
@@ -26,6 +26,12 @@ OUTCOME_LABELS = {
     rules.Outcome.ON_STAGE: _l("en cours"),
     rules.Outcome.SKIPPED: _l("annulée"),
     rules.Outcome.NOT_PLAYED: _l("non jouée"),
+}
+QUESTION_STATUS_LABELS = {
+    QuestionStatus.PUBLISHED.value: _l("publiée"),
+    QuestionStatus.ANSWERED.value: _l("répondue"),
+    QuestionStatus.PENDING.value: _l("en attente de modération"),
+    QuestionStatus.REJECTED.value: _l("non retenue"),
 }
 QUESTION_STATUSES = tuple(s.value for s in (QuestionStatus.PUBLISHED, QuestionStatus.ANSWERED,
                                             QuestionStatus.PENDING, QuestionStatus.REJECTED))
@@ -81,6 +87,10 @@ def edition_report(edition_id: int, *, now: int | None = None) -> Report | None:
     requests = dict(session.execute(
         select(ConnectRequest.talk_id, func.count()).where(ConnectRequest.edition_id == edition_id)
         .group_by(ConnectRequest.talk_id)).all())
+    # Requests erased since (a person's erasure, retention) still count, anonymously.
+    for talk_id, count in session.execute(select(ErasedRequestCount.talk_id, ErasedRequestCount.count)
+                                          .where(ErasedRequestCount.edition_id == edition_id)).all():
+        requests[talk_id] = requests.get(talk_id, 0) + count
     show = domain.settle(stored, now)  # an automatic switch to questions that fell due counts
     timing = rules.evening(show, plan_start=to_ms(edition.talks_start_at), changeover_ms=edition.changeover_ms,
                            now=now)
@@ -104,16 +114,22 @@ def edition_report(edition_id: int, *, now: int | None = None) -> Report | None:
 # -- files -----------------------------------------------------------------------------------------
 
 
-def _clock(ms: int | None) -> str:
-    return "" if ms is None else datetime.fromtimestamp(ms / 1000, PARIS).strftime("%H:%M:%S")
+def _clock(ms: int | None) -> exports.TimeOfDay | str:
+    return "" if ms is None else exports.TimeOfDay(from_ms(ms))
 
 
-def _moment(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S")
+def _moment(moment: datetime | None) -> datetime | str:
+    return "" if moment is None else as_utc(moment)
+
+
+def _length(ms: int | None) -> timedelta | str:
+    """A length in whole seconds, typed so that a spreadsheet adds it up ("" when unknown)."""
+    return "" if ms is None else timedelta(seconds=rules.signed_seconds(ms))
 
 
 def _seconds(ms: int | None) -> int | str:
-    """Whole seconds as a number a spreadsheet can add up ("" when unknown)."""
+    """Signed whole seconds ("" when unknown): Excel cannot show a negative duration, so an
+    overtime, which is negative when early, stays a number."""
     if ms is None:
         return ""
     return rules.signed_seconds(ms)
@@ -122,13 +138,13 @@ def _seconds(ms: int | None) -> int | str:
 def table(report: Report) -> tuple[list[str], list[list]]:
     """The header and one row per talk of the CSV and of the XLSX's first sheet.
 
-    Times are Paris time; lengths and overtimes are whole seconds (numbers, so that a spreadsheet
-    sorts and adds them, and so that a "+" or "−" sign never reads as a formula).
+    Times are Paris time; lengths are durations; overtimes are signed whole seconds (numbers, so
+    that a "+" or "−" sign never reads as a formula).
     """
     header = [
         _("Ordre"), _("Intervention"), _("Organisation"), _("Type"), _("Statut"),
-        _("Début prévu"), _("Pitch prévu (s)"), _("Questions prévues (s)"),
-        _("Début réel"), _("Pitch réel (s)"), _("Questions réelles (s)"),
+        _("Début prévu"), _("Pitch prévu"), _("Questions prévues"),
+        _("Début réel"), _("Pitch réel"), _("Questions réelles"),
         _("Dépassement pitch (s)"), _("Dépassement questions (s)"),
         _("Questions posées"), _("Publiées"), _("Répondues"), _("En attente"), _("Refusées"),
         _("Votes"), _("Demandes d'échange"),
@@ -138,8 +154,8 @@ def table(report: Report) -> tuple[list[str], list[list]]:
         t, c = row.timing, row.counts
         rows.append([
             row.position, row.talk.title, row.talk.organisation, editions.item_label(row.talk), str(OUTCOME_LABELS[t.outcome]),
-            _clock(t.planned_start), _seconds(t.planned_pitch_ms), _seconds(t.planned_qa_ms),
-            _clock(t.actual_start), _seconds(t.pitch_ms), _seconds(t.qa_ms),
+            _clock(t.planned_start), _length(t.planned_pitch_ms), _length(t.planned_qa_ms),
+            _clock(t.actual_start), _length(t.pitch_ms), _length(t.qa_ms),
             _seconds(t.pitch_overtime_ms), _seconds(t.qa_overtime_ms),
             c.total_questions, *(c.by_status(s) for s in QUESTION_STATUSES), c.votes, c.requests,
         ])
@@ -151,6 +167,7 @@ def summary(report: Report) -> list[list]:
     timing, totals, edition = report.timing, report.totals, report.edition
     return [
         [_("Édition"), edition.title],
+        [_("Date"), as_utc(edition.starts_at).astimezone(PARIS).date()],
         [_("Début prévu des interventions"), _moment(from_ms(timing.planned_start))],
         [_("Fin prévue des interventions"), _moment(from_ms(timing.planned_end))],
         [_("Début réel"), _moment(from_ms(timing.actual_start))],
@@ -165,6 +182,23 @@ def summary(report: Report) -> list[list]:
     ]
 
 
+def questions(report: Report) -> tuple[list[str], list[list]]:
+    """The room's questions, talk by talk in running order (the XLSX's third sheet). No asker's
+    name and no phone id: the report holds no personal data."""
+    header = [_("Ordre"), _("Intervention"), _("Question"), _("Statut"), _("Votes"), _("Posée à"),
+              _("Publiée à"), _("Répondue à")]
+    order = {row.talk.id: row for row in report.rows}
+    found = db.current().scalars(select(Question).where(Question.edition_id == report.edition.id,
+                                                        Question.talk_id.in_(list(order)))
+                                 .order_by(Question.created_at, Question.id))
+    listed = sorted(found, key=lambda q: order[q.talk_id].position)  # stable: by time within a talk
+    return header, [
+        [order[q.talk_id].position, order[q.talk_id].talk.title, q.text,
+         str(QUESTION_STATUS_LABELS.get(q.status, q.status)), q.votes, _moment(q.created_at),
+         _moment(q.published_at), _moment(q.answered_at)]
+        for q in listed]
+
+
 def report_csv(report: Report) -> tuple[str, bytes]:
     header, rows = table(report)
     return f"bilan-{report.edition.slug}.csv", exports.csv_bytes(header, rows)
@@ -175,6 +209,7 @@ def report_xlsx(report: Report) -> tuple[str, bytes]:
     return f"bilan-{report.edition.slug}.xlsx", exports.xlsx_bytes([
         (_("Interventions"), header, rows),
         (_("Soirée"), [_("Indicateur"), _("Valeur")], summary(report)),
+        (_("Questions"), *questions(report)),
     ])
 
 

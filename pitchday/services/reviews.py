@@ -308,8 +308,9 @@ def export_of(application_ids: list[int]) -> list[dict[str, Any]]:
     labels: dict[str, str] = {}
     exported = []
     for number, (review, scores) in enumerate(_reviews_of(session, application_ids, labels=labels), start=1):
-        exported.append({"application_id": review.application_id, "review": number,
-                         "updated_at": review.updated_at.isoformat(timespec="seconds"),
-                         "scores": [{"criterion": labels.get(key, key), "score": score, "comment": comment}
-                                    for key, (score, comment) in scores.items()]})
+        # French keys, as the rest of the person's export (docs/personal-data-export.md).
+        exported.append({"candidature": review.application_id, "evaluation": number,
+                         "modifiee_le": review.updated_at.isoformat(timespec="seconds"),
+                         "notes": [{"critere": labels.get(key, key), "note": score, "commentaire": comment}
+                                   for key, (score, comment) in scores.items()]})
     return exported

@@ -20,6 +20,7 @@ from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import NotFound
 
+from ..domain import applications as applicant_rules
 from ..domain import selection
 from ..domain.applications import (ALWAYS_REQUIRED, APPLICANT_TYPES, BY_NAME, DESCRIPTION_MAX_LINES, REQUIRED_BY_KIND,
                                    TALK_KINDS)
@@ -70,18 +71,8 @@ FIELD_HINTS = {
     "exp_site": _l("Lieu, équipement ou territoire où mener l'expérimentation."),
     "needs": _l("Accès à un site, données, partenaires, financement…"),
 }
-APPLICANT_TYPE_LABELS = {
-    "commune": _l("Une commune"),
-    "entreprise": _l("Une entreprise"),
-    "association": _l("Une association"),
-    "acteur_academique": _l("Un acteur académique"),
-    "autre": _l("Autre (précisez)"),
-}
-TALK_KIND_LABELS = {
-    "solution": _l("Pitch projet"),
-    "besoin": _l("Pitch inversé"),
-    "retour_experience": _l("Retour d'expérience"),
-}
+APPLICANT_TYPE_LABELS = {code: _l(label) for code, label in applicant_rules.APPLICANT_TYPE_LABELS.items()}
+TALK_KIND_LABELS = editions.KIND_LABELS
 TALK_KIND_HINTS = {
     "solution": _l("Vous présentez une solution numérique innovante, non encore industrialisée, à expérimenter."),
     "besoin": _l("Vous exprimez un besoin : vous souhaitez expérimenter et cherchez des solutions, des "

@@ -10,9 +10,11 @@ import uuid
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from ..domain.audience import INTENTS_BY_KIND, MESSAGE_MAX_CHARS
 from ..domain.events import ConnectRequest
+from ..domain.privacy import LEGAL_BASES
 from ..domain.shapes import Refused
 from ..extensions import db
 from ..services import connections, devices
@@ -108,4 +110,5 @@ def connect_sent(slug: str, talk_id: int):
 @db.read()
 def privacy(slug: str):
     edition = edition_or_404(slug)
-    return render_template("audience/privacy.html", edition=edition, notice=privacy_service.notice_settings())
+    return render_template("audience/privacy.html", edition=edition, notice=privacy_service.notice_settings(),
+                           legal_bases=[(_(what), _(basis)) for what, basis in LEGAL_BASES])

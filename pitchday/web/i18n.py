@@ -1,11 +1,17 @@
 """Language choice (French first) and the strings the browser scripts need."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from ..services.editions import ITEM_KIND_LABELS
+from ..domain import audience as audience_rules
+from ..domain.text import N_plural
+from ..services.editions import ITEM_KIND_LABELS, KIND_LABELS
 
 LANGUAGES = ("fr", "en")
 LANG_COOKIE = "pitchday_lang"
@@ -27,20 +33,43 @@ def remember_language(response):
     return response
 
 
+# Counts a live view's script shows, as they change: "<key>.one" and "<key>.other" reach the
+# browser in this request's language, with which counts take the singular (live.js ``tn``).
+SCRIPT_PLURALS = {
+    "agenda.before": N_plural("… {count} séquence passée", "… {count} séquences passées"),
+    "agenda.after": N_plural("… et {count} séquence ensuite", "… et {count} séquences ensuite"),
+    "vote.label": N_plural("Voter pour cette question ({count} vote)", "Voter pour cette question ({count} votes)"),
+    "vote.done": N_plural("Vous avez voté pour cette question ({count} vote)",
+                          "Vous avez voté pour cette question ({count} votes)"),
+    "votes": N_plural("{count} vote", "{count} votes"),
+    "mod.connect": N_plural("{count} demande d'échange", "{count} demandes d'échange"),
+}
+
+
+def script_plurals() -> dict[str, Any]:
+    """Both forms of each count of ``SCRIPT_PLURALS``, and the language's rule as data: the counts
+    up to 1 that take the singular (French: 0 and 1; English: 1), from Babel's plural rules."""
+    forms: dict[str, Any] = {}
+    for key, (singular, plural) in SCRIPT_PLURALS.items():
+        forms[f"{key}.one"] = ngettext(singular, plural, 1)
+        forms[f"{key}.other"] = ngettext(singular, plural, 2)
+    forms["plural.zero_is_one"] = get_locale().plural_form(0) == "one"
+    return forms
+
+
 def script_strings() -> dict[str, str]:
     """Every string a live view's script shows, translated for this request."""
     return {
+        **script_plurals(),
         "phase.welcome": _("Bienvenue"),
         "phase.ready": _("À suivre"),
         "phase.pitch": _("Pitch"),
         "phase.questions": _("Questions"),
-        "phase.networking": _("Networking"),
+        "phase.networking": _("Temps d'échanges"),
         "phase.ended": _("Fin"),
         "phase.segment": _("En cours"),
         **{f"item.{code}": str(label) for code, label in ITEM_KIND_LABELS.items()},
-        "kind.solution": _("Solution"),
-        "kind.besoin": _("Pitch inversé"),
-        "kind.retour_experience": _("Retour d'expérience"),
+        **{f"kind.{code}": str(label) for code, label in KIND_LABELS.items()},
         "status.done": _("terminé"),
         "status.now": _("en cours"),
         "status.next": _("à suivre"),
@@ -52,8 +81,6 @@ def script_strings() -> dict[str, str]:
         "paused": _("En pause"),
         "next": _("Ensuite"),
         "last_talk": _("Dernière intervention"),
-        "agenda.before": _("… {count} séquences passées"),
-        "agenda.after": _("… et {count} séquences ensuite"),
         "agenda.late": _("Fin estimée {end}, après la fin prévue de la soirée ({planned})"),
         "reconnecting": _("Reconnexion…"),
         "drift.on_time": _("À l'heure"),
@@ -66,7 +93,7 @@ def script_strings() -> dict[str, str]:
         "error.offline": _("Hors ligne : la commande n'a pas été envoyée."),
         "error.generic": _("Commande refusée"),
         "done": _("Fait"),
-        "undone": _("Annulé"),
+        "undone": _("Défait"),
         # audience questions
         "question.sending": _("envoi en cours…"),
         "question.queued": _("en attente de réseau : elle partira dès le retour de la connexion"),
@@ -80,10 +107,6 @@ def script_strings() -> dict[str, str]:
         "question.anonymous": _("anonyme"),
         "question.none": _("Pas encore de question publiée pour cette intervention."),
         "chars": _("{count}/{max} caractères"),
-        "vote.label": _("Voter pour cette question ({votes} votes)"),
-        "vote.done": _("Vous avez voté pour cette question ({votes} votes)"),
-        "votes": _("{votes} votes"),
-        "vote.one": _("1 vote"),
         "spotlight.label": _("Question du public"),
         "connect.sent": _("Demande envoyée. L'équipe organisatrice vous mettra en relation."),
         "connect.queued": _("Hors ligne : votre demande est gardée et partira dès le retour du réseau."),
@@ -103,8 +126,6 @@ def script_strings() -> dict[str, str]:
         "mod.edited": _("modifiée (texte d'origine : « {text} »)"),
         "mod.empty": _("Aucune question pour cette intervention."),
         "mod.waiting": _("{count} en attente"),
-        "mod.connect": _("{count} demandes d'échange"),
-        "mod.connect_one": _("1 demande d'échange"),
     }
 
 
@@ -128,6 +149,8 @@ FIELD_ERRORS = {
     "invalid_reference": _l("Référence invalide : lettres, chiffres et tirets seulement."),
     "invalid_datetime": _l("Date et heure attendues avec leur décalage (exemple : 2020-01-13T10:00:00+01:00)."),
     "duplicate_in_file": _l("Cette référence apparaît plusieurs fois dans le fichier."),
+    "audit_required": _l("Sans audit, le service se déclare « non conforme » : indiquez la date et le taux de l'audit."),
+    "total_needs_100": _l("« Totalement conforme » demande un taux de 100, tous les critères respectés."),
     "already_imported": _l("Une candidature porte déjà cette référence."),
 }
 
@@ -146,12 +169,7 @@ def rate_limited(seconds: int) -> str:
 
 
 # What someone may want from a talk's team (domain.audience.INTENTS_BY_KIND gives which, by kind of talk).
-INTENT_LABELS = {
-    "have_solution": _l("J'ai une solution pour ce besoin"),
-    "want_to_experiment": _l("Je souhaite expérimenter"),
-    "offer_test_site": _l("Je peux proposer un terrain d'expérimentation"),
-    "learn_more": _l("Je veux en savoir plus"),
-}
+INTENT_LABELS = {code: _l(label) for code, label in audience_rules.INTENT_LABELS.items()}
 
 
 def plain(labels) -> dict[str, str]:

@@ -6,11 +6,13 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, Response, abort, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
+from ..domain.accessibility import CONFORMITY_LABELS, RGAA_VERSION
 from ..extensions import db
 from ..models import Edition
+from ..services import accessibility as statement_service
 from ..services import editions, privacy
 from ..timeutil import PARIS, as_utc
 from .i18n import plain
@@ -177,3 +179,18 @@ def agenda_schedule(slug: str):
                         content_type="application/json; charset=utf-8")
     response.headers["Access-Control-Allow-Origin"] = "*"  # web schedule viewers read it from their own origin
     return response
+
+
+# -- the accessibility statement (linked from every page's footer) ----------------------------------
+
+
+@bp.get("/accessibilite")
+@db.read()
+def accessibility():
+    """The déclaration d'accessibilité, in the RGAA's structure (configured by the organisers)."""
+    statement = statement_service.statement()
+    level = CONFORMITY_LABELS[statement["conformity"]]
+    dates = {name: format_date(statement[name], "long") if statement[name] else ""
+             for name in ("audit_date", "established_on")}
+    return render_template("public/accessibility.html", statement=statement, rgaa_version=RGAA_VERSION,
+                           conformity=_(level), dates=dates)

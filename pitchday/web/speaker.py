@@ -34,9 +34,8 @@ DONE = {
     "kept": _l("C'est noté : votre candidature est maintenue pour une prochaine édition."),
     "withdrawn": _l("C'est noté : votre candidature est retirée."),
 }
-EQUIPMENT = {"own_laptop": _l("J'apporte mon ordinateur"),
-             "projector": _l("Mes supports seront projetés depuis l'ordinateur de la salle")}
-MICROPHONE = {"yes": _l("J'aurai besoin d'un micro"), "no": _l("Je n'aurai pas besoin de micro")}
+EQUIPMENT = {code: _l(label) for code, label in rules.EQUIPMENT_LABELS.items()}
+MICROPHONE = {code: _l(label) for code, label in rules.MICROPHONE_LABELS.items()}
 DETAIL_FIELDS = tuple(rules.TalkDetails.model_fields)
 NEEDS_FIELDS = tuple(rules.TechnicalNeeds.model_fields)
 

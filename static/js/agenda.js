@@ -11,7 +11,7 @@ function span(className, text) {
   return element;
 }
 
-/** What an item of the rundown is: a talk's type (Solution…), or its kind (Accueil, Pause…). */
+/** What an item of the rundown is: a talk's type (Pitch projet…), or its kind (Accueil, Pause…). */
 export function kindLabel(card) {
   return !card.item_kind || card.item_kind === "talk" ? t("kind." + card.kind) : t("item." + card.item_kind);
 }

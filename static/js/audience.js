@@ -1,5 +1,5 @@
 // Audience page (phone): what is on stage, questions (ask, see mine, vote), connect links, agenda.
-import { connectLive, countdownNow, rules, t, uuid } from "./live.js";
+import { connectLive, countdownNow, rules, t, tn, uuid } from "./live.js";
 import { formatCountdown } from "./countdown.js";
 import { setText } from "./format.js";
 import { agendaItem, kindLabel, phaseLabel } from "./agenda.js";
@@ -106,7 +106,7 @@ function boardItem(question) {
   const mineVote = voted.has(question.id);
   button.setAttribute("aria-pressed", String(mineVote));
   button.disabled = question.status === "answered";
-  button.setAttribute("aria-label", t(mineVote ? "vote.done" : "vote.label", { votes: question.votes }));
+  button.setAttribute("aria-label", tn(mineVote ? "vote.done" : "vote.label", question.votes));
   const arrow = document.createElement("span");
   arrow.setAttribute("aria-hidden", "true");
   arrow.textContent = "▲";

@@ -9,6 +9,12 @@ const RESYNC_MS = 60_000;
 export const i18n = JSON.parse(document.getElementById("i18n").textContent);
 export const t = (key, values = {}) =>
   (i18n[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+/** A count in words: `tn("votes", 1)` → "1 vote"; the singular for 1, and for 0 where the language says so
+ * (French, from Babel's rules: web/i18n.py script_plurals). */
+export const tn = (key, count, values = {}) => {
+  const one = count === 1 || (count === 0 && i18n["plural.zero_is_one"]);
+  return t(`${key}.${one ? "one" : "other"}`, { ...values, count: String(count) });
+};
 /** The domain's limits and thresholds (pitchday/services/presenter.py view_rules), from the live pages
  * (the connect form borrows `t` only and has none). */
 export const rules = JSON.parse(document.getElementById("rules")?.textContent ?? "{}");

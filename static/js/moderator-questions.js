@@ -1,5 +1,5 @@
 // Moderator console, questions tab: the queue of one talk (waiting first), moderation, spotlight.
-import { rules, t } from "./live.js";
+import { rules, t, tn } from "./live.js";
 import { setText } from "./format.js";
 
 const el = (id) => document.getElementById(id);
@@ -101,7 +101,7 @@ export function initQuestions({ socket, send, onCounts }) {
     meta.className = "mod-meta";
     meta.textContent = [
       t("question." + q.status),
-      q.status === "pending" ? "" : q.votes === 1 ? t("vote.one") : t("votes", { votes: q.votes }),
+      q.status === "pending" ? "" : tn("votes", q.votes),
       q.author ?? t("question.anonymous"),
     ].filter(Boolean).join(" · ");
     li.append(text, meta);

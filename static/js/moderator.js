@@ -1,5 +1,5 @@
 // Moderator console: sends commands built on the version it shows; the server refuses stale ones.
-import { connectLive, countdownNow, t, uuid } from "./live.js";
+import { connectLive, countdownNow, t, tn, uuid } from "./live.js";
 import { formatCountdown } from "./countdown.js";
 import { setText, clockTime } from "./format.js";
 import { initQuestions } from "./moderator-questions.js";
@@ -42,7 +42,7 @@ function rowFor(row, state) {
   const meta = document.createElement("span");
   meta.className = "meta";
   const requests = questionsTab?.counts().connect[row.id] ?? 0;
-  const connect = requests === 0 ? "" : requests === 1 ? t("mod.connect_one") : t("mod.connect", { count: requests });
+  const connect = requests === 0 ? "" : tn("mod.connect", requests);
   meta.textContent = [byline(row), t("status." + row.status), connect].filter(Boolean).join(" · ");
   name.append(title, document.createElement("br"), meta);
   const planned = document.createElement("td");

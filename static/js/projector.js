@@ -1,5 +1,5 @@
 // Projector: big countdown readable from the back of the room, rendered every frame.
-import { connectLive, countdownNow, rules, t } from "./live.js";
+import { connectLive, countdownNow, rules, t, tn } from "./live.js";
 import { agendaItem, agendaWindow, byline, kindLabel, phaseLabel } from "./agenda.js";
 import { formatCountdown } from "./countdown.js";
 import { clockTime, setText } from "./format.js";
@@ -34,9 +34,9 @@ function renderAgenda(state) {
   list.classList.toggle("agenda-condensed", condensed);
   list.replaceChildren(...rows.slice(start, end).map((row) => agendaItem(row, { withStatus: true })));
   el("agenda-before").hidden = start === 0;
-  setText(el("agenda-before"), t("agenda.before", { count: start }));
+  setText(el("agenda-before"), tn("agenda.before", start));
   el("agenda-after").hidden = end === rows.length;
-  setText(el("agenda-after"), t("agenda.after", { count: rows.length - end }));
+  setText(el("agenda-after"), tn("agenda.after", rows.length - end));
   const late = state.late_end;
   el("agenda-late").hidden = !late;
   setText(el("agenda-late"), late ? t("agenda.late", { end: clockTime(late.projected_end), planned: clockTime(late.evening_end) }) : "");
@@ -54,7 +54,7 @@ function renderSpotlight() {
   const length = [...spotlight.text].length;
   el("spotlight").dataset.size = length <= 100 ? "large" : length <= 180 ? "medium" : "small";
   setText(el("spotlight-author"), spotlight.author ? t("question.by", { author: spotlight.author }) : "");
-  setText(el("spotlight-votes"), spotlight.votes === 1 ? t("vote.one") : t("votes", { votes: spotlight.votes }));
+  setText(el("spotlight-votes"), tn("votes", spotlight.votes));
 }
 
 const slideLabels = JSON.parse(el("slide-labels").textContent);

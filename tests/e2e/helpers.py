@@ -12,7 +12,7 @@ SLUG = "jdn10"
 FIRST_TALK = "CapteurÉcole"
 SECOND_TALK = "Respirer près de l'école"
 DONE = "Fait"
-UNDONE = "Annulé"
+UNDONE = "Défait"
 STALE = "L'état a changé entre-temps : vérifiez puis recommencez."
 
 # Generous deadlines: two cores, several browsers, maybe a second test run beside this one. A test
@@ -115,7 +115,7 @@ def play_the_opening(moderator: Page) -> None:
 def play_the_closing(moderator: Page) -> None:
     """From the closing (up next after the last talk) to the free networking."""
     play_items(moderator, len(CLOSING_ITEMS))
-    expect(moderator.locator("#phase")).to_have_text("Networking")
+    expect(moderator.locator("#phase")).to_have_text("Temps d'échanges")
 
 
 def extend(moderator: Page, delta_ms: int, times: int = 1) -> None:

@@ -49,7 +49,7 @@ def test_console_at_networking_disables_questions_and_next_and_names_the_end(ser
         click_command(console, '[data-command="next"]')
     play_the_closing(console)
 
-    expect(console.locator("#phase")).to_have_text("Networking")
+    expect(console.locator("#phase")).to_have_text("Temps d'échanges")
     expect(console.locator('[data-command="questions"]')).to_be_disabled()
     expect(console.locator('[data-command="next"]')).to_be_disabled()
     expect(console.locator("#btn-main")).to_be_disabled()

@@ -32,7 +32,7 @@ def test_projector_qr_code_opens_the_audience_page_on_a_phone(server, open_view,
     phone = open_view(symbols[0].data.decode(), 390, 844, is_mobile=True, has_touch=True, device_scale_factor=2)
     expect(phone.locator("body")).to_have_attribute("data-view", "audience")
     expect(phone.locator("#talk-title")).to_have_text(FIRST_TALK)
-    expect(phone.locator("#talk-kind")).to_have_text("Solution")
+    expect(phone.locator("#talk-kind")).to_have_text("Pitch projet")
     expect(phone.locator("#talk-organisation")).to_have_text("CapteurÉcole SAS")
     expect(phone.locator("#phase")).to_have_text("Pitch")
     readings = wait_all_agree([moderator, projector], phase="Pitch", title=FIRST_TALK)

@@ -45,6 +45,7 @@ def clean_database(app, *, admin: bool = True) -> None:
                 elif table.name != "settings":
                     session.execute(delete(table))
             session.execute(delete(Setting).where(Setting.key == privacy.SETTINGS_KEY))
+            session.execute(delete(Setting).where(Setting.key == "accessibility_statement"))  # wording
             session.execute(delete(Setting).where(Setting.key == access.PASSWORD_KEY))
             if keep is not None:
                 kept = session.get(Account, keep)

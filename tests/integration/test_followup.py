@@ -135,11 +135,11 @@ def test_board_groups_requests_by_talk_in_running_order(app, edition, organiser)
     assert f'id="request-{early}"' in section(page, first.id)
     assert f'id="request-{late}"' in section(page, third.id) and "Alex Testeur" not in section(page, third.id)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row(page, early), re.S)
-    assert [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in cells[:6]] == [
-        "23/01/2020 19:05", "Alex Testeur Commune de Fictiveville", "alex@fictiveville.example.org 01 99 00 20 02",
+    assert [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c.replace("<wbr>", ""))).strip() for c in cells[:6]] == [
+        "23 janvier 2020 à 19:05", "Alex Testeur Commune de Fictiveville", "alex@fictiveville.example.org 01 99 00 20 02",
         "Je peux proposer un terrain d&#39;expérimentation", "Nous avons un terrain. À bientôt", "nouvelle"]
     assert 'href="mailto:alex@fictiveville.example.org"' in cells[2]
-    assert '<td class="message">Nous avons un terrain.\nÀ bientôt</td>' in row(page, early)  # line break kept
+    assert '<td role="cell" class="message" data-label="Message">Nous avons un terrain.\nÀ bientôt</td>' in row(page, early)  # line break kept
     assert f'/organiser/editions/{edition.id}/connections/{early}/introduce' in row(page, early)
     assert f'/organiser/editions/{edition.id}/talks/{first.id}/digest' in section(page, first.id)
 
@@ -591,13 +591,13 @@ def test_digest_csv_has_one_row_per_request_and_question_with_formulas_neutralis
     assert response.headers["Content-Disposition"] == f"attachment; filename=bilan-{SLUG}-intervention-2.csv"
     assert list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";")) == [
         ["type", "date", "nom", "organisation", "e-mail", "téléphone", "souhait", "texte", "votes", "statut"],
-        ["demande", "23/01/2020 19:05", "Alex Testeur", "Commune de Fictiveville", "alex@fictiveville.example.org",
+        ["demande", "23/01/2020 19:05:00", "Alex Testeur", "Commune de Fictiveville", "alex@fictiveville.example.org",
          "01 99 00 20 02", "J'ai une solution pour ce besoin", "Nous avons un terrain.\nÀ bientôt", "",
          "mise en relation faite"],
-        ["demande", "23/01/2020 20:40", "Bea Formule", "Labo Air", "bea@labo.example.org", "",
+        ["demande", "23/01/2020 20:40:00", "Bea Formule", "Labo Air", "bea@labo.example.org", "",
          "Je veux en savoir plus", "'=HYPERLINK(\"http://evil.example\",\"clic\")", "", "nouvelle"],
-        ["question", "23/01/2020 19:05", "Zoé", "", "", "", "", "Combien coûte un capteur ?", "2", "publiée"],
-        ["question", "23/01/2020 19:05", "", "", "", "", "", "Et les données, à qui ?", "0", "jamais modérée"],
+        ["question", "23/01/2020 19:05:00", "Zoé", "", "", "", "", "Combien coûte un capteur ?", "2", "publiée"],
+        ["question", "23/01/2020 19:05:00", "", "", "", "", "", "Et les données, à qui ?", "0", "jamais modérée"],
     ]
 
 

@@ -415,9 +415,10 @@ def test_outbox_messages_and_answers_are_in_the_persons_export(app, organiser, w
     with app.app_context(), db.write():
         exported = privacy.export_for("jeanne@air-clair.example.org")
 
-    assert [(m["kind"], m["to_email"], m["state"]) for m in exported["messages"]] == [
-        ("retained", "jeanne@air-clair.example.org", "prepared")]
-    assert exported["speaker_answers"] == []
+    # The export's keys (docs/personal-data-export.md), labels instead of codes.
+    assert [(m["type"], m["email"], m["etat"]) for m in exported["messages"]] == [
+        ("Retenue", "jeanne@air-clair.example.org", "préparé")]
+    assert exported["reponses_intervenant"] == []
 
 
 def test_outbox_deferring_into_a_later_edition_tells_from_this_outbox_and_the_link_opens(app, organiser, world):

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from pitchday.extensions import db
-from pitchday.models import Application, AuditEntry, ConnectRequest, ImportDraft, Question, QuestionVote, Talk
+from pitchday.models import Application, AuditEntry, ConnectRequest, ErasedRequestCount, ImportDraft, Question, QuestionVote, Talk
 from pitchday.services import privacy
 
 from tests.factories import TALKS
@@ -63,6 +63,32 @@ def test_notice_shows_the_default_wording_and_the_editions_retention(client, edi
     assert "CNIL" in page
 
 
+def test_notice_gives_the_legal_basis_of_each_processing(client, edition):
+    page = html.unescape(client.get(f"/e/{edition.slug}/confidentialite").text)
+
+    bases = [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li><strong>.*?</li>", page.split("Sur quelle base")[1])]
+    assert len(bases) == 3
+    assert bases[1] == ("Demandes « Je veux échanger » et transmission de vos coordonnées à l'équipe choisie\u00a0: "
+                        "votre consentement (article 6, 1, a du RGPD), que vous pouvez retirer à tout moment.")
+    assert [b.count("mission d'intérêt public (article 6, 1, e du RGPD)") for b in bases] == [1, 0, 1]
+    english = html.unescape(client.get(f"/e/{edition.slug}/confidentialite?lang=en").text)
+    assert "your consent (GDPR article 6(1)(a)), which you can withdraw at any time" in english
+
+
+def test_without_a_dpo_contact_the_notice_says_so_and_organisers_are_warned(client, organiser, edition):
+    notice = html.unescape(client.get(f"/e/{edition.slug}/confidentialite").text)
+    assert "Délégué à la protection des données : contact à renseigner par l'organisateur." in notice
+    assert "Les mentions sur les données personnelles n'ont pas de contact" in html.unescape(
+        organiser.get("/organiser/").text)
+    assert "Aucun contact n'est renseigné" in html.unescape(organiser.get("/organiser/privacy").text)
+
+    post_form(organiser, "/organiser/privacy", {"controller": "Métropole Exemple", "dpo_contact": "dpo@metropole.example.org",
+                                                "purposes": "", "recipients": "", "rights": ""})
+
+    assert "contact à renseigner" not in html.unescape(client.get(f"/e/{edition.slug}/confidentialite").text)
+    assert "n'ont pas de contact" not in html.unescape(organiser.get("/organiser/").text)
+
+
 def test_organiser_sets_controller_dpo_and_purposes_and_the_notice_and_consent_follow(app, organiser, client, edition):
     response = post_form(organiser, "/organiser/privacy", {
         "controller": "Métropole Exemple", "dpo_contact": "dpo@metropole.example.org",
@@ -107,12 +133,20 @@ def test_export_gives_everything_held_and_the_log_keeps_only_counts(app, organis
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.data)
-    assert [r["name"] for r in data["connect_requests"]] == ["Noé Fictif"]
-    assert data["connect_requests"][0]["consent_text"].startswith("J'accepte")
-    assert [a["reference"] for a in data["applications"]] == ["ESSAI-001"]
-    assert data["applications"][0]["referent_phone"] == "01 99 00 30 01"
-    assert data["talk_contacts"] == [{"talk": TALKS[0].title, "edition": "Soirée d'essai n° 1",
-                                      "contact_email": NOE}]
+    assert list(data) == ["format", "adresse", "exporte_le", "langue", "responsable_du_traitement", "demandes_echange",
+                          "candidatures", "contacts_intervention", "messages", "reponses_intervenant"]
+    assert (data["format"], data["adresse"], data["langue"]) == (1, NOE, "fr")
+    [asked] = data["demandes_echange"]
+    assert (asked["nom"], asked["intervention"], asked["edition"]) == ("Noé Fictif", TALKS[0].title, "Soirée d'essai n° 1")
+    assert (asked["souhait"], asked["suivi"]) == ("Je veux en savoir plus", "nouvelle")  # labels, not codes
+    assert asked["consentement"].startswith("J'accepte")
+    [applied] = data["candidatures"]
+    assert (applied["reference"], applied["statut"], applied["referent_telephone"]) == (
+        "ESSAI-001", "Retenue", "01 99 00 30 01")
+    assert applied["type_d_intervention"] in ("Pitch projet", "Pitch inversé", "Retour d'expérience")
+    assert not {"id", "client_id", "device_id", "edition_id"} & (set(applied) | set(asked))  # no internal ids
+    assert data["contacts_intervention"] == [{"edition": "Soirée d'essai n° 1", "intervention": TALKS[0].title,
+                                              "email": NOE}]
     [entry] = rows(app, AuditEntry, AuditEntry.action == "export_person")
     assert entry.detail == {"connect_requests": 1, "applications": 1, "talk_contacts": 1}
     assert "noe" not in json.dumps(entry.detail).lower()
@@ -139,12 +173,62 @@ def test_erase_removes_the_persons_data_and_keeps_the_announced_talk(app, organi
     talk = first_talk(app)
     assert (talk.title, talk.speaker, talk.contact_email, talk.application_id) == (
         TALKS[0].title, TALKS[0].speaker, None, None)
-    assert "Effacé : 1 demandes d'échange, 1 candidatures, 1 adresses" in html.unescape(
+    assert "Effacé : 1 demande d'échange, 1 candidature, 1 adresse de contact d'intervention." in html.unescape(
         organiser.get(response.headers["Location"]).text)
     [entry] = rows(app, AuditEntry, AuditEntry.action == "erase_person")
     assert entry.detail == {"connect_requests": 1, "applications": 1, "talk_contacts": 1}
     after = html.unescape(organiser.get(f"/organiser/personal-data?email={NOE}").text)
-    assert re.search(r"<li>0 demandes? d'échange</li>", after) and re.search(r"<li>0 candidatures?</li>", after)
+    assert "<li>0 demande d'échange</li>" in after and "<li>0 candidature</li>" in after  # French: 0 is singular
+    assert "Effacement des données d'une personne" in after and "erase_person" not in after
+    assert "1 demande d'échange · 1 candidature · 1 adresse de contact d'intervention" in after
+
+
+def test_export_in_english_keeps_the_keys_and_translates_the_labels(app, organiser, edition):
+    request_from(app, first_talk(app).id, NOE)
+
+    response = post_form(organiser, "/organiser/personal-data", {"email": NOE, "action": "export", "language": "en"},
+                         page=f"/organiser/personal-data?email={NOE}")
+
+    data = json.loads(response.data)
+    assert data["langue"] == "en"
+    assert (data["demandes_echange"][0]["souhait"], data["demandes_echange"][0]["suivi"]) == ("I want to know more", "new")
+    assert data["candidatures"][0]["statut"] == "Retained"
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fr", ["0 demande d'échange", "1 candidature", "2 adresses de contact d'intervention"]),
+    ("en", ["0 connect requests", "1 application", "2 talk contact addresses"]),
+])
+def test_personal_data_page_counts_in_words_with_the_plural_of_each_language(app, organiser, lang, expected):
+    """No request, one application, two talks with this contact address: 0, 1 and 2 in one page."""
+    fresh_edition(app, applications=True)
+    with app.app_context(), db.write() as session:
+        talks = list(session.scalars(select(Talk).order_by(Talk.position)))[:2]
+        for talk in talks:
+            talk.contact_email = NOE
+    assert rows(app, ConnectRequest) == []
+
+    page = html.unescape(organiser.get(f"/organiser/personal-data?email={NOE}&lang={lang}").text)
+
+    assert re.findall(r"<li>([^<]*)</li>", page.split('id="held-title"')[1].split("</ul>")[0]) == expected
+
+
+def test_erasing_a_person_keeps_the_reports_counts(app, organiser, edition):
+    from pitchday.services import report
+
+    request_from(app, first_talk(app).id, NOE)
+    request_from(app, first_talk(app).id, "someone.else@example.org")
+    with app.test_request_context(), db.read():
+        before = report.edition_report(edition.id).totals.requests
+
+    post_form(organiser, "/organiser/personal-data", {"email": NOE, "action": "erase", "confirm": "yes"},
+              page=f"/organiser/personal-data?email={NOE}")
+
+    with app.test_request_context(), db.read():
+        found = report.edition_report(edition.id)
+    assert (before, found.totals.requests) == (2, 2)
+    assert [r.counts.requests for r in found.rows if r.talk.id == first_talk(app).id] == [2]
+    assert [r.email for r in rows(app, ConnectRequest)] == ["someone.else@example.org"]  # the person is gone
 
 
 def test_personal_data_page_refuses_a_malformed_address_and_needs_the_login(client, organiser, edition):
@@ -193,6 +277,8 @@ def test_purge_after_the_retention_periods_erases_requests_then_applications(app
     [question] = rows(app, Question)
     assert (question.text, question.votes, question.author, question.device_id) == ("Et ensuite ?", 1, None, "")
     assert len(rows(app, Application)) == 3
+    [kept] = rows(app, ErasedRequestCount)  # the report still counts the request, anonymously
+    assert (kept.talk_id, kept.count) == (first_talk(app).id, 1)
 
     with app.app_context(), db.write():
         second = privacy.purge(now=now + timedelta(days=366))

@@ -85,7 +85,7 @@ def test_agenda_page_lists_the_talks_with_time_kind_and_speaker(client, edition)
                        r'<p class="speaker">(.*?)</p>', html, re.S)
     assert [time for time, *_ in items] == PLANNED
     assert items[1] == ("17:36", TALKS[1].title, "Pitch inversé", TALKS[1].speaker)
-    assert [kind for *_, kind, _speaker in items] == ["Solution", "Pitch inversé", "Retour d&#39;expérience"]
+    assert [kind for *_, kind, _speaker in items] == ["Pitch projet", "Pitch inversé", "Retour d&#39;expérience"]
     assert "jeudi 11 mars 2021" in html
     assert "17:00 – 20:00, premier pitch à 17:25" in html
     assert "<li>Partenaire Imaginaire</li>" in html

@@ -5,7 +5,7 @@ import csv
 import io
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from html.parser import HTMLParser
 
 import pytest
@@ -199,8 +199,8 @@ def test_report_gives_each_talk_its_exact_times_and_overtimes(app, edition, orga
         "4", "17:58:00", "5:00", "5:00", "—", "—", "—", "—", "—"]
     assert [rows[talks[3].id][c] for c in cells] == [
         "10", "—", "5:00", "5:00", "—", "—", "annulée", "—", "annulée"]
-    assert rows[talks[1].id]["talk"] == "Projet fictif 1 Structure fictive 1 · Solution · jouée"
-    assert rows[talks[3].id]["talk"] == "Projet fictif 3 Structure fictive 3 · Solution · annulée"
+    assert rows[talks[1].id]["talk"] == "Projet fictif 1 Structure fictive 1 · Pitch projet · jouée"
+    assert rows[talks[3].id]["talk"] == "Projet fictif 3 Structure fictive 3 · Pitch projet · annulée"
 
 
 def test_report_sums_up_the_evening(app, edition, organiser):
@@ -215,7 +215,7 @@ def test_report_sums_up_the_evening(app, edition, organiser):
     # Plan: nine talks of 10 min with 1-min changeovers from 17:25 (the cancelled one takes no time).
     assert summary(html, "end") == "prévue 19:03:00 · réelle 17:58:00 (écart \u221265:00)"
     assert summary(html, "overtime").startswith("+0:30 ")  # 0 − 0:30 + 1:30 + 0:30 − 1:00 + 0
-    assert summary(html, "questions") == "5 questions (2 publiées, 1 répondues, 1 en attente, 1 refusées)"
+    assert summary(html, "questions") == "5 questions (2 publiées, 1 répondue, 1 en attente, 1 refusée)"
     assert summary(html, "votes") == "6"
     assert summary(html, "requests") == "3"
     assert summary(html, "peak") == "3 le 23 janvier 2020 à 17:42:10"
@@ -278,8 +278,8 @@ def test_report_page_is_printable_without_navigation(app, edition, organiser):
 
 # -- the files --------------------------------------------------------------------------------------
 
-HEADER = ["Ordre", "Intervention", "Organisation", "Type", "Statut", "Début prévu", "Pitch prévu (s)",
-          "Questions prévues (s)", "Début réel", "Pitch réel (s)", "Questions réelles (s)", "Dépassement pitch (s)",
+HEADER = ["Ordre", "Intervention", "Organisation", "Type", "Statut", "Début prévu", "Pitch prévu",
+          "Questions prévues", "Début réel", "Pitch réel", "Questions réelles", "Dépassement pitch (s)",
           "Dépassement questions (s)", "Questions posées", "Publiées", "Répondues", "En attente", "Refusées", "Votes",
           "Demandes d'échange"]
 
@@ -290,19 +290,39 @@ def expected_rows(talks) -> list[list]:
         return [talks[p].title if p != 5 else "'" + FORMULA_TITLE, talks[p].organisation]
 
     return [
-        [1, *talk(1), "Solution", "jouée", "17:25:00", 300, 300, "17:25:30", 300, 270, 0, -30, 4, 1, 1, 1, 1, 4, 2],
+        [1, *talk(1), "Pitch projet", "jouée", "17:25:00", 300, 300, "17:25:30", 300, 270, 0, -30, 4, 1, 1, 1, 1, 4, 2],
         [2, *talk(2), "Pitch inversé", "jouée", "17:36:00", 300, 300, "17:36:00", 390, 330, 90, 30, 1, 1, 0, 0, 0, 2, 0],
         [3, *talk(4), "Retour d'expérience", "jouée", "17:47:00", 300, 300, "17:49:00", 240, 300, -60, 0,
          0, 0, 0, 0, 0, 0, 1],
-        [4, *talk(5), "Solution", "non jouée", "17:58:00", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
+        [4, *talk(5), "Pitch projet", "non jouée", "17:58:00", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
         [5, *talk(6), "Pitch inversé", "non jouée", "18:09:00", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
-        [6, *talk(7), "Solution", "non jouée", "18:20:00", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
-        [7, *talk(8), "Solution", "non jouée", "18:31:00", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
+        [6, *talk(7), "Pitch projet", "non jouée", "18:20:00", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
+        [7, *talk(8), "Pitch projet", "non jouée", "18:31:00", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
         [8, *talk(9), "Pitch inversé", "non jouée", "18:42:00", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
         [9, *talk(10), "Retour d'expérience", "non jouée", "18:53:00", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0,
          0, 0],
-        [10, *talk(3), "Solution", "annulée", "", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
+        [10, *talk(3), "Pitch projet", "annulée", "", 300, 300, "", "", "", "", "", 0, 0, 0, 0, 0, 0, 0],
     ]
+
+
+CLOCKS, LENGTHS = (5, 8), (6, 7, 9, 10)  # columns of expected_rows: times of day, lengths in seconds
+
+
+def as_csv(column: int, value) -> str:
+    if column in LENGTHS and value != "":
+        return f"{value // 3600}:{value // 60 % 60:02d}:{value % 60:02d}"
+    return str(value)
+
+
+def as_xlsx(column: int, value):
+    """What openpyxl reads back: the evening's times as Paris datetimes, lengths as timedeltas."""
+    if value == "":
+        return None
+    if column in CLOCKS:
+        return datetime.combine(date(2020, 1, 23), time.fromisoformat(value))
+    if column in LENGTHS:
+        return timedelta(seconds=value)
+    return value
 
 
 def formula_title_on_talk_5(app) -> None:
@@ -324,7 +344,8 @@ def test_report_csv_has_the_rows_of_the_page_and_neutralises_formulas(app, editi
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == HEADER
-    assert rows[1:] == [[str(v) for v in row] for row in expected_rows(talks)]
+    assert rows[1:] == [[as_csv(i, v) for i, v in enumerate(row)] for row in expected_rows(talks)]
+    assert rows[1][5:11] == ["17:25:00", "0:05:00", "0:05:00", "17:25:30", "0:05:00", "0:04:30"]
 
 
 def test_report_xlsx_has_the_same_rows_and_the_evening_figures(app, edition, organiser):
@@ -339,27 +360,72 @@ def test_report_xlsx_has_the_same_rows_and_the_evening_figures(app, edition, org
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="bilan-{SLUG}.xlsx"'
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Interventions", "Soirée"]
+    assert book.sheetnames == ["Interventions", "Soirée", "Questions"]
     sheet = [list(row) for row in book["Interventions"].iter_rows(values_only=True)]
     assert sheet[0] == HEADER
-    assert sheet[1:] == [[None if v == "" else v for v in row] for row in expected_rows(talks)]
+    assert sheet[1:] == [[as_xlsx(i, v) for i, v in enumerate(row)] for row in expected_rows(talks)]
     formula_cell = book["Interventions"]["B5"]
     assert (formula_cell.value, formula_cell.data_type) == ("'" + FORMULA_TITLE, "s")
     assert [list(row) for row in book["Soirée"].iter_rows(values_only=True)] == [
         ["Indicateur", "Valeur"],
         ["Édition", "Soirée d'essai n° 1"],
-        ["Début prévu des interventions", "2020-01-23 17:25:00"],
-        ["Fin prévue des interventions", "2020-01-23 19:03:00"],
-        ["Début réel", "2020-01-23 17:25:30"],
-        ["Fin réelle", "2020-01-23 17:58:00"],
+        ["Date", datetime(2020, 1, 23)],
+        ["Début prévu des interventions", datetime(2020, 1, 23, 17, 25)],
+        ["Fin prévue des interventions", datetime(2020, 1, 23, 19, 3)],
+        ["Début réel", datetime(2020, 1, 23, 17, 25, 30)],
+        ["Fin réelle", datetime(2020, 1, 23, 17, 58)],
         ["Dépassement total (s)", 30],
         ["Écart de fin (s)", -3900],
         ["Questions posées", 5],
         ["Votes", 6],
         ["Demandes d'échange", 3],
         ["Pic de téléphones connectés", 2],
-        ["Heure du pic", "2020-01-23 17:50:00"],
+        ["Heure du pic", datetime(2020, 1, 23, 17, 50)],
     ]
+
+
+def test_report_xlsx_cells_are_typed_for_a_french_spreadsheet(app, edition, organiser):
+    talks = scripted_evening(app, edition)
+    room(app, edition, talks)
+
+    book = load_workbook(io.BytesIO(organiser.get(report_url(edition, ".xlsx")).data))
+
+    sheet = book["Interventions"]
+    assert sheet.freeze_panes == "A2"
+    assert [sheet[f"{c}1"].font.b for c in "ABT"] == [True, True, True]
+    first = sheet[2]
+    assert (first[5].is_date, first[5].number_format) == (True, "hh:mm:ss")  # planned start, a time of day
+    assert (first[6].value, first[6].number_format) == (timedelta(minutes=5), "[h]:mm:ss")  # a duration
+    assert (first[10].value, first[10].number_format) == (timedelta(minutes=4, seconds=30), "[h]:mm:ss")
+    assert (first[12].value, first[12].data_type) == (-30, "n")  # an overtime: signed seconds, a number
+    assert sheet.column_dimensions["B"].width == len("Projet fictif 10") + 2
+    assert sheet.column_dimensions["A"].width == 10  # never narrower than 10 characters
+    evening = book["Soirée"]
+    assert (evening["B2"].value, evening["B2"].data_type) == ("Soirée d'essai n° 1", "s")
+    assert (evening["B3"].is_date, evening["B3"].number_format) == (True, "dd/mm/yyyy")
+    assert (evening["B4"].is_date, evening["B4"].number_format) == (True, "dd/mm/yyyy hh:mm:ss")
+    assert evening.freeze_panes == "A2"
+
+
+def test_report_xlsx_has_a_questions_sheet_in_running_order_without_names(app, edition, organiser):
+    talks = scripted_evening(app, edition)
+    room(app, edition, talks)
+
+    book = load_workbook(io.BytesIO(organiser.get(report_url(edition, ".xlsx")).data))
+
+    sheet = book["Questions"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Ordre", "Intervention", "Question", "Statut", "Votes", "Posée à", "Publiée à", "Répondue à"]
+    assert [row[:5] for row in rows[1:]] == [
+        [1, talks[1].title, "Quel coût par école ?", "publiée", 3],
+        [1, talks[1].title, "Quelle autonomie ?", "répondue", 1],
+        [1, talks[1].title, "Hors sujet", "non retenue", 0],
+        [1, talks[1].title, "Et la maintenance ?", "en attente de modération", 0],
+        [2, talks[2].title, "Quelle rue d'abord ?", "publiée", 2],
+    ]
+    assert all(isinstance(row[5], datetime) for row in rows[1:])
+    assert rows[2][7] is not None and rows[1][7] is None  # only the answered one has an answer time
+    assert (sheet["F2"].number_format, sheet.freeze_panes) == ("dd/mm/yyyy hh:mm:ss", "A2")
 
 
 @pytest.mark.parametrize("suffix", ["", ".csv", ".xlsx"])

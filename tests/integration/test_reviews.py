@@ -250,9 +250,9 @@ def test_scores_are_exported_and_erased_with_the_person(app, world, organiser):
     url = "/organiser/personal-data"
     exported = post_form(organiser, url, {"email": "jeanne@air-clair.example.org", "action": "export"})
     data = json.loads(exported.data)
-    [review] = data["reviews"]
-    assert review["scores"][0] == {"criterion": "Adéquation au thème qualité de l'air", "score": 4,
-                                   "comment": "Thème très bien traité"}
+    [review] = data["evaluations"]
+    assert review["notes"][0] == {"critere": "Adéquation au thème qualité de l'air", "note": 4,
+                                  "commentaire": "Thème très bien traité"}
     assert "Ana Relit" not in exported.get_data(as_text=True)
 
     assert post_form(organiser, url, {"email": "jeanne@air-clair.example.org", "action": "erase", "confirm": "yes"}).status_code == 303

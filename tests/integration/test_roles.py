@@ -123,6 +123,9 @@ ROUTES = {
     ("organiser.import_template_csv", "GET"): ORGANISERS,
     ("organiser.import_template_xlsx", "GET"): ORGANISERS,
     ("organiser.bulk_decision", "POST"): ORGANISERS,
+    # wording
+    ("organiser.accessibility_settings", "GET"): ADMIN_ONLY,
+    ("organiser.accessibility_settings", "POST"): ADMIN_ONLY,
 }
 # Requests after which the person signs in again (they end the session they were sent with).
 ENDS_THE_SESSION = {"organiser.logout", "organiser.sign_out_everywhere"}

@@ -415,7 +415,7 @@ def test_ical_has_one_event_per_item(app, evening):
     items = [c for c in calendar.walk("VEVENT") if "-talk-" in str(c["uid"])]
     assert [str(c["summary"]) for c in items] == [
         "Accueil café — Accueil", "Le mot de la Métropole — Intervention", f"{FIRST} — {TALKS[0].organisation}",
-        f"{SECOND} — {TALKS[1].organisation}", f"{THIRD} — {TALKS[2].organisation}", "Cocktail — Networking"]
+        f"{SECOND} — {TALKS[1].organisation}", f"{THIRD} — {TALKS[2].organisation}", "Cocktail — Temps d'échanges"]
     assert [(c["dtstart"].dt.strftime("%H:%M"), c["dtend"].dt.strftime("%H:%M")) for c in items][-1] == (
         "18:22", "19:07")
     evening_event = next(c for c in calendar.walk("VEVENT") if "-soiree" in str(c["uid"]))
@@ -501,7 +501,7 @@ def test_report_gives_each_item_its_planned_and_actual_times(app, staff, evening
     welcome, address = rows[1], rows[2]
     assert welcome[1:5] == ["Accueil café", "", "Accueil", "jouée"]
     assert address[1:5] == ["Le mot de la Métropole", "", "Intervention", "jouée"]
-    assert (welcome[6], welcome[7], address[6], address[7]) == ("900", "0", "600", "0")  # planned: one phase each
+    assert (welcome[6], welcome[7], address[6], address[7]) == ("0:15:00", "0:00:00", "0:10:00", "0:00:00")  # planned: one phase each
     from datetime import datetime
     assert welcome[8] == datetime.fromtimestamp(welcome_start / 1000, PARIS).strftime("%H:%M:%S")
     assert welcome[10] == "" and address[10] == ""  # no questions phase, so no questions time

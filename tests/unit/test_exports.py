@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from openpyxl import load_workbook
 
-from pitchday.services.exports import csv_bytes, safe_cell, xlsx_bytes
+from pitchday.services.exports import TimeOfDay, csv_bytes, safe_cell, xlsx_bytes
 
 pytestmark = pytest.mark.unit
 
@@ -25,7 +25,12 @@ def test_safe_cell_neutralises_what_a_spreadsheet_would_run(value):
 
 @pytest.mark.parametrize("value, expected", [("Qualité de l'air", "Qualité de l'air"), (42, 42), (-3, -3), (None, ""),
                                              (True, "oui"), (datetime(2020, 1, 23, 17, 25, tzinfo=timezone.utc),
-                                                             "2020-01-23T17:25+00:00")])
+                                                             "23/01/2020 18:25:00"),  # Paris wall time
+                                             (datetime(2020, 1, 23, 17, 25), "2020-01-23T17:25"),
+                                             (date(2020, 1, 23), "2020-01-23"),
+                                             (timedelta(minutes=5, seconds=3), "0:05:03"),
+                                             (timedelta(hours=26), "26:00:00"),
+                                             (TimeOfDay(datetime(2020, 7, 1, 16, 5, tzinfo=timezone.utc)), "18:05:00")])
 def test_safe_cell_keeps_ordinary_values(value, expected):
     assert safe_cell(value) == expected
 
@@ -71,3 +76,18 @@ def test_no_split_of_a_csv_line_starts_a_cell_with_a_formula(separator, value):
 @pytest.mark.parametrize("value", ["Qualité ＝ santé", "a-b", "e-mail@exemple.org", "１２３"])
 def test_signs_inside_a_cell_stay_as_they_are(value):
     assert safe_cell(value) == value
+
+
+def test_xlsx_types_times_dates_and_lengths_with_their_number_formats_and_freezes_the_header():
+    moment = datetime(2020, 7, 1, 16, 5, 30, tzinfo=timezone.utc)  # 18:05:30 in Paris (summer time)
+    data = xlsx_bytes([("Typé", ["moment", "heure", "jour", "durée", "texte"],
+                        [[moment, TimeOfDay(moment), date(2020, 7, 1), timedelta(hours=1, minutes=2), "x" * 80]])])
+
+    sheet = load_workbook(io.BytesIO(data))["Typé"]
+    cells = sheet[2]
+    assert [c.value for c in cells] == [datetime(2020, 7, 1, 18, 5, 30), datetime(2020, 7, 1, 18, 5, 30),
+                                        datetime(2020, 7, 1), timedelta(hours=1, minutes=2), "x" * 80]
+    assert [c.number_format for c in cells] == ["dd/mm/yyyy hh:mm:ss", "hh:mm:ss", "dd/mm/yyyy", "[h]:mm:ss", "General"]
+    assert sheet.freeze_panes == "A2"
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDE"]
+    assert widths == [21, 10, 12, 10, 60]  # as wide as what is shown, between 10 and 60 characters

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = ["-k", "_l", "-k", "lazy_gettext"]  # as the Makefile: on top of Babel's defaults (_, ngettext…)
+KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "N_plural:1,2"]  # as the Makefile: on top of Babel's defaults (_, ngettext…)
 
 
 def msgids(catalog) -> set[str]:

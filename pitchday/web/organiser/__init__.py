@@ -57,6 +57,7 @@ AREA_LINKS = (
     ("organiser.dashboard", _l("Éditions")),
     ("organiser.privacy_settings", _l("Confidentialité")),
     ("organiser.personal_data", _l("Données personnelles")),
+    ("organiser.accessibility_settings", _l("Accessibilité")),
     ("organiser.accounts", _l("Comptes")),
     ("organiser.audit_log", _l("Journal d'audit")),
     ("organiser.my_sessions", _l("Mon compte")),
@@ -202,7 +203,10 @@ def logout():
 def dashboard():
     allowed = accounts_service.editions_allowed(current_account())
     shown = [e for e in editions_service.all_editions() if allowed is None or e.id in allowed]
-    return render_template("organiser/dashboard.html", editions=shown, base_url=public_base_url())
+    from ...services import privacy
+
+    return render_template("organiser/dashboard.html", editions=shown, base_url=public_base_url(),
+                           privacy_contact_missing=not privacy.notice_settings()["dpo_contact"])
 
 
 # The modules add their views to ``bp`` when imported (at the end: they import ``bp`` from here).

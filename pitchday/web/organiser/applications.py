@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from ...domain import applications as application_rules
 from ...domain import selection
 from ...domain.applications import (APPLICANT_TYPES, CHOICE_LABELS, COLUMN_LABELS, CSV_COLUMNS, MAX_ROWS,
                                     REQUIRED_CSV_COLUMNS, STATUSES, TALK_KINDS, FileRefused)
@@ -22,12 +23,7 @@ from .auth import may
 from .editions import edition_or_404
 from .report import XLSX_MIMETYPE, download
 
-STATUS_LABELS = {
-    "received": _l("À l'étude"),
-    "retained": _l("Retenue"),
-    "deferred": _l("Reportée"),
-    "declined": _l("Non retenue"),
-}
+STATUS_LABELS = {code: _l(label) for code, label in application_rules.STATUS_LABELS.items()}
 DECISION_DONE = {
     "retained": _l("Candidature retenue : elle est ajoutée à la fin du programme."),
     "deferred": _l("Candidature reportée : elle rejoindra la prochaine édition dès sa création."),

@@ -11,7 +11,6 @@ from ...domain.forms import durations_form
 from ...domain.shapes import Refused
 from ...extensions import db
 from ...services import access, accounts, editions, qr
-from ...timeutil import PARIS, as_utc
 from ..i18n import field_error
 from ..pages import public_base_url
 from ..unit import by_method
@@ -27,7 +26,7 @@ def _link_view(link):
     return {
         "id": link.id, "label": link.label, "url": url, "holder": link.holder_name,
         "qr": "data:image/svg+xml;base64," + base64.b64encode(qr.svg(url)).decode(),
-        "expires": as_utc(link.expires_at).astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+        "expires": link.expires_at,  # written by the template's paris filter, as every date
         "revoked": link.revoked_at is not None,
     }
 

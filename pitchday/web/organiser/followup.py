@@ -6,20 +6,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...domain import forms
+from ...domain.audience import REQUEST_STATUS_LABELS
 from ...domain.shapes import Refused
 from ...extensions import db
 from ...services import exports, followup, mail, privacy
-from ...timeutil import PARIS, as_utc
+from ...timeutil import as_utc
 from ..i18n import INTENT_LABELS, field_error, plain
 from ..unit import by_method
 from . import bp, requires
 from .editions import edition_or_404
 
-STATUS_LABELS = {
-    "new": _l("nouvelle"),
-    "introduced": _l("mise en relation faite"),
-    "no_follow_up": _l("sans suite"),
-}
+STATUS_LABELS = {code: _l(label) for code, label in REQUEST_STATUS_LABELS.items()}
 QUESTION_STATUS_LABELS = {
     "pending": _l("jamais modérée"),
     "published": _l("publiée"),
@@ -140,16 +137,13 @@ def digest_csv(edition_id: int, talk_id: int):
     labels = _labels()
     header = [_("type"), _("date"), _("nom"), _("organisation"), _("e-mail"), _("téléphone"), _("souhait"),
               _("texte"), _("votes"), _("statut")]
-    rows = [[_("demande"), _paris(r.created_at), r.name, r.organisation, r.email, r.phone or "",
+    rows = [[_("demande"), as_utc(r.created_at), r.name, r.organisation, r.email, r.phone or "",
              labels["intents"].get(r.intent, r.intent), r.message or "", "", labels["statuses"].get(r.status, r.status)]
             for r in found["requests"]]
-    rows += [[_("question"), _paris(q.created_at), q.author or "", "", "", "", "", q.text, q.votes,
+    rows += [[_("question"), as_utc(q.created_at), q.author or "", "", "", "", "", q.text, q.votes,
               labels["question_statuses"].get(q.status, q.status)]
              for q in found["questions"]]
     filename = f"bilan-{edition.slug}-intervention-{found['talk'].position}.csv"
     return Response(exports.csv_bytes(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
-
-def _paris(moment) -> str:
-    return as_utc(moment).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")

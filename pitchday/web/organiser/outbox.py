@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ...domain import messages as message_rules
+from ...domain import speakers as speaker_rules
 from ...domain.messages import MessageText
 from ...domain.shapes import Refused
 from ...extensions import db
@@ -21,30 +22,10 @@ from ..unit import by_method
 from . import bp, requires
 from .editions import edition_or_404
 
-STATE_LABELS = {
-    "prepared": _l("préparé"),
-    "in_progress": _l("envoi en cours"),
-    "to_check": _l("à vérifier"),
-    "sent": _l("envoyé"),
-    "failed": _l("échec"),
-    "bounced": _l("adresse refusée"),
-}
-KIND_LABELS = {
-    "retained": _l("Retenue"),
-    "deferred": _l("Reportée"),
-    "declined": _l("Non retenue"),
-    "reminder": _l("Relance"),
-    "slides_reminder": _l("Relance présentation"),
-    "digest": _l("Bilan intervenant"),
-}
+STATE_LABELS = {code: _l(label) for code, label in message_rules.STATE_LABELS.items()}
+KIND_LABELS = {code: _l(label) for code, label in message_rules.KIND_LABELS.items()}
 LANGUAGE_LABELS = {"fr": _l("français"), "en": _l("anglais")}
-ANSWER_LABELS = {
-    None: _l("pas encore de réponse"),
-    "confirmed": _l("a confirmé"),
-    "declined": _l("a décliné"),
-    "kept": _l("maintient sa candidature"),
-    "withdrawn": _l("a retiré sa candidature"),
-}
+ANSWER_LABELS = {code: _l(label) for code, label in speaker_rules.ANSWER_LABELS.items()}
 EQUIPMENT_LABELS = {"own_laptop": _l("son ordinateur"), "projector": _l("supports sur l'ordinateur de la salle")}
 PLACEHOLDER_LABELS = {
     "prenom": _l("prénom du référent"),

@@ -5,10 +5,14 @@ import json
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ...domain import accessibility as statement_rules
+from ...domain import privacy as rules
 
 from ...domain.forms import NoticeSettings, PersonLookup
 from ...domain.shapes import Refused
-from ...services import privacy
+from ...services import accessibility, privacy
 from ..i18n import field_error
 from ..unit import by_method
 from . import bp, requires
@@ -32,6 +36,17 @@ def privacy_settings():
     return render_template("organiser/privacy_settings.html", values=values, errors=errors), 400 if errors else 200
 
 
+def counted(key: str, count: int) -> str:
+    """"3 demandes d'échange": a count of the privacy log or of an erasure, in words."""
+    if key in rules.COUNT_LABELS:
+        return ngettext(*rules.COUNT_LABELS[key], count)
+    return _("%(what)s : %(count)d", what=key, count=count)  # a count another feature added, not named here yet
+
+
+def action_label(action: str) -> str:
+    return _(rules.ACTION_LABELS[action]) if action in rules.ACTION_LABELS else action
+
+
 @bp.route("/personal-data", methods=["GET", "POST"])
 @requires("privacy")
 @by_method
@@ -48,7 +63,9 @@ def personal_data():
             error = field_error(refused.errors[0].code, refused.errors[0].limit)
     if request.method == "POST" and email is not None:
         if request.form.get("action") == "export":
-            data = json.dumps(privacy.export_for(email), ensure_ascii=False, indent=2)
+            # The person's language, chosen by the organiser who answers them; the keys stay the same.
+            exported = privacy.export_for(email, language=request.form.get("language") or "fr")
+            data = json.dumps(exported, ensure_ascii=False, indent=2)
             return Response(data, mimetype="application/json", headers={
                 "Content-Disposition": "attachment; filename=donnees-personnelles.json", "Cache-Control": "no-store"})
         if request.form.get("action") == "erase":
@@ -56,10 +73,30 @@ def personal_data():
                 error = _("Cochez la case de confirmation : l'effacement est définitif.")
             else:
                 counts = privacy.erase(email)
-                flash(_("Effacé : %(requests)d demandes d'échange, %(applications)d candidatures, %(contacts)d adresses de contact d'intervention.",
-                        requests=counts["connect_requests"], applications=counts["applications"],
-                        contacts=counts["talk_contacts"]))
+                flash(_("Effacé : %(what)s.", what=", ".join(counted(key, counts[key]) for key in rules.HELD_KINDS)))
                 return redirect(url_for(".personal_data"), code=303)
     status = 400 if error else 200
-    return render_template("organiser/personal_data.html", typed=typed, email=email, held=held, error=error,
-                           log=privacy.audit_log()), status
+    return render_template("organiser/personal_data.html", typed=typed, email=email, error=error,
+                           held=None if held is None else [counted(key, held[key]) for key in rules.HELD_KINDS],
+                           log=privacy.audit_log(), counted=counted, action_label=action_label), status
+
+
+@bp.route("/accessibility", methods=["GET", "POST"])
+@requires("privacy")
+@by_method
+def accessibility_settings():
+    """The accessibility statement: conformity level, audit, non-accessible content, contact."""
+    values, errors = accessibility.stored(), {}
+    if request.method == "POST":
+        values = {name: request.form.get(name, "")[:statement_rules.LIMITS.get(name, 20) * 2]
+                  for name in statement_rules.DEFAULTS}
+        try:
+            accessibility.save(statement_rules.parse_settings(values))
+        except Refused as refused:
+            errors = {e.field: field_error(e.code, e.limit) for e in refused.errors}
+        else:
+            flash(_("Déclaration d'accessibilité enregistrée : elle est liée depuis le pied de chaque page."))
+            return redirect(url_for(".accessibility_settings"), code=303)
+    levels = [(code, _(statement_rules.CONFORMITY_LABELS[code])) for code in statement_rules.CONFORMITY_LEVELS]
+    return render_template("organiser/accessibility_settings.html", values=values, errors=errors, levels=levels,
+                           controller=privacy.controller_name()), 400 if errors else 200

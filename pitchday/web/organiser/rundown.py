@@ -7,6 +7,7 @@ import binascii
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ...domain import rundown as sheet
 from ...domain.sheets import FileRefused
@@ -111,5 +112,5 @@ def _confirm(edition_id: int):
     except FileRefused as refused:
         with db.read():
             return _render(edition_or_404(edition_id), error=_rundown_refusal(refused), status=400)
-    flash(_("Conducteur importé : %(num)d lignes.", num=count))
+    flash(ngettext("Conducteur importé : %(num)d ligne.", "Conducteur importé : %(num)d lignes.", count))
     return redirect(url_for(".programme", edition_id=edition_id), code=303)
