@@ -2,6 +2,7 @@
 second console can never flip twice, carried by the projector's state and not by the phones'."""
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -74,3 +75,17 @@ def test_qr_fullscreen_ends_when_the_talk_starts_and_undo_brings_it_back(app, ed
     assert command(moderator, "undo", version + 2)["ok"] is True
     undone = events(projector, "state")[-1]["state"]
     assert (undone["phase"], undone["qr_fullscreen"]) == ("welcome", True)
+
+
+def test_qr_code_with_a_thin_quiet_zone_only_on_request(client, edition):
+    """The QR wall's image: 2 modules of margin instead of 4 (its white card is the rest); anything else asked
+    gets the standard 4."""
+    sizes = {}
+    for query in ("", "?quiet=2", "?quiet=0", "?quiet=x"):
+        response = client.get(f"/qr/{edition.slug}.svg{query}")
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        sizes[query] = re.search(rb'viewBox="0 0 (\d+) \1"', response.data).group(1)
+    modules = int(sizes[""]) - 8
+
+    assert modules in (25, 29, 33)  # versions 2 to 4 of a QR code: the audience address's
+    assert sizes == {"": sizes[""], "?quiet=2": str(modules + 4).encode(), "?quiet=0": sizes[""], "?quiet=x": sizes[""]}
