@@ -102,3 +102,18 @@ def test_a_new_printed_password_is_one_time_again(app, edition):
     login(http, EMAIL, "un autre imprimé-Yw3")
 
     assert http.get("/organiser/").headers.get("Location") == "/organiser/me"
+
+
+def test_a_password_sign_in_is_written_to_the_audit_trail_and_a_failed_one_is_not(app, edition):
+    from pitchday.models import AuditEntry
+
+    regie_with(app, edition, one_time=False)
+    http = app.test_client()
+    assert login(http, EMAIL, "pas le bon mot de passe").status_code == 401
+    assert login(http, EMAIL, PRINTED).status_code == 302
+
+    with app.app_context(), db.read() as session:
+        account_id = accounts.account_by_email(EMAIL).id
+        entries = [(e.action, e.actor_id, e.object_type, e.object_id, e.detail)
+                   for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "organiser.sign_in"))]
+    assert entries == [("organiser.sign_in", account_id, "account", account_id, {"method": "password"})]

@@ -61,8 +61,16 @@ def permissions_of(view, method: str) -> list[str]:
     return [permission] + ([write] if write and method not in ("GET", "HEAD", "OPTIONS") else [])
 
 
-def open_session(account) -> None:
-    """Sign ``account`` in: a new session (the old one's content, CSRF token included, is gone)."""
+def open_session(account, *, method: str | None = None) -> None:
+    """Sign ``account`` in: a new session (the old one's content, CSRF token included, is gone).
+
+    ``method`` ("password", "sso"): a sign-in, written to the audit trail in the caller's write (the
+    account is its actor); None: the same person's session renewed (after a password change)."""
+    if method is not None:
+        from ...services import audit
+
+        audit.record(db.current(), "organiser.sign_in", object_type="account", object_id=account.id,
+                     actor_id=account.id, detail={"method": method})
     session.clear()
     session[SESSION_KEY] = [account.id, account.session_generation]
     session.permanent = False
