@@ -66,7 +66,9 @@ def user_add(email: str, role: str, edition_slug: str | None, name: str | None, 
                 raise click.BadParameter(f"no edition {edition_slug!r}", param_hint="--edition")
             edition_id = edition.id
         try:
-            account = accounts.create_account(email, name or email.partition("@")[0], password=password)
+            # A printed password is one-time: the person chooses their own at first sign-in.
+            account = accounts.create_account(email, name or email.partition("@")[0], password=password,
+                                              one_time=not ask)
             accounts.grant(account.id, role, edition_id)
         except accounts.AccountRefused as refused:
             raise click.BadParameter(f"{refused.field}: {refused.code}") from None
@@ -99,7 +101,7 @@ def user_password(email: str, ask: bool) -> None:
         if account is None:
             raise click.BadParameter(f"no account {email!r}")
         try:
-            accounts.set_password(account, password)
+            accounts.set_password(account, password, one_time=not ask)
         except accounts.AccountRefused as refused:
             raise click.BadParameter(f"{refused.field}: {refused.code}") from None
         from .extensions import db as database
@@ -271,7 +273,7 @@ def _demo_password_hint() -> None:
         click.echo(f"                      (mot de passe déjà défini ; nouveau : pitchday user password {DEMO_ADMIN_EMAIL})")
         return
     password = _one_time_password()
-    account = accounts.create_account(DEMO_ADMIN_EMAIL, "Admin démo", password=password)
+    account = accounts.create_account(DEMO_ADMIN_EMAIL, "Admin démo", password=password, one_time=True)
     accounts.grant(account.id, "admin", None)
     click.echo(f"  Mot de passe org. : {password}   (à usage unique : changez-le dans « Mon compte »)")
 

@@ -25,6 +25,7 @@ PITCHDAY = Path(sys.executable).parent / "pitchday"
 MODERATOR_LINK = re.compile(r"Régie \(moderator\) : (http://\S+/m/\S+)")
 ORGANISER_PASSWORD = re.compile(r"Mot de passe org\. : (\S+)")
 ORGANISER_EMAIL = re.compile(r"Compte admin +: (\S+@\S+)")
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 # Generous: a server start takes a second on an idle machine, many on a loaded one.
@@ -88,7 +89,8 @@ class Server:
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         self.moderator_url: str | None = None  # printed by the demo
-        self.organiser_password: str | None = None  # printed by the demo on its first start
+        self.printed_password: str | None = None  # printed by the demo on its first start (one-time)
+        self.chosen_password: str | None = None  # what the first sign-in chose in its place
         self.organiser_email: str | None = None  # the demo's admin account, printed at every start
         self.output: list[str] = []
         self.pump: threading.Thread | None = None
@@ -136,7 +138,7 @@ class Server:
                     self.organiser_email = email.group(1)
                 password = ORGANISER_PASSWORD.search(line)
                 if password:
-                    self.organiser_password = password.group(1)
+                    self.printed_password = password.group(1)
                 link = MODERATOR_LINK.search(line)
                 if link:
                     self.moderator_url = link.group(1)
@@ -156,6 +158,31 @@ class Server:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"pitchday {self.command} did not answer /healthz in {timeout_s} s:\n{self.log()}")
+
+    @property
+    def organiser_password(self) -> str | None:
+        """The demo admin's password. The demo prints a one-time one: the first time a test asks for it,
+        the admin signs in with it once, is led to "Mon compte" (checked here), and chooses a new one,
+        as a person must; that one is the password from then on."""
+        if self.chosen_password is None and self.printed_password is not None:
+            self.chosen_password = self._choose_password(self.printed_password)
+        return self.chosen_password
+
+    def _choose_password(self, printed: str) -> str:
+        chosen = printed + "-choisi-par-moi"
+        http = requests.Session()
+        token = CSRF.search(http.get(self.url("/organiser/login"), timeout=REQUEST_TIMEOUT_S).text).group(1)
+        signed_in = http.post(self.url("/organiser/login"), data={"email": self.organiser_email, "password": printed,
+                              "csrf_token": token}, allow_redirects=False, timeout=REQUEST_TIMEOUT_S)
+        assert signed_in.status_code == 302, signed_in.text[:500]
+        first_page = http.get(self.url("/organiser/"), allow_redirects=False, timeout=REQUEST_TIMEOUT_S)
+        assert (first_page.status_code, first_page.headers.get("Location")) == (303, "/organiser/me")
+        token = CSRF.search(http.get(self.url("/organiser/me"), timeout=REQUEST_TIMEOUT_S).text).group(1)
+        changed = http.post(self.url("/organiser/me/password"), data={
+            "current_password": printed, "password": chosen, "password_again": chosen, "csrf_token": token},
+            allow_redirects=False, timeout=REQUEST_TIMEOUT_S)
+        assert changed.status_code == 303, changed.text[:500]
+        return chosen
 
     def moderator_cookie(self) -> str:
         """The HttpOnly cookie the demo's moderator link is exchanged for."""

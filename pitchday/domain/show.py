@@ -123,6 +123,9 @@ class Show:
     stage_message_id: int = 0
     spotlight: int | None = None  # id of the audience question shown on the projector
     slide: int = 0  # index (from 0) of the slide shown of the current talk's deck
+    # "QR plein écran": the projector shows the audience QR code as large as it can, over any screen
+    # (the countdown goes on in a strip), until toggled off or the next item starts (see ``_start``).
+    qr_fullscreen: bool = False
     undo_stack: tuple["Show", ...] = field(default=(), repr=False)
 
     # -- reading -------------------------------------------------------------
@@ -312,7 +315,7 @@ def _first_slide_with_talk(before: Show, after: Show) -> Show:
 CONSOLE_PROBES: tuple[tuple[str, Mapping[str, Any]], ...] = (
     ("start", {}), ("pause", {}), ("resume", {}), ("questions", {}), ("next", {}), ("previous", {}),
     ("networking", {}), ("end", {}), ("undo", {}), ("dismiss_message", {}), ("clear_spotlight", {}),
-    ("extend", {"delta_ms": 30_000}), ("slide_previous", {}), ("slide_next", {}),
+    ("extend", {"delta_ms": 30_000}), ("slide_previous", {}), ("slide_next", {}), ("qr_fullscreen", {}),
 )
 
 
@@ -389,6 +392,9 @@ def _start(show: Show, args: Mapping[str, Any], now: int) -> Show:
         remaining_ms=None,
         phase_ms=run.pitch_ms,
         talks=_with_run(show, replace(run, pitch_started_at=now, questions_started_at=None, ended_at=None)),
+        # The room scanned while the item was announced; now it watches the speaker and the countdown:
+        # the moderator need not remember to take the code down (undo brings it back with the item).
+        qr_fullscreen=False,
     )
 
 
@@ -560,6 +566,12 @@ def _set_mode(show: Show, args: Mapping[str, Any], now: int) -> Show:
     return _bump(show, projector_mode=mode)
 
 
+def _toggle_qr_fullscreen(show: Show, args: Mapping[str, Any], now: int) -> Show:
+    """"QR plein écran" on or off. A toggle is safe: it applies to the version the console showed,
+    so two consoles pressing it at once cannot cancel each other out (the second one is stale)."""
+    return _bump(show, qr_fullscreen=not show.qr_fullscreen)
+
+
 def _set_auto_questions(show: Show, args: Mapping[str, Any], now: int) -> Show:
     enabled = args.get("enabled")
     if not isinstance(enabled, bool):
@@ -691,6 +703,7 @@ COMMANDS = {
     "networking": _networking,
     "end": _end,
     "set_mode": _set_mode,
+    "qr_fullscreen": _toggle_qr_fullscreen,
     "set_auto_questions": _set_auto_questions,
     "message": _message,
     "dismiss_message": _dismiss,
@@ -723,6 +736,7 @@ def to_dict(show: Show, *, with_undo: bool = True) -> dict[str, Any]:
         "stage_message_id": show.stage_message_id,
         "spotlight": show.spotlight,
         "slide": show.slide,
+        "qr_fullscreen": show.qr_fullscreen,
         "order": list(show.order),
         "talks": [
             {
@@ -764,6 +778,7 @@ def from_dict(data: Mapping[str, Any]) -> Show:
         stage_message_id=data["stage_message_id"],
         spotlight=data.get("spotlight"),  # absent from states stored before questions existed
         slide=data.get("slide", 0),
+        qr_fullscreen=data.get("qr_fullscreen", False),  # absent from states stored before the QR mode
         undo_stack=tuple(from_dict(s) for s in data.get("undo_stack", ())),
     )
 

@@ -420,6 +420,9 @@ class Account(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # qrwall: a password printed by the command line (one-time): every organiser page leads to
+    # "Mon compte" until the person has chosen their own.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())
     grants: Mapped[list["RoleGrant"]] = relationship(back_populates="account", cascade="all, delete-orphan",
                                                      lazy="selectin")
 

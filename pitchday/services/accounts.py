@@ -100,9 +100,10 @@ def _check_name(display_name: str) -> str:
         raise AccountRefused("display_name", "too_long" if invalid.code == "too_long" else "required") from None
 
 
-def create_account(email: str, display_name: str, *, password: str | None = None) -> Account:
+def create_account(email: str, display_name: str, *, password: str | None = None, one_time: bool = False) -> Account:
     """A new account (no role yet). Refused: an address already used, or not an address; a
-    password that ``password_problem`` refuses."""
+    password that ``password_problem`` refuses. ``one_time``: the password was printed for the person
+    (the command line), who must choose their own at first sign-in."""
     from email_validator import EmailNotValidError, validate_email
 
     address = normalise_email(email)
@@ -120,6 +121,7 @@ def create_account(email: str, display_name: str, *, password: str | None = None
     account = Account(email=address, display_name=name, session_generation=0)
     if password is not None:
         _set_hash(account, password)
+        account.password_must_change = one_time
     session = db.current()
     session.add(account)
     session.flush()
@@ -133,10 +135,17 @@ def _set_hash(account: Account, password: str) -> None:
     account.password_hash = generate_password_hash(password, method="scrypt")
 
 
-def set_password(account: Account, password: str) -> None:
-    """A new password; every session of the account ends."""
+def set_password(account: Account, password: str, *, one_time: bool = False) -> None:
+    """A new password; every session of the account ends. ``one_time``: printed for the person (the
+    command line), to be changed at first sign-in; a password the person chose clears that."""
     _set_hash(account, password)
+    account.password_must_change = one_time
     end_sessions(account)
+
+
+def must_change_password(account: Account | None) -> bool:
+    """Whether this account signed in with a one-time password it has not replaced yet."""
+    return account is not None and bool(account.password_must_change)
 
 
 def end_sessions(account: Account) -> None:

@@ -4,7 +4,8 @@ Each process keeps its own sockets in memory. With several processes (a Redis me
 each one also shares its counts through Redis at every pass of its scheduler (services/cluster.py)
 and reads the others': ``counts`` is then the sum over every live process, the same on every
 console whatever process it is on, and the peak of phones is the peak across processes. A process
-that dies stops refreshing its counts, which expire within seconds.
+that dies stops refreshing its counts, which expire within seconds. Who is at each console
+(``at_controls``) travels the same way, as counts of consoles per holder's name.
 """
 from __future__ import annotations
 
@@ -55,8 +56,11 @@ def moderators(*, edition_id: int | None = None) -> list[tuple[str, Client]]:
 
 
 # The other live processes' counts, as read at this process's last exchange with Redis:
-# {process: (expires_at_ms, {"edition:view": n})}. Empty when this process runs alone.
+# {process: (expires_at_ms, {"edition:view": n, "holder:edition:name": n})}. Empty when this process
+# runs alone.
 _others: dict[str, tuple[int, dict[str, int]]] = {}
+# The shared key of the consoles held by one name: "holder:<edition>:<name>" (a name may hold a colon).
+HOLDER = "holder"
 
 
 def _local() -> Counter:
@@ -64,16 +68,34 @@ def _local() -> Counter:
     return Counter((c.edition_id, c.view) for c in list(_clients.values()))
 
 
+def _local_holders() -> Counter:
+    """This process's moderator consoles per (edition, holder's name)."""
+    return Counter((c.edition_id, c.holder) for c in list(_clients.values()) if c.view == "moderator" and c.holder)
+
+
+def _live_others() -> list[dict[str, int]]:
+    now = now_ms()
+    # A process gone silent since: its clients are gone with it.
+    return [counted for expires, counted in list(_others.values()) if expires > now]
+
+
+def _split(key: str) -> tuple[int, str, str] | None:
+    """("counts" or HOLDER, edition, view or name) of a shared key; None for a key this version does not know."""
+    head, _, rest = key.partition(":")
+    if head == HOLDER:
+        edition, _, name = rest.partition(":")
+        return (int(edition), HOLDER, name) if edition.isdigit() and name else None
+    return (int(head), "counts", rest) if head.isdigit() else None
+
+
 def _everywhere() -> Counter:
     """Clients per (edition, view) across the live processes: this one's now, the others' as last read."""
     tally = _local()
-    now = now_ms()
-    for expires, counted in list(_others.values()):
-        if expires <= now:
-            continue  # gone silent since: its clients are gone with it
+    for counted in _live_others():
         for key, n in counted.items():
-            edition, _, view = key.partition(":")
-            tally[(int(edition), view)] += n
+            parts = _split(key)
+            if parts is not None and parts[1] == "counts":
+                tally[(parts[0], parts[2])] += n
     return tally
 
 
@@ -84,6 +106,7 @@ def share() -> bool:
     Without Redis, or while it is down, the others' counts expire on their own and ours stay local.
     """
     mine = {f"{edition}:{view}": n for (edition, view), n in _local().items()}
+    mine.update({f"{HOLDER}:{edition}:{name}": n for (edition, name), n in _local_holders().items()})
     exchanged = cluster.exchange_counts(mine)
     if exchanged is None:
         return False
@@ -91,7 +114,7 @@ def share() -> bool:
     for process, (_expires, counted) in _others.items():
         if process not in others and any(counted.values()):
             # Gone silent (killed, cut off): nobody announces its clients' departure but this.
-            _departed.update(int(key.partition(":")[0]) for key, n in counted.items() if n)
+            _departed.update(parts[0] for parts in map(_split, (k for k, n in counted.items() if n)) if parts)
     _others.clear()
     _others.update(others)
     return recovered
@@ -112,11 +135,20 @@ def counts(edition_id: int) -> dict[str, int]:
     return {view: tally.get((edition_id, view), 0) for view in VIEWS}
 
 
+def holders(edition_id: int) -> list[str]:
+    """Who is at each console of the edition, on every live process (a name twice: two consoles), sorted."""
+    held = Counter({name: n for (edition, name), n in _local_holders().items() if edition == edition_id})
+    for counted in _live_others():
+        for key, n in counted.items():
+            parts = _split(key)
+            if parts is not None and parts[:2] == (edition_id, HOLDER):
+                held[parts[2]] += n
+    return sorted(held.elements())
+
+
 def moderator_view(edition_id: int) -> dict:
     """What the moderators see of presence: the counts per view, and who is at each console."""
-    names = sorted(c.holder for c in list(_clients.values())
-                   if c.edition_id == edition_id and c.view == "moderator" and c.holder)
-    return {**counts(edition_id), "at_controls": names}
+    return {**counts(edition_id), "at_controls": holders(edition_id)}
 
 
 def editions_with(view: str, *, everywhere: bool = False) -> set[int]:

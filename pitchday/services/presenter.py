@@ -29,6 +29,7 @@ def public_state(edition: Edition, show: domain.Show, plan: Schedule, *, spotlig
     return {
         "phase": show.phase.value,
         "projector_mode": show.projector_mode.value,
+        "qr_fullscreen": show.qr_fullscreen,  # "QR plein écran": over whatever projector_mode says
         "running": show.running,
         "ends_at": show.ends_at,
         "remaining_ms": show.remaining_ms,

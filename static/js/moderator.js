@@ -78,6 +78,7 @@ function renderStatic(message) {
     document.querySelectorAll("button[data-command]:not(#btn-main)").forEach((b) => (b.disabled = !allowed.has(b.dataset.command)));
   }
   document.querySelectorAll("[data-mode]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.mode === state.projector_mode)));
+  el("btn-qrwall").setAttribute("aria-pressed", String(Boolean(state.qr_fullscreen)));
   el("auto-questions").checked = state.auto_questions;
   const shown = el("current-message");
   shown.dataset.shown = String(Boolean(state.stage_message));

@@ -11,6 +11,7 @@ const el = (id) => document.getElementById(id);
 const connection = el("connection");
 
 function screenFor(state) {
+  if (state.qr_fullscreen) return "qrwall"; // the moderator's "scan now", over any mode
   if (state.projector_mode !== "auto") return state.projector_mode;
   if (state.phase === "pitch" || state.phase === "questions") {
     if (state.slides?.current?.display === "hdmi") return "hdmi";
@@ -26,17 +27,32 @@ function screenFor(state) {
 const AGENDA_FULL_ROWS = 11;
 const AGENDA_CONDENSED_ROWS = 15;
 
-function renderAgenda(state) {
-  const list = el("agenda");
-  const rows = state.agenda;
-  const condensed = rows.length > AGENDA_FULL_ROWS;
-  const { start, end } = agendaWindow(rows, AGENDA_CONDENSED_ROWS);
-  list.classList.toggle("agenda-condensed", condensed);
-  list.replaceChildren(...rows.slice(start, end).map((row) => agendaItem(row, { withStatus: true })));
+function fillAgenda(rows, size) {
+  const { start, end } = agendaWindow(rows, size);
+  el("agenda").replaceChildren(...rows.slice(start, end).map((row) => agendaItem(row, { withStatus: true })));
   el("agenda-before").hidden = start === 0;
   setText(el("agenda-before"), tn("agenda.before", start));
   el("agenda-after").hidden = end === rows.length;
   setText(el("agenda-after"), tn("agenda.after", rows.length - end));
+}
+
+/** Whether the agenda's last line ends above the screen's bottom padding (only measurable while it is shown). */
+function agendaFits() {
+  const section = el("agenda").closest(".screen");
+  const bottom = parseFloat(getComputedStyle(section).paddingBottom);
+  const last = [el("agenda-after"), el("agenda")].find((e) => !e.hidden);
+  return last.getBoundingClientRect().bottom <= section.getBoundingClientRect().bottom - bottom + 1;
+}
+
+function renderAgenda(state) {
+  const rows = state.agenda;
+  el("agenda").classList.toggle("agenda-condensed", rows.length > AGENDA_FULL_ROWS);
+  // Beside the large QR code a narrow screen (4:3) has room for fewer rows: the window shrinks to what fits.
+  let size = AGENDA_CONDENSED_ROWS;
+  fillAgenda(rows, size);
+  if (screen.dataset.screen === "agenda") {
+    while (size > 3 && !agendaFits()) fillAgenda(rows, --size);
+  }
   const late = state.late_end;
   el("agenda-late").hidden = !late;
   setText(el("agenda-late"), late ? t("agenda.late", { end: clockTime(late.projected_end), planned: clockTime(late.evening_end) }) : "");
@@ -87,7 +103,21 @@ function renderStatic(state) {
   el("item-next").parentElement.hidden = !state.next;
   setText(el("item-next"), state.next ? `${state.next.title} · ${byline(state.next)}` : "");
   renderAgenda(state);
+  setText(el("qrwall-now"), qrWallLine(state));
 }
+
+/** The QR wall's strip: what is on (its countdown follows), else what comes next. */
+function qrWallLine(state) {
+  const talk = state.current;
+  if (state.phase === "pitch" || state.phase === "questions" || state.phase === "segment") return talk ? talk.title : "";
+  const up = state.phase === "ready" ? talk : state.phase === "welcome" ? state.next : null;
+  return up ? `${t("next")} : ${up.title}` : t("phase." + state.phase);
+}
+
+// The short address's length, for the size of its letters on the QR wall (projector.css).
+const qrWallUrl = el("qrwall-url");
+qrWallUrl.style.setProperty("--host-chars", qrWallUrl.dataset.hostChars);
+qrWallUrl.style.setProperty("--url-chars", qrWallUrl.dataset.urlChars);
 
 function frame() {
   const live = current?.();
@@ -105,12 +135,15 @@ function frame() {
       setText(el("item-wrap"), shown.running ? label : t("paused"));
       // Over a slide or beside the speaker's HDMI: the same figure and words, in a corner badge or a strip.
       const small = shown.running ? label : t("paused");
-      for (const prefix of ["badge", "hdmi"]) {
+      for (const prefix of ["badge", "hdmi", "qrwall"]) {
         setText(el(`${prefix}-countdown`), figure);
         setText(el(`${prefix}-label`), small);
       }
       const done = Math.min(1, Math.max(0, 1 - shown.remaining / (shown.length || 1)));
       el("progress").style.transform = `scaleX(${done})`;
+    } else {
+      setText(el("qrwall-countdown"), "");
+      setText(el("qrwall-label"), "");
     }
   }
   requestAnimationFrame(frame);
@@ -127,5 +160,10 @@ socket.on("votes", ({ counts }) => {
     spotlight = { ...spotlight, votes: counts[spotlight.id] };
     renderSpotlight();
   }
+});
+// A window resized (another projector plugged in): the agenda's rows that fit are counted again.
+window.addEventListener("resize", () => {
+  const live = current?.();
+  if (live) renderStatic(live.state);
 });
 requestAnimationFrame(frame);

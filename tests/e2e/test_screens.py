@@ -176,7 +176,7 @@ def test_every_view_reads_well_at_its_real_size(server, open_view, screenshots):
     expect(projector.locator("#agenda .row-next .title")).to_have_text(SECOND_TALK)
     expect(projector.locator("#agenda .row")).to_have_count(15)  # every item of the rundown, nothing cut
     shoot(projector, "projector-agenda-1920x1080", fixed=True)
-    check(overlaps(projector, ["#agenda", ".screen-agenda .qr-corner"]) == [], "agenda: the list runs under the QR code")
+    check(overlaps(projector, ["#agenda", ".screen-agenda .qr-agenda"]) == [], "agenda: the list runs under the QR code")
 
     # Networking, chosen from the console's projector modes.
     click_command(console, '[data-mode="networking"]')

@@ -26,8 +26,10 @@ def edition(app):
 
 
 def entries(app) -> list[AuditEntry]:
+    """The entries of what the test did (the sign-ins of its clients left out: test_one_time_password.py)."""
     with app.app_context(), db.read() as session:
-        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action != "organiser.sign_in")
+                                    .order_by(AuditEntry.id)))
 
 
 def first_application(app, edition) -> Application:
@@ -241,9 +243,10 @@ def listed(page: str) -> int:
     return int(re.search(r'id="audit-count">(\d+)', page).group(1))
 
 
+# The organiser's own sign-in (today, no edition) is listed too wherever no filter leaves it out: +1.
 @pytest.mark.parametrize("query, count", [
-    ("", 4), ("actor=7", 2), ("actor=8", 1), ("action=organiser.edit_edition", 2), ("action=purge", 1),
-    ("edition=EDITION", 2), ("since=2026-03-11", 3), ("until=2026-03-12", 3), ("since=2026-03-13", 1),
+    ("", 4 + 1), ("actor=7", 2), ("actor=8", 1), ("action=organiser.edit_edition", 2), ("action=purge", 1),
+    ("edition=EDITION", 2), ("since=2026-03-11", 3 + 1), ("until=2026-03-12", 3), ("since=2026-03-13", 1 + 1),
     ("since=2026-03-12&until=2026-03-12", 1), ("actor=7&edition=EDITION", 1), ("action=nothing_of_the_kind", 0),
 ])
 def test_filters(app, edition, organiser, trail, query, count):

@@ -104,3 +104,33 @@ def test_without_redis_every_process_leads_and_counts_itself(app, edition, monke
         assert presence.share() is False
         assert cluster.leads() is True
         assert presence.counts(edition.id)["projector"] == 1
+
+
+# qrwall: who is at the controls, across processes
+def test_at_controls_names_the_consoles_of_every_live_process(app, edition, shared, moderator_http):
+    store, prefix = shared
+    connect(app, "moderator", http=moderator_http)  # this process's console: its link's label, "test"
+    another_process(store, prefix, {f"{edition.id}:moderator": 2, f"holder:{edition.id}:Noé Fictif": 1,
+                                    f"holder:{edition.id}:Régie: tablette 2": 1, "holder:999:Ailleurs": 1})
+    with app.app_context():
+        presence.share()
+        seen = presence.moderator_view(edition.id)
+        mine = store.hgetall(f"{prefix}:presence:{cluster.PROCESS_ID}")
+
+    assert seen["at_controls"] == ["Noé Fictif", "Régie: tablette 2", "test"]
+    assert seen["moderator"] == 3
+    assert mine[f"holder:{edition.id}:test".encode()] == b"1"  # ours, for the others to read
+
+
+def test_at_controls_forgets_the_consoles_of_a_process_gone_silent(app, edition, shared, moderator_http):
+    store, prefix = shared
+    connect(app, "moderator", http=moderator_http)
+    another_process(store, prefix, {f"{edition.id}:moderator": 1, f"holder:{edition.id}:Noé Fictif": 1})
+    with app.app_context():
+        presence.share()
+        assert presence.holders(edition.id) == ["Noé Fictif", "test"]
+        store.zadd(f"{prefix}:processes", {"other-1-abc": now_ms() - 1})  # its last refresh is past its expiry
+        presence.share()
+
+        assert presence.holders(edition.id) == ["test"]
+        assert presence.departures() == {edition.id}  # its consoles' departure is told

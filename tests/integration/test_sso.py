@@ -13,7 +13,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.oidc import CLIENT_ID, CLIENT_SECRET, Provider, sign_in
+from tests.oidc import CLIENT_ID, CLIENT_SECRET, Provider, finish, sign_in
 from tests.serverproc import REQUEST_TIMEOUT_S, Server, free_port
 
 from .conftest import fresh_edition
@@ -93,7 +93,7 @@ def test_the_server_output_holds_no_address_code_or_token(sso):
     http = requests.Session()
     callback = sign_in(http, server.url("/organiser/login/sso"), "lea", follow_callback=False)
     query = parse_qs(urlsplit(callback.headers["Location"]).query)
-    assert urlsplit(http.get(callback.headers["Location"], timeout=REQUEST_TIMEOUT_S).url).path == "/organiser/"
+    assert urlsplit(finish(http, http.get(callback.headers["Location"], timeout=REQUEST_TIMEOUT_S)).url).path == "/organiser/"
     sign_in(requests.Session(), server.url("/organiser/login/sso"), "nina")  # a refusal is logged: its code only
     server.stop()
 
@@ -168,7 +168,7 @@ def test_a_callback_is_good_once(sso):
     http = requests.Session()
     callback = sign_in(http, server.url("/organiser/login/sso"), "lea", follow_callback=False)
     url = requests.compat.urljoin(callback.url, callback.headers["Location"])
-    assert urlsplit(http.get(url, timeout=REQUEST_TIMEOUT_S).url).path == "/organiser/"
+    assert urlsplit(finish(http, http.get(url, timeout=REQUEST_TIMEOUT_S)).url).path == "/organiser/"
 
     replay = requests.Session()
     replay.cookies.update(http.cookies)
@@ -196,3 +196,42 @@ def test_a_provider_that_does_not_answer_gets_a_clear_page_not_a_500(database_ur
     finally:
         server.stop()
     assert "forged line" not in server.log() and "Traceback" not in server.log()
+
+
+
+# qrwall: a single sign-on is audited like a password sign-in
+def sign_ins(app) -> list[tuple[str, str, dict]]:
+    from pitchday.extensions import db
+    from pitchday.models import Account, AuditEntry
+
+    with app.app_context(), db.read() as session:
+        rows = session.execute(select(Account.email, AuditEntry.object_type, AuditEntry.detail)
+                               .join(Account, Account.id == AuditEntry.actor_id)
+                               .where(AuditEntry.action == "organiser.sign_in", AuditEntry.object_id == Account.id))
+        return [tuple(row) for row in rows]
+
+
+def test_a_single_sign_on_is_written_to_the_audit_trail_once(app, sso):
+    server, _provider = sso
+    before = sign_ins(app)
+    http = requests.Session()
+    callback = sign_in(http, server.url("/organiser/login/sso"), "lea", follow_callback=False)
+    page = http.get(requests.compat.urljoin(callback.url, callback.headers["Location"]), timeout=REQUEST_TIMEOUT_S)
+    assert page.status_code == 200 and 'id="sso-finish"' in page.text
+    assert sign_ins(app) == before  # the callback, a GET, wrote nothing
+    assert http.get(server.url("/organiser/"), allow_redirects=False, timeout=REQUEST_TIMEOUT_S).status_code == 302
+
+    signed_in = finish(http, page)
+
+    assert urlsplit(signed_in.url).path == "/organiser/"
+    assert sign_ins(app) == before + [(LEA, "account", {"method": "sso"})]
+    again = finish(http, page)  # the same form sent twice: refused (its verified sign-in and token are gone)
+    assert again.status_code == 400 and sign_ins(app) == before + [(LEA, "account", {"method": "sso"})]
+
+
+def test_a_refused_single_sign_on_writes_no_sign_in(app, sso):
+    server, _provider = sso
+    before = sign_ins(app)
+
+    assert sign_in(requests.Session(), server.url("/organiser/login/sso"), "nina").status_code == 403
+    assert sign_ins(app) == before

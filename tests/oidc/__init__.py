@@ -80,6 +80,19 @@ def sign_in(http: requests.Session, start_url: str, login: str, *, follow_callba
         if "/organiser/login/sso/callback" in location:
             if not follow_callback:
                 return answer
-            return http.get(location, timeout=REQUEST_TIMEOUT_S)
+            return finish(http, http.get(location, timeout=REQUEST_TIMEOUT_S))
         answer = http.get(location, allow_redirects=False, timeout=REQUEST_TIMEOUT_S)
     raise AssertionError("the provider never sent the browser back to pitchday")
+
+
+_FINISH = re.compile(r'<form method="post" action="([^"]+)" id="sso-finish">\s*<input type="hidden" name="csrf_token" '
+                     r'value="([^"]+)"')
+
+
+def finish(http: requests.Session, callback: requests.Response) -> requests.Response:
+    """What the browser does with the callback's answer: the page posts its form at once (a refusal has none)."""
+    form = _FINISH.search(callback.text)
+    if callback.status_code != 200 or form is None:
+        return callback
+    return http.post(requests.compat.urljoin(callback.url, unescape(form.group(1))),
+                     data={"csrf_token": unescape(form.group(2))}, timeout=REQUEST_TIMEOUT_S)

@@ -181,7 +181,7 @@ def test_next_after_the_networking_item_is_the_free_networking():
 
     assert (show.phase, show.current) == (Phase.NETWORKING, None)
     assert coming_next(show) == "end"
-    assert allowed_commands(show, now=P + 46 * MIN) == ["previous", "end", "undo"]
+    assert allowed_commands(show, now=P + 46 * MIN) == ["previous", "end", "undo", "qr_fullscreen"]
 
 
 @pytest.mark.parametrize("phase_steps", [[], [("networking", {}, P)]], ids=["welcome", "networking"])

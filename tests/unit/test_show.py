@@ -1179,7 +1179,8 @@ def test_to_dict_of_a_new_show_is_plain_data():
     assert to_dict(show) == {
         "version": 0, "phase": "welcome", "current": None, "running": False, "ends_at": None,
         "remaining_ms": None, "phase_ms": 0, "auto_questions": False, "projector_mode": "auto",
-        "stage_message": None, "stage_message_id": 0, "spotlight": None, "slide": 0, "order": [4],
+        "stage_message": None, "stage_message_id": 0, "spotlight": None, "slide": 0, "qr_fullscreen": False,
+        "order": [4],
         "talks": [{"talk_id": 4, "pitch_ms": MIN, "qa_ms": 2 * MIN, "status": "planned",
                    "pitch_started_at": None, "questions_started_at": None, "ended_at": None, "slides": 0,
                    "kind": "talk"}],
@@ -1360,7 +1361,7 @@ def test_message_stays_while_its_talk_goes_on():
 
 def test_allowed_commands_during_a_running_pitch():
     assert allowed_commands(pitching(), now=T0 + 1_000) == [
-        "pause", "questions", "next", "networking", "undo", "extend"]
+        "pause", "questions", "next", "networking", "undo", "extend", "qr_fullscreen"]
 
 
 @pytest.mark.parametrize("phase", ["networking", "ended", "empty"])
@@ -1372,7 +1373,8 @@ def test_allowed_commands_at_the_edges_refuse_questions_and_next(phase):
     allowed = allowed_commands(show, now=T0 + 5)
 
     assert "questions" not in allowed and "next" not in allowed and "start" not in allowed
-    assert allowed == {"networking": ["end", "undo"], "ended": ["undo"], "empty": ["networking"]}[phase]
+    assert allowed == {"networking": ["end", "undo", "qr_fullscreen"], "ended": ["undo", "qr_fullscreen"],
+                       "empty": ["networking", "qr_fullscreen"]}[phase]
 
 
 def test_allowed_commands_change_nothing():

@@ -251,6 +251,7 @@ class ShowMachine(RuleBasedStateMachine):
             one_phase = after.talks[after.current].kind is not ItemKind.TALK
             assert after.phase is (Phase.SEGMENT if one_phase else Phase.PITCH)
             assert after.remaining_at(self.now) == after.talks[after.current].pitch_ms == after.phase_ms
+            assert after.qr_fullscreen is False  # "QR plein écran" gives way to the item that starts
 
     @rule()
     def pause(self):
@@ -320,6 +321,13 @@ class ShowMachine(RuleBasedStateMachine):
     @rule(mode=st.sampled_from([m.value for m in ProjectorMode] + ["disco"]))
     def set_mode(self, mode):
         self.command("set_mode", {"mode": mode})
+
+    @rule()
+    def qr_fullscreen(self):
+        settled = settle(self.show, self.now)
+        after = self.command("qr_fullscreen", {})
+        assert after is not None  # offered at every moment
+        assert after.qr_fullscreen is not settled.qr_fullscreen
 
     @rule(enabled=st.booleans())
     def set_auto_questions(self, enabled):

@@ -174,7 +174,7 @@ def login():
             session["first_admin"] = True
             return redirect(url_for(".first_admin"))
         if error is None:
-            open_session(account)
+            open_session(account, method="password")
             return redirect(same_site_path(request.args.get("next", "")) or url_for(".dashboard"))
     response = current_app.make_response((render_template(
         "organiser/login.html", error=error, email=email[:LOGIN_FIELD_CHARS],

@@ -27,6 +27,9 @@ PUBLIC_ENDPOINTS = {"organiser.login", "organiser.logout", "organiser.first_admi
                     "organiser.forgot_password", "organiser.reset_password", "organiser.static"}
 # Endpoints that need a signed-in person but no particular permission (the person's own sessions).
 SIGNED_IN = "signed_in"
+# What an account with a one-time password may open until it has chosen its own: "Mon compte"
+# (where the password is changed) and signing out; any other page leads there.
+PASSWORD_CHANGE_ENDPOINTS = {"organiser.my_sessions", "organiser.change_password", "organiser.sign_out_everywhere"}
 
 
 WRITE_PERMISSION_ATTRIBUTE = "required_write_permission"
@@ -58,8 +61,16 @@ def permissions_of(view, method: str) -> list[str]:
     return [permission] + ([write] if write and method not in ("GET", "HEAD", "OPTIONS") else [])
 
 
-def open_session(account) -> None:
-    """Sign ``account`` in: a new session (the old one's content, CSRF token included, is gone)."""
+def open_session(account, *, method: str | None = None) -> None:
+    """Sign ``account`` in: a new session (the old one's content, CSRF token included, is gone).
+
+    ``method`` ("password", "sso"): a sign-in, written to the audit trail in the caller's write (the
+    account is its actor); None: the same person's session renewed (after a password change)."""
+    if method is not None:
+        from ...services import audit
+
+        audit.record(db.current(), "organiser.sign_in", object_type="account", object_id=account.id,
+                     actor_id=account.id, detail={"method": method})
     session.clear()
     session[SESSION_KEY] = [account.id, account.session_generation]
     session.permanent = False
@@ -122,6 +133,8 @@ def check_access():
             if request.method in ("GET", "HEAD"):
                 return redirect(url_for("organiser.login", next=quote(request.full_path.rstrip("?"))))
             return redirect(url_for("organiser.login"))
+        if accounts.must_change_password(account) and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            return redirect(url_for("organiser.my_sessions"), code=303)
         needed = [p for p in needed if p != SIGNED_IN]
         edition_id = edition_of_request(request.view_args or {}) if needed else None
         allowed = all(accounts.can(account, p, edition_id) for p in needed)
@@ -143,7 +156,7 @@ def console_key(edition_id: int) -> str | None:
     from ...services import access
 
     account = current_account()
-    if account is None or not accounts.can(account, "live", edition_id):
+    if account is None or accounts.must_change_password(account) or not accounts.can(account, "live", edition_id):
         return None
     return access.account_console_key(account.id, account.session_generation, edition_id)
 

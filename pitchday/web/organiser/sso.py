@@ -6,12 +6,15 @@ Authlib's Flask client does the protocol: the endpoints come from the issuer's d
 and a PKCE challenge (S256), all kept in the signed session cookie; the callback checks the state,
 exchanges the code with the client secret and verifies the id_token (signature against the
 provider's keys, issuer, audience, expiry, nonce). Who may then sign in is ``services/oidc``'s rule.
-The callback is a GET (the provider redirects the browser there) and writes nothing to the database.
+The callback is a GET (the provider redirects the browser there) and writes nothing to the database:
+it keeps the verified account in the session and answers a form that the page posts at once to
+``finish``, which writes the sign-in to the audit trail (as a password sign-in does) and signs in.
 """
 from __future__ import annotations
 
 import logging
 import re
+import time
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -20,7 +23,7 @@ from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
 from ...extensions import db
-from ...services import oidc
+from ...services import accounts, oidc
 from . import auth, same_site_path
 
 bp = Blueprint("sso", __name__, url_prefix="/organiser/login/sso")
@@ -28,6 +31,8 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "pitchday_sso"
 NEXT_KEY = "sso_next"
+PENDING_KEY = "sso_verified"  # [account id, session generation, when verified (epoch s)]
+PENDING_MAX_S = 120  # the page posts at once; a verified sign-in left longer is started again
 PROVIDER_TIMEOUT_S = 10
 
 
@@ -133,6 +138,22 @@ def callback():
     except oidc.SsoRefused as refusal:
         log.warning("single sign-on refused: %s", refusal.code)  # the code only: never the address
         return _refused(REFUSAL_MESSAGES[refusal.code](), 403)
+    session[PENDING_KEY] = [account.id, account.session_generation, int(time.time())]
+    return render_template("organiser/sso_finish.html")
+
+
+@bp.post("/finish")
+@db.write()
+def finish():
+    """The verified sign-in of the callback (once): audited, then the session opens."""
+    pending = session.pop(PENDING_KEY, None)
+    account = None
+    if isinstance(pending, list) and len(pending) == 3 and isinstance(pending[2], int) \
+            and 0 <= time.time() - pending[2] <= PENDING_MAX_S:
+        account = accounts.session_matches(pending[0], pending[1])  # still enabled, nothing changed since
+    if account is None:
+        return _refused(_("La connexion unique a expiré ou a déjà servi. Recommencez depuis la page de "
+                          "connexion."), 400)
     target = session.pop(NEXT_KEY, None)
-    auth.open_session(account)
-    return redirect(same_site_path(target or "") or url_for("organiser.dashboard"))
+    auth.open_session(account, method="sso")
+    return redirect(same_site_path(target or "") or url_for("organiser.dashboard"), code=303)
