@@ -1,7 +1,7 @@
 """one-time password: an account whose password was printed (make demo, pitchday user add) changes it first
 
 Revision ID: a9c0de5e0015
-Revises: a9c0de5e0009
+Revises: a9c0de5e0014
 Create Date: 2026-12-01 16:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'a9c0de5e0015'
-down_revision = 'a9c0de5e0009'
+down_revision = 'a9c0de5e0014'
 branch_labels = None
 depends_on = None
 
