@@ -343,6 +343,13 @@ async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> d
         if clients_by_process:
             print(f"  {kind} N={n}: audience sockets per process {clients_by_process}", flush=True)
 
+        alive_after_hold = None
+        if args.hold:  # the sockets stay open through a few of Engine.IO's pings: still there?
+            await asyncio.sleep(args.hold)
+            alive_after_hold = sum(s["alive"] for s in await asyncio.gather(
+                *[p.request({"stats": True}, 30) for p in processes]))
+            print(f"  {kind} N={n}: {alive_after_hold} sockets still open after {args.hold:.0f} s", flush=True)
+
         # The rounds.
         await asyncio.gather(*[p.request({"mark": True}, 10) for p in processes])
         server_cpu_start = server.cpu_s()
@@ -380,6 +387,8 @@ async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> d
         "connect_failures": failures,
         "connect_errors": dict(errors),
         "connect_ms": summary([ms for c in connected for ms in c.get("connect_list", [])]),
+        "snapshot_ms": summary([ms for c in connected for ms in c.get("snapshot_list", [])]),
+        "alive_after_hold": alive_after_hold,
         "server_cpu_s_at_connected": round(connect_cpu_s, 2),
         "generator": args.generator,
         "rounds_wall_s": round(rounds_wall_s, 2),
@@ -551,6 +560,8 @@ def parse_args(argv=None):
                         help="each client first GETs the audience page for its device cookie, as a phone does, and "
                              "nginx's sticky hash needs (default)")
     cookie.add_argument("--no-cookie-page", dest="cookie_page", action="store_false")
+    p.add_argument("--hold", type=float, default=0.0,
+                   help="seconds the connected clients stay idle before the rounds, then counted (default 0)")
     p.add_argument("--allow-missing", action="store_true",
                    help="report, instead of failing, when not every client connects (ceilings, storms)")
     p.add_argument("--out", help="JSON file (default bench/results/broadcast-<date>.json, never overwritten)")
