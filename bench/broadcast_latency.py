@@ -272,19 +272,19 @@ class ClientProcess:
                 await self.process.wait()
 
 
-def make_server(kind: str, deadline: Deadline):
+def make_server(kind: str, deadline: Deadline, server_env: list[tuple[str, str]] = ()):
     """``nginxN``: N pitchday processes (PostgreSQL + Redis) behind nginx (bench/cluster.py); the
     others: one process (common.Server)."""
     if kind.startswith("nginx"):
         from cluster import NginxCluster
 
         return NginxCluster(int(kind[5:]), kind=kind)
-    return Server(startup_timeout=deadline.timeout(90), kind=kind)
+    return Server(startup_timeout=deadline.timeout(90), kind=kind, env=dict(server_env))
 
 
 async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> dict:
     """The whole measurement for N clients, on a server of its own (``kind``: see ``--servers``)."""
-    server = make_server(kind, deadline)
+    server = make_server(kind, deadline, args.server_env)
     processes: list[ClientProcess] = []
     moderator = new_client(deflate=args.deflate)
     try:
@@ -389,6 +389,7 @@ async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> d
         "connect_ms": summary([ms for c in connected for ms in c.get("connect_list", [])]),
         "snapshot_ms": summary([ms for c in connected for ms in c.get("snapshot_list", [])]),
         "alive_after_hold": alive_after_hold,
+        "failed_ms": summary([ms for c in connected for ms in c.get("failed_list", [])]),
         "server_cpu_s_at_connected": round(connect_cpu_s, 2),
         "generator": args.generator,
         "rounds_wall_s": round(rounds_wall_s, 2),
@@ -562,6 +563,8 @@ def parse_args(argv=None):
     cookie.add_argument("--no-cookie-page", dest="cookie_page", action="store_false")
     p.add_argument("--hold", type=float, default=0.0,
                    help="seconds the connected clients stay idle before the rounds, then counted (default 0)")
+    p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                   help="an environment variable of the server under test (repeat), e.g. PITCHDAY_MAX_CLIENTS=5000")
     p.add_argument("--allow-missing", action="store_true",
                    help="report, instead of failing, when not every client connects (ceilings, storms)")
     p.add_argument("--out", help="JSON file (default bench/results/broadcast-<date>.json, never overwritten)")
@@ -571,6 +574,7 @@ def parse_args(argv=None):
     p.add_argument("--count", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.client_counts = [int(x) for x in str(args.clients).split(",") if x.strip()]
+    args.server_env = [tuple(x.split("=", 1)) for x in args.server_env]
     args.server_kinds = [x.strip() for x in str(args.servers).split(",") if x.strip()]
     known = {"pitchday", "bare", "base", "node", "gevent"}
     if not args.server_kinds or any(k not in known and not (k.startswith("nginx") and k[5:].isdigit())

@@ -43,7 +43,9 @@ def print_table(results: list[dict]) -> None:
               f"{cpu:>9.2f} {cpu * 1000 / max(1, ok):>8.2f} {r['memory_per_client_kb']['after_connect']:>8.1f} "
               f"{'-' if r['alive_after_hold'] is None else r['alive_after_hold']:>15}")
         if r["connect_errors"]:
-            print(f"  {r['server']}: {r['connect_errors']}")
+            failed = r["failed_ms"]
+            print(f"  {r['server']}: {r['connect_errors']}; a failed phone had its answer after "
+                  f"p50 {failed['p50']} / max {failed['max']} ms")
     print("all in s = from starting the phones to the last one's clock samples; srv CPU = server CPU while they")
     print("connect (every process of the server); KB/phone = server RSS growth / phones.")
 

@@ -79,6 +79,15 @@ function deviceCookie() {
 // One client: (page), socket, snapshot, clock samples. Resolves with its times, rejects with a reason.
 async function openOne() {
   const started = nowNs();
+  try {
+    return await openOneFrom(started);
+  } catch (error) {
+    error.ms = (nowNs() - started) / 1e6; // how long a refused or failed phone waited for its answer
+    throw error;
+  }
+}
+
+async function openOneFrom(started) {
   const client = newClient();
   const cookie = cookiePage ? await deviceCookie() : null;
   const paged = nowNs();
@@ -128,6 +137,7 @@ async function connectAll() {
   const times = [];
   const pages = [];
   const snapshots = [];
+  const failed = [];
   const note = (result) => {
     if (result.status === "fulfilled") {
       clients.push(result.value.client);
@@ -136,6 +146,7 @@ async function connectAll() {
       snapshots.push(result.value.snapshotMs);
     } else {
       failures += 1;
+      if (result.reason && result.reason.ms !== undefined) failed.push(result.reason.ms);
       const key = String(result.reason && result.reason.message || result.reason).slice(0, 120);
       errors[key] = (errors[key] || 0) + 1;
     }
@@ -155,7 +166,8 @@ async function connectAll() {
   return { ok: clients.length, failures, errors, seconds: (Date.now() - started) / 1000,
            connect_ms: summary(times), page_ms: summary(pages), snapshot_ms: summary(snapshots),
            connect_list: times.map((v) => Math.round(v * 100) / 100),
-           snapshot_list: snapshots.map((v) => Math.round(v * 100) / 100) };
+           snapshot_list: snapshots.map((v) => Math.round(v * 100) / 100),
+           failed_list: failed.map((v) => Math.round(v * 100) / 100) };
 }
 
 function waitFor(version, timeoutS) {
