@@ -488,7 +488,7 @@ def print_table(results: list[dict], args) -> None:
 async def main(args, deadline: Deadline) -> int:
     if args.worker:
         return await client_process(args, deadline)
-    results = []
+    results, failed = [], []
     for n in args.client_counts:
         for kind in args.server_kinds:  # interleaved: both servers of one N under the same load
             if deadline.left() < 30:
@@ -496,7 +496,12 @@ async def main(args, deadline: Deadline) -> int:
                 break
             print(f"{kind} N={n}: starting a server ...", flush=True)
             started = time.monotonic()
-            results.append(await run_one(n, args, deadline, kind))
+            try:
+                results.append(await run_one(n, args, deadline, kind))
+            except Exception as error:  # one server's failure is a figure too; the others' are kept
+                print(f"  {kind} N={n}: FAILED: {error}"[:2000], flush=True)
+                failed.append({"server": kind, "clients": n, "error": str(error)[:2000]})
+                continue
             print(f"  {kind} N={n}: done in {time.monotonic() - started:.1f} s", flush=True)
     if not results:
         return 1
@@ -513,6 +518,7 @@ async def main(args, deadline: Deadline) -> int:
         "targets": {"p99_ms": {str(k): v for k, v in TARGET_P99_MS.items()},
                     "memory_per_client_kb": TARGET_KB_PER_CLIENT},
         "results": results,
+        "failed": failed,
     }, args.out)
     print(f"\nJSON: {path}")
     return 0

@@ -51,14 +51,18 @@ def print_table(results: list[dict]) -> None:
 
 
 async def main(args, deadline: Deadline) -> int:
-    results = []
+    results, failed = [], []
     for n in args.client_counts:
         for kind in args.server_kinds:
             if deadline.left() < 60:
                 print(f"{kind} N={n}: skipped, the deadline is near", flush=True)
                 break
             print(f"{kind} N={n}: starting a server ...", flush=True)
-            results.append(await run_one(n, args, deadline, kind))
+            try:
+                results.append(await run_one(n, args, deadline, kind))
+            except Exception as error:  # one server's failure is a figure too; the others' are kept
+                print(f"  {kind} N={n}: FAILED: {error}"[:2000], flush=True)
+                failed.append({"server": kind, "clients": n, "error": str(error)[:2000]})
     if not results:
         return 1
     print_table(results)
@@ -67,7 +71,7 @@ async def main(args, deadline: Deadline) -> int:
         "client": "socket.io-client 4 on Node (bench/node/loadgen.mjs), WebSocket transport",
         "machine": machine_info(),
         "options": {k: v for k, v in vars(args).items() if k not in ("worker", "server_url", "count")},
-        "results": results}, args.out)
+        "results": results, "failed": failed}, args.out)
     print(f"\nJSON: {path}")
     return 0
 
