@@ -128,6 +128,8 @@ class Server:
         if self.kind == "bare":
             argv = [sys.executable, str(ROOT / "bench" / "bare_server.py")]
         elif self.kind == "node":  # socket.io on Node (bench/node/server.mjs): the other reference
+            if not (ROOT / "bench" / "node" / "node_modules" / "socket.io").exists():
+                raise RuntimeError("socket.io for Node is not installed: npm ci --prefix bench/node")
             argv = ["node", str(ROOT / "bench" / "node" / "server.mjs")]
         elif self.kind == "gevent":  # gunicorn -k gevent as deploy/README.md runs it
             return self._start_gevent(env)
