@@ -503,9 +503,17 @@ async def main(args, deadline: Deadline) -> int:
                 failed.append({"server": kind, "clients": n, "error": str(error)[:2000]})
                 continue
             print(f"  {kind} N={n}: done in {time.monotonic() - started:.1f} s", flush=True)
+            args.out = save(args, results, failed)  # after every server: a later failure loses nothing
     if not results:
         return 1
     print_table(results, args)
+    path = save(args, results, failed)
+    print(f"\nJSON: {path}")
+    return 0
+
+
+def save(args, results: list[dict], failed: list[dict]) -> str:
+    """Write the results so far (the same file each time: ``--out``, else a new one the first time)."""
     options = {k: v for k, v in vars(args).items()
                if k not in ("worker", "server_url", "count", "server_kinds")}
     path = write_results("broadcast", {
@@ -520,8 +528,7 @@ async def main(args, deadline: Deadline) -> int:
         "results": results,
         "failed": failed,
     }, args.out)
-    print(f"\nJSON: {path}")
-    return 0
+    return str(path)
 
 
 def parse_args(argv=None):

@@ -63,17 +63,21 @@ async def main(args, deadline: Deadline) -> int:
             except Exception as error:  # one server's failure is a figure too; the others' are kept
                 print(f"  {kind} N={n}: FAILED: {error}"[:2000], flush=True)
                 failed.append({"server": kind, "clients": n, "error": str(error)[:2000]})
+            args.out = str(save(args, results, failed))
     if not results:
         return 1
     print_table(results)
-    path = write_results("connect_storm", {
+    print(f"\nJSON: {save(args, results, failed)}")
+    return 0
+
+
+def save(args, results, failed):
+    return write_results("connect_storm", {
         "benchmark": "connect_storm", "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": command_line(),
         "client": "socket.io-client 4 on Node (bench/node/loadgen.mjs), WebSocket transport",
         "machine": machine_info(),
         "options": {k: v for k, v in vars(args).items() if k not in ("worker", "server_url", "count")},
         "results": results, "failed": failed}, args.out)
-    print(f"\nJSON: {path}")
-    return 0
 
 
 def storm_args(argv=None):
