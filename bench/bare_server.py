@@ -20,6 +20,7 @@ eventlet.monkey_patch()
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import time  # noqa: E402
+import uuid  # noqa: E402
 
 from flask import Flask, make_response, redirect, request  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
@@ -43,6 +44,12 @@ def create(state_bytes: int):
     @app.get("/healthz")
     def healthz():
         return {"ok": True}
+
+    @app.get("/e/jdn10/")
+    def audience_page():  # what a phone opens first: a small page that sets its device cookie
+        response = make_response("<!doctype html><title>bare</title><p>audience</p>")
+        response.set_cookie("pitchday_device", uuid.uuid4().hex, httponly=True)
+        return response
 
     @app.get("/m/bare")
     def moderator_link():
@@ -81,6 +88,7 @@ def main() -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--state-bytes", type=int, default=388)
+    p.add_argument("--max-clients", type=int, default=10000, help="eventlet's WSGI pool (default 10000)")
     args = p.parse_args()
     app, socketio = create(args.state_bytes)
     print(f"Régie (moderator) : http://{args.host}:{args.port}/m/bare", flush=True)
@@ -88,7 +96,11 @@ def main() -> None:
     gc.collect()
     gc.freeze()  # as pitchday does (pitchday/process.py), so that both are measured alike
     gc.set_threshold(7000, *gc.get_threshold()[1:])
-    socketio.run(app, host=args.host, port=args.port, log_output=False)
+    # What socketio.run does, without eventlet's ceilings (a pool of 1 024 green threads, a backlog
+    # of 50): the reference must not hang at 1 025 clients where pitchday does not.
+    import eventlet.wsgi
+    listener = eventlet.listen((args.host, args.port), backlog=2048)
+    eventlet.wsgi.server(listener, app, log_output=False, max_size=args.max_clients)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,8 @@ from pathlib import Path
 
 import aiohttp
 
-from common import (Deadline, Server, command_line, connect, disconnect, disconnect_all, fmt, machine_info,
+from common import rss_kb_of
+from common import (DEVICE_COOKIE, EDITION, Deadline, Server, command_line, connect, disconnect, disconnect_all, fmt, machine_info,
                     moderator_cookie, ms_between, new_client, now_ns, percentile, process_cpu_s, rounded, run,
                     summary, timed_call, write_results)
 
@@ -79,9 +80,11 @@ class AudienceClient:
 class Audience:
     """The audience clients of one client process, and the wait for a version to reach them all."""
 
-    def __init__(self, server_url: str, deflate: bool):
+    def __init__(self, server_url: str, deflate: bool, cookie_page: bool = False):
         self.server_url = server_url
         self.deflate = deflate
+        self.cookie_page = cookie_page
+        self.http: aiohttp.ClientSession | None = None
         self.clients: list[AudienceClient] = []
         self.target: int | None = None  # the version being waited for
         self.reached = 0  # clients holding the target version
@@ -105,6 +108,14 @@ class Audience:
     async def open_one(self, timeout: float, clock_samples: int) -> AudienceClient:
         """Connect one client, wait for its snapshot, then sync its clock as the page does."""
         client = AudienceClient(self.deflate)
+        started = now_ns()
+        cookie = None
+        if self.cookie_page:  # what a phone does first: the audience page, which sets its device cookie
+            if self.http is None:
+                self.http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+            async with self.http.get(f"{self.server_url}/e/{EDITION}/", allow_redirects=False) as response:
+                await response.read()
+                cookie = f"{DEVICE_COOKIE}={response.cookies[DEVICE_COOKIE].value}"
 
         def on_snapshot(message):
             client.version = max(client.version, message.get("version", -1))
@@ -112,7 +123,7 @@ class Audience:
 
         client.sio.on("snapshot", on_snapshot)
         client.sio.on("state", lambda message: self.on_state(client, message))
-        await connect(client.sio, self.server_url, "audience", timeout=timeout)
+        await connect(client.sio, self.server_url, "audience", cookie=cookie, timeout=timeout)
         try:
             await asyncio.wait_for(client.has_snapshot.wait(), timeout)
             for _ in range(clock_samples):
@@ -120,6 +131,7 @@ class Audience:
         except BaseException:
             await disconnect(client.sio)
             raise
+        client.connect_ms = ms_between(started, now_ns())
         return client
 
     async def connect_all(self, count: int, batch: int, timeout: float, clock_samples: int,
@@ -140,8 +152,11 @@ class Audience:
                     errors[f"{type(result).__name__}: {result}"[:120]] += 1
                 else:
                     self.clients.append(result)
+        if self.http is not None:
+            await self.http.close()
         return {"ok": len(self.clients), "failures": failures, "errors": dict(errors),
-                "seconds": round(time.monotonic() - started, 3)}
+                "seconds": round(time.monotonic() - started, 3),
+                "connect_list": [round(c.connect_ms, 2) for c in self.clients]}
 
     async def wait_for(self, version: int, timeout: float) -> dict:
         """Wait until every client holds ``version`` (or ``timeout``); their arrival times."""
@@ -171,7 +186,7 @@ async def client_process(args, deadline: Deadline) -> int:
     ``{"wait": version, "timeout": s}``, ``{"mark": true}`` (start counting CPU), ``{"stats": true}``,
     ``{"quit": true}``. End of input, or the deadline, ends the process too.
     """
-    audience = Audience(args.server_url, args.deflate)
+    audience = Audience(args.server_url, args.deflate, args.cookie_page)
     try:
         reply({"connected": await audience.connect_all(
             args.count, args.batch, args.connect_timeout, args.clock_samples, args.max_failures, deadline)})
@@ -214,14 +229,24 @@ class ClientProcess:
 
     @classmethod
     async def start(cls, server: Server, count: int, args, seconds: float) -> "ClientProcess":
+        common_args = ["--server-url", server.url, "--count", str(count), "--batch", str(args.batch),
+                       "--connect-timeout", str(args.connect_timeout), "--clock-samples", str(args.clock_samples),
+                       "--max-failures", str(args.max_failures), "--max-seconds", str(seconds)]
+        if args.generator == "node":
+            argv = ["node", str(Path(__file__).resolve().parent / "node" / "loadgen.mjs"), *common_args,
+                    "--spread", str(args.spread), "--cookie-page", "true" if args.cookie_page else "false"]
+        else:
+            argv = [sys.executable, str(Path(__file__).resolve()), "--worker", *common_args,
+                    "--deflate" if args.deflate else "--no-deflate"] + (["--cookie-page"] if args.cookie_page else [])
         process = await asyncio.create_subprocess_exec(
-            sys.executable, str(Path(__file__).resolve()), "--worker", "--server-url", server.url,
-            "--count", str(count), "--batch", str(args.batch), "--connect-timeout", str(args.connect_timeout),
-            "--clock-samples", str(args.clock_samples), "--max-failures", str(args.max_failures),
-            "--max-seconds", str(seconds), "--deflate" if args.deflate else "--no-deflate",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,  # stderr: the terminal's
+            *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,  # stderr: the terminal's
             limit=16 * 1024 * 1024)
         return cls(process, count)
+
+    def cpu_s(self) -> float:
+        from common import cpu_s_of
+
+        return cpu_s_of(self.process.pid)
 
     async def read(self, timeout: float) -> dict:
         line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
@@ -247,9 +272,19 @@ class ClientProcess:
                 await self.process.wait()
 
 
+def make_server(kind: str, deadline: Deadline, server_env: list[tuple[str, str]] = ()):
+    """``nginxN``: N pitchday processes (PostgreSQL + Redis) behind nginx (bench/cluster.py); the
+    others: one process (common.Server)."""
+    if kind.startswith("nginx"):
+        from cluster import NginxCluster
+
+        return NginxCluster(int(kind[5:]), kind=kind)
+    return Server(startup_timeout=deadline.timeout(90), kind=kind, env=dict(server_env))
+
+
 async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> dict:
-    """The whole measurement for N clients, on a server of its own (``kind``: pitchday or bare)."""
-    server = Server(startup_timeout=deadline.timeout(60), kind=kind)
+    """The whole measurement for N clients, on a server of its own (``kind``: see ``--servers``)."""
+    server = make_server(kind, deadline, args.server_env)
     processes: list[ClientProcess] = []
     moderator = new_client(deflate=args.deflate)
     try:
@@ -279,14 +314,17 @@ async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> d
         version, _start, _end = await command("start")
         await asyncio.sleep(args.settle)
         rss_before = server.rss_kb()
+        rss_before_by_process = {pid: rss_kb_of(pid) for pid in server.pids}
 
         # The audience, spread over the client processes.
         shares = [n // args.procs + (1 if i < n % args.procs else 0) for i in range(args.procs)]
         connect_started = time.monotonic()
+        cpu_before_connect = server.cpu_s()
         for share in (s for s in shares if s > 0):
             processes.append(await ClientProcess.start(server, share, args, max(10.0, deadline.left())))
-        connected = [(await p.read(deadline.timeout(60 + n * 0.5)))["connected"] for p in processes]
+        connected = [(await p.read(deadline.timeout(60 + n * 0.5 + args.spread)))["connected"] for p in processes]
         connect_seconds = time.monotonic() - connect_started
+        connect_cpu_s = server.cpu_s() - cpu_before_connect
         ok = sum(c["ok"] for c in connected)
         failures = sum(c["failures"] for c in connected)
         errors: Counter = Counter()
@@ -294,14 +332,29 @@ async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> d
             errors.update(c["errors"])
         print(f"  {kind} N={n}: {ok} clients connected in {connect_seconds:.1f} s"
               + (f" ({failures} failed attempts: {dict(errors)})" if failures else ""), flush=True)
-        if ok < n:
+        if ok < n and not args.allow_missing:
             raise RuntimeError(f"only {ok} of {n} clients connected: {dict(errors)}")
         await asyncio.sleep(args.settle)
         rss_after_connect = server.rss_kb()
+        nginx_rss_kb = server.nginx_rss_kb() if hasattr(server, "nginx_rss_kb") else None
+        rss_by_process = {pid: rss_kb_of(pid) - rss_before_by_process.get(pid, 0) for pid in server.pids}
+        clients_by_process = (list(server.cluster.counts_by_process("audience").values())
+                              if hasattr(server, "cluster") else None)  # nginx's sticky hash, as Redis counts them
+        if clients_by_process:
+            print(f"  {kind} N={n}: audience sockets per process {clients_by_process}", flush=True)
+
+        alive_after_hold = None
+        if args.hold:  # the sockets stay open through a few of Engine.IO's pings: still there?
+            await asyncio.sleep(args.hold)
+            alive_after_hold = sum(s["alive"] for s in await asyncio.gather(
+                *[p.request({"stats": True}, 30) for p in processes]))
+            print(f"  {kind} N={n}: {alive_after_hold} sockets still open after {args.hold:.0f} s", flush=True)
 
         # The rounds.
         await asyncio.gather(*[p.request({"mark": True}, 10) for p in processes])
         server_cpu_start = server.cpu_s()
+        nginx_cpu_start = server.nginx_cpu_s() if hasattr(server, "nginx_cpu_s") else None
+        rounds_started = time.monotonic()
         rounds = []
         for r in range(args.rounds):
             if deadline.left() < args.round_timeout + 20:
@@ -317,6 +370,8 @@ async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> d
                            "server_cpu_ms": (cpu_after - cpu_before) * 1000, "latencies": latencies})
             await asyncio.sleep(args.gap)
         server_cpu_total = server.cpu_s() - server_cpu_start
+        rounds_wall_s = time.monotonic() - rounds_started
+        nginx_cpu_s = None if nginx_cpu_start is None else round(server.nginx_cpu_s() - nginx_cpu_start, 2)
         rss_after_rounds = server.rss_kb()
         stats = await asyncio.gather(*[p.request({"stats": True}, 10) for p in processes])
     finally:
@@ -330,6 +385,18 @@ async def run_one(n: int, args, deadline: Deadline, kind: str = "pitchday") -> d
         "rounds": len(rounds),
         "connect_seconds": round(connect_seconds, 2),
         "connect_failures": failures,
+        "connect_errors": dict(errors),
+        "connect_ms": summary([ms for c in connected for ms in c.get("connect_list", [])]),
+        "snapshot_ms": summary([ms for c in connected for ms in c.get("snapshot_list", [])]),
+        "alive_after_hold": alive_after_hold,
+        "failed_ms": summary([ms for c in connected for ms in c.get("failed_list", [])]),
+        "server_cpu_s_at_connected": round(connect_cpu_s, 2),
+        "generator": args.generator,
+        "rounds_wall_s": round(rounds_wall_s, 2),
+        "nginx_cpu_s_during_rounds": nginx_cpu_s,
+        "nginx_rss_kb": nginx_rss_kb,
+        "rss_growth_kb_by_process": list(rss_by_process.values()),
+        "clients_by_process": clients_by_process,
         "client_cpu_s_during_rounds": [s["cpu_since_mark_s"] for s in stats],
         "client_alive_at_end": sum(s["alive"] for s in stats),
         "state_message_bytes": next((s["state_bytes"] for s in stats if s.get("state_bytes")), None),
@@ -370,9 +437,11 @@ def figures(n: int, rounds: list[dict], server_cpu_total_s: float) -> dict:
 
 def print_table(results: list[dict], args) -> None:
     print()
-    print(f"Broadcast latency, moderator emit -> client holds the new state "
-          f"(python-socketio clients over WebSocket, {'offering' if args.deflate else 'without'} "
-          f"permessage-deflate, {args.procs} client process{'es' if args.procs > 1 else ''})")
+    clients = ("socket.io-client on Node" if args.generator == "node" else
+               f"python-socketio, {'offering' if args.deflate else 'without'} permessage-deflate")
+    print(f"Broadcast latency, moderator emit -> client holds the new state ({clients} over WebSocket, "
+          f"{args.procs} client process{'es' if args.procs > 1 else ''}"
+          f"{', each GETs the audience page first' if args.cookie_page else ''})")
     print(f"command: {command_line()}")
     header = (f"{'server':>8} {'clients':>7} {'rounds':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
               f"{'last ms':>8} {'worst':>8} {'ack ms':>7} {'srv cpu':>8} {'KB/client':>9} {'bytes':>6}  target")
@@ -388,7 +457,8 @@ def print_table(results: list[dict], args) -> None:
         kb = r["memory_per_client_kb"]["after_connect"]
         if r["server"] == "pitchday":
             verdicts.append(f"KB <= {TARGET_KB_PER_CLIENT:.0f}: {'ok' if kb <= TARGET_KB_PER_CLIENT else 'MISSED'}")
-        verdicts.append(f"connect {r['connect_seconds']:.1f} s")
+        verdicts.append(f"connect {r['connect_seconds']:.1f} s (p99 {r['connect_ms']['p99'] or 0:.0f} ms"
+                        + (f", {r['connect_failures']} failed" if r["connect_failures"] else "") + ")")
         print(f"{r['server']:>8} {r['clients']:>7} {r['rounds']:>6} {fmt(lat['p50'])} {fmt(lat['p95'])} {fmt(lat['p99'])} "
               f"{fmt(lat['max'])} {fmt(r['last_client_ms']['median_over_rounds'])} "
               f"{fmt(r['last_client_ms']['worst'])} {fmt(r['ack_ms']['median'], 7)} "
@@ -399,6 +469,14 @@ def print_table(results: list[dict], args) -> None:
     print("per round (median, 10 ms ticks); KB/client = (server RSS after connecting - before) / clients.")
     print(f"Targets: p99 <= {TARGET_P99_MS[300]:.0f} ms at 300 clients, <= {TARGET_P99_MS[1000]:.0f} ms at 1000; "
           f"<= {TARGET_KB_PER_CLIENT:.0f} KB per client.")
+    print("Load generator (client processes) CPU during the rounds, as a share of one core per process, and nginx's:")
+    for r in results:
+        wall = r["rounds_wall_s"] or 0
+        shares = [f"{cpu / wall:.0%}" for cpu in r["client_cpu_s_during_rounds"]] if wall else []
+        print(f"  {r['server']} N={r['clients']}: {r['generator']} clients {', '.join(shares) or '-'} over {wall:.1f} s"
+              + (f"; nginx {r['nginx_cpu_s_during_rounds']:.2f} CPU-s, {r['nginx_rss_kb']} KB"
+                 if r.get("nginx_cpu_s_during_rounds") is not None else "")
+              + f"; server CPU while connecting {r['server_cpu_s_at_connected']:.2f} s")
     for r in results:
         if r["missing"]:
             print(f"  N={r['clients']}: {r['missing']} client/round samples MISSING "
@@ -410,7 +488,7 @@ def print_table(results: list[dict], args) -> None:
 async def main(args, deadline: Deadline) -> int:
     if args.worker:
         return await client_process(args, deadline)
-    results = []
+    results, failed = [], []
     for n in args.client_counts:
         for kind in args.server_kinds:  # interleaved: both servers of one N under the same load
             if deadline.left() < 30:
@@ -418,11 +496,24 @@ async def main(args, deadline: Deadline) -> int:
                 break
             print(f"{kind} N={n}: starting a server ...", flush=True)
             started = time.monotonic()
-            results.append(await run_one(n, args, deadline, kind))
+            try:
+                results.append(await run_one(n, args, deadline, kind))
+            except Exception as error:  # one server's failure is a figure too; the others' are kept
+                print(f"  {kind} N={n}: FAILED: {error}"[:2000], flush=True)
+                failed.append({"server": kind, "clients": n, "error": str(error)[:2000]})
+                continue
             print(f"  {kind} N={n}: done in {time.monotonic() - started:.1f} s", flush=True)
+            args.out = save(args, results, failed)  # after every server: a later failure loses nothing
     if not results:
         return 1
     print_table(results, args)
+    path = save(args, results, failed)
+    print(f"\nJSON: {path}")
+    return 0
+
+
+def save(args, results: list[dict], failed: list[dict]) -> str:
+    """Write the results so far (the same file each time: ``--out``, else a new one the first time)."""
     options = {k: v for k, v in vars(args).items()
                if k not in ("worker", "server_url", "count", "server_kinds")}
     path = write_results("broadcast", {
@@ -435,9 +526,9 @@ async def main(args, deadline: Deadline) -> int:
         "targets": {"p99_ms": {str(k): v for k, v in TARGET_P99_MS.items()},
                     "memory_per_client_kb": TARGET_KB_PER_CLIENT},
         "results": results,
+        "failed": failed,
     }, args.out)
-    print(f"\nJSON: {path}")
-    return 0
+    return str(path)
 
 
 def parse_args(argv=None):
@@ -466,9 +557,29 @@ def parse_args(argv=None):
                               "unless PITCHDAY_WEBSOCKET_COMPRESSION=true)")
     deflate.add_argument("--no-deflate", dest="deflate", action="store_false", help="do not offer it")
     p.add_argument("--servers", default="pitchday,bare",
-                   help="servers measured in this run, interleaved per client count: pitchday, and bare "
-                        "(bench/bare_server.py, a bare Flask-SocketIO server: the reference), base (the checkout "
-                        "named by BENCH_BASE_CHECKOUT, e.g. the code before a change). Default pitchday,bare")
+                   help="servers measured in this run, interleaved per client count: pitchday (one process, "
+                        "SQLite), gevent (the same under gunicorn -k gevent, pitchday/gunicorn_conf.py), nginxN (N "
+                        "pitchday processes on PostgreSQL + Redis behind nginx, deploy/nginx.conf), bare "
+                        "(bench/bare_server.py, a bare Flask-SocketIO server: the reference), node (socket.io on "
+                        "Node, bench/node/server.mjs), base (the checkout named by BENCH_BASE_CHECKOUT, e.g. the "
+                        "code before a change). Default pitchday,bare")
+    p.add_argument("--generator", choices=("node", "python"), default="node",
+                   help="the client processes: node (bench/node/loadgen.mjs, socket.io-client: the cheapest per "
+                        "message, default) or python (python-socketio's AsyncClient)")
+    p.add_argument("--spread", type=float, default=0.0,
+                   help="connect storm: each client arrives at a random moment within this many seconds instead of "
+                        "in batches (node generator only; default 0)")
+    cookie = p.add_mutually_exclusive_group()
+    cookie.add_argument("--cookie-page", dest="cookie_page", action="store_true", default=True,
+                        help="each client first GETs the audience page for its device cookie, as a phone does, and "
+                             "nginx's sticky hash needs (default)")
+    cookie.add_argument("--no-cookie-page", dest="cookie_page", action="store_false")
+    p.add_argument("--hold", type=float, default=0.0,
+                   help="seconds the connected clients stay idle before the rounds, then counted (default 0)")
+    p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                   help="an environment variable of the server under test (repeat), e.g. PITCHDAY_MAX_CLIENTS=5000")
+    p.add_argument("--allow-missing", action="store_true",
+                   help="report, instead of failing, when not every client connects (ceilings, storms)")
     p.add_argument("--out", help="JSON file (default bench/results/broadcast-<date>.json, never overwritten)")
     # Client process mode (internal).
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -476,12 +587,17 @@ def parse_args(argv=None):
     p.add_argument("--count", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.client_counts = [int(x) for x in str(args.clients).split(",") if x.strip()]
+    args.server_env = [tuple(x.split("=", 1)) for x in args.server_env]
     args.server_kinds = [x.strip() for x in str(args.servers).split(",") if x.strip()]
-    if not set(args.server_kinds) <= {"pitchday", "bare", "base"} or not args.server_kinds:
-        p.error("--servers: pitchday, bare and/or base")
+    known = {"pitchday", "bare", "base", "node", "gevent"}
+    if not args.server_kinds or any(k not in known and not (k.startswith("nginx") and k[5:].isdigit())
+                                    for k in args.server_kinds):
+        p.error("--servers: pitchday, gevent, bare, node, base and/or nginx1, nginx2, nginx3...")
+    if args.spread and args.generator != "node":
+        p.error("--spread needs --generator node")
     if "base" in args.server_kinds and not os.environ.get("BENCH_BASE_CHECKOUT"):
         p.error("--servers base needs BENCH_BASE_CHECKOUT=<another checkout of pitchday>")
-    if args.rounds < 1 or args.procs < 1 or args.batch < 1 or not args.client_counts or min(args.client_counts) < 1:
+    if args.rounds < 0 or args.procs < 1 or args.batch < 1 or not args.client_counts or min(args.client_counts) < 1:
         p.error("rounds, procs, batch and clients must be positive")
     if args.worker and (args.server_url is None or args.count is None):
         p.error("--worker needs --server-url and --count")

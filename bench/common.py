@@ -78,7 +78,21 @@ def server_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "pitchday.cli"]
 
 
-_LIVE_SERVERS: set["Server"] = set()
+def rss_kb_of(pid: int) -> int:
+    """Resident set size of process ``pid`` (``VmRSS``), in KB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def cpu_s_of(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (clock ticks, usually 10 ms)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+_LIVE_SERVERS: set = set()
 
 
 @atexit.register
@@ -113,6 +127,12 @@ class Server:
         env.update(self.extra_env)
         if self.kind == "bare":
             argv = [sys.executable, str(ROOT / "bench" / "bare_server.py")]
+        elif self.kind == "node":  # socket.io on Node (bench/node/server.mjs): the other reference
+            if not (ROOT / "bench" / "node" / "node_modules" / "socket.io").exists():
+                raise RuntimeError("socket.io for Node is not installed: npm ci --prefix bench/node")
+            argv = ["node", str(ROOT / "bench" / "node" / "server.mjs")]
+        elif self.kind == "gevent":  # gunicorn -k gevent as deploy/README.md runs it
+            return self._start_gevent(env)
         elif self.kind == "base":  # another checkout of pitchday (BENCH_BASE_CHECKOUT), e.g. main before a change
             env["PYTHONPATH"] = os.environ["BENCH_BASE_CHECKOUT"]
             argv = [sys.executable, "-m", "pitchday.cli", "demo"]
@@ -137,6 +157,46 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"server did not come up in {self.startup_timeout:.0f} s:\n{self.log()}")
 
+    def _start_gevent(self, env: dict) -> "Server":
+        """``gunicorn -c python:pitchday.gunicorn_conf`` on the demo edition, loaded and its moderator link
+        minted beforehand by the CLI (the WSGI entry point loads no demo)."""
+        env["PITCHDAY_ASYNC_MODE"] = "gevent"
+        bin_dir = Path(sys.executable).parent
+        load = ("from pitchday import create_app; from pitchday.migrate import upgrade; from pitchday.config import Config;"
+                "upgrade(Config().DATABASE_URL); app = create_app(); from pitchday.services import editions;"
+                "from pitchday.extensions import db; app.app_context().push()\n"
+                "with db.write(): editions.load_demo_edition()")
+        subprocess.run([sys.executable, "-c", load], env=env, check=True, timeout=self.startup_timeout,
+                       cwd=self.dir, stdout=subprocess.DEVNULL)
+        link = subprocess.run([str(bin_dir / "pitchday"), "moderator-link", EDITION, "--base-url", self.url], env=env,
+                              check=True, capture_output=True, text=True, timeout=self.startup_timeout).stdout
+        self.moderator_path = "/m/" + re.search(r"/m/(\S+)", link).group(1)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [str(bin_dir / "gunicorn"), "-c", "python:pitchday.gunicorn_conf", "-b", f"127.0.0.1:{self.port}",
+                 "pitchday.wsgi:app"], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True, cwd=self.dir)
+        _LIVE_SERVERS.add(self)
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.process.returncode}):\n{self.log()}")
+            if self._healthy():
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not come up in {self.startup_timeout:.0f} s:\n{self.log()}")
+
+    @property
+    def pids(self) -> list[int]:
+        """The server's processes: gunicorn's master and its worker, or the one process."""
+        pids = [self.process.pid]
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+            pids += [int(c) for c in children]
+        except OSError:
+            pass
+        return pids
+
     def log(self) -> str:
         try:
             return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -154,16 +214,12 @@ class Server:
             return False
 
     def rss_kb(self) -> int:
-        """Resident set size of the server process (``VmRSS``), in KB."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
+        """Resident set size of the server's processes (``VmRSS``), in KB."""
+        return sum(rss_kb_of(pid) for pid in self.pids)
 
     def cpu_s(self) -> float:
-        """User + system CPU time of the server process so far (clock ticks, usually 10 ms)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time of the server's processes so far (clock ticks, usually 10 ms)."""
+        return sum(cpu_s_of(pid) for pid in self.pids)
 
     def stop(self) -> None:
         _LIVE_SERVERS.discard(self)

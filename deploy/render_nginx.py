@@ -15,12 +15,17 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).with_name("nginx.conf")
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+# Sockets nginx holds at once (each one two of its connections): 12 000, two processes' worth of
+# PITCHDAY_MAX_CLIENTS; raise it with more processes, and worker_connections with it.
+MAX_SOCKETS = 12000
 
 
 def render(*, upstreams: list[str], static: str, vendor: str, listen: str = "80", user: str = "www-data",
            pid: str = "/run/nginx.pid", logs: str = "/var/log/nginx", temp: str = "/var/lib/nginx",
-           max_fails: int = 1, fail_timeout_s: int = 5, release: str | None = None) -> str:
-    """The configuration for ``upstreams`` (host:port of each pitchday process)."""
+           max_fails: int = 1, fail_timeout_s: int = 5, release: str | None = None,
+           max_sockets: int = MAX_SOCKETS) -> str:
+    """The configuration for ``upstreams`` (host:port of each pitchday process); beyond ``max_sockets``
+    Socket.IO connections at once nginx itself refuses a new one (503 server_full)."""
     if not upstreams:
         raise ValueError("at least one upstream (host:port of a pitchday process)")
     if release is None:  # the id pitchday gives the same files (pitchday/web/assets.py)
@@ -30,7 +35,7 @@ def render(*, upstreams: list[str], static: str, vendor: str, listen: str = "80"
     values = {
         "release": release,
         "user": user, "pid": pid, "logs": logs, "temp": temp, "listen": listen,
-        "static": static.rstrip("/"), "vendor": vendor.rstrip("/"),
+        "static": static.rstrip("/"), "vendor": vendor.rstrip("/"), "max_sockets": str(max_sockets),
         # A process that fails once is left out for a few seconds, then tried again.
         "upstreams": "\n".join(f"        server {address} max_fails={max_fails} fail_timeout={fail_timeout_s}s;"
                                for address in upstreams),
@@ -52,9 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pid", default="/run/nginx.pid")
     parser.add_argument("--logs", default="/var/log/nginx")
     parser.add_argument("--temp", default="/var/lib/nginx")
+    parser.add_argument("--max-sockets", type=int, default=MAX_SOCKETS,
+                        help=f"Socket.IO connections nginx holds at once before answering 503 (default {MAX_SOCKETS})")
     args = parser.parse_args(argv)
     sys.stdout.write(render(upstreams=args.upstream, static=args.static, vendor=args.vendor, listen=args.listen,
-                            user=args.user, pid=args.pid, logs=args.logs, temp=args.temp))
+                            user=args.user, pid=args.pid, logs=args.logs, temp=args.temp, max_sockets=args.max_sockets))
     return 0
 
 

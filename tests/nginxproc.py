@@ -30,23 +30,25 @@ def _render_module():
     return module
 
 
-def render(folder: Path, port: int, upstreams: list[int]) -> Path:
-    """deploy/nginx.conf for ``upstreams`` (ports on 127.0.0.1), listening on 127.0.0.1:``port``."""
+def render(folder: Path, port: int, upstreams: list[int], **options) -> Path:
+    """deploy/nginx.conf for ``upstreams`` (ports on 127.0.0.1), listening on 127.0.0.1:``port``;
+    ``options``: render_nginx.render's others (``max_sockets``...)."""
     for sub in ("logs", "temp"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     text = _render_module().render(
         upstreams=[f"127.0.0.1:{p}" for p in upstreams], static=str(STATIC), vendor=str(VENDOR),
         listen=f"127.0.0.1:{port}", user=getpass.getuser(), pid=str(folder / "nginx.pid"),
-        logs=str(folder / "logs"), temp=str(folder / "temp"))
+        logs=str(folder / "logs"), temp=str(folder / "temp"), **options)
     conf = folder / "nginx.conf"
     conf.write_text(text)
     return conf
 
 
 class Nginx:
-    def __init__(self, folder: Path, upstreams: list[int]):
+    def __init__(self, folder: Path, upstreams: list[int], **options):
         self.folder = folder
         self.upstreams = upstreams
+        self.options = options
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -70,7 +72,7 @@ class Nginx:
         raise RuntimeError("nginx found no free port")
 
     def _start(self) -> "Nginx":
-        conf = render(self.folder, self.port, self.upstreams)
+        conf = render(self.folder, self.port, self.upstreams, **self.options)
         checked = subprocess.run([str(NGINX), "-t", "-p", str(self.folder), "-c", str(conf)],
                                  capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
