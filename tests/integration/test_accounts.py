@@ -59,7 +59,10 @@ def test_invitation_by_email_lets_the_person_choose_a_password_once(app, organis
     invitee = app.test_client()
     assert "Bienvenue, Camille Relectrice" in invitee.get(path).text
     assert _set_password(invitee, path, GOOD_PASSWORD).status_code == 303
-    assert invitee.get(f"/organiser/editions/{edition.id}/applications").status_code == 200
+    # A reviewer's list of applications is the review list.
+    listed = invitee.get(f"/organiser/editions/{edition.id}/applications")
+    assert listed.status_code == 303 and listed.location.endswith(f"/organiser/editions/{edition.id}/reviews")
+    assert invitee.get(listed.location).status_code == 200
     assert invitee.get("/organiser/accounts").status_code == 403
     again = app.test_client()
     assert again.get(path).status_code == 410  # single use
