@@ -28,6 +28,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The benchmarks' Node references (socket.io server, load generator): their own lockfile in bench/node.
+if [ "$want" = "bench" ] && { [ ! -f bench/node/node_modules/.package-lock.json ] || [ bench/node/package-lock.json -nt bench/node/node_modules/.package-lock.json ]; }; then
+  echo "==> installing the benchmarks' Node packages (bench/node/package-lock.json)"
+  npm ci --prefix bench/node --no-audit --no-fund --loglevel=error
+fi
+
 echo "==> compiling translations"
 .venv/bin/pybabel compile -d translations 2>/dev/null
 
