@@ -8,6 +8,7 @@ it five times a second): a vote storm costs a few broadcasts per second, not one
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from flask_socketio import join_room
@@ -102,17 +103,31 @@ class _Shared:
 _shared: dict[int, _Shared] = {}
 
 
+_rebuilding: dict[int, threading.Lock] = {}  # green locks once eventlet or gevent has patched threading
+
+
+def _current(edition_id: int, stamp: tuple | None) -> _Shared | None:
+    cached = _shared.get(edition_id)
+    if cached is None or cached.stamp != stamp or now_ms() - cached.built_at >= SHARED_SNAPSHOT_MS:
+        return None
+    return cached
+
+
 def shared_snapshot(edition_id: int, view: str) -> dict:
     with db.read() as session:
         row = session.execute(select(LiveState.version, LiveState.updated_at)
                               .where(LiveState.edition_id == edition_id)).first()
         stamp = tuple(row) if row is not None else None
-        now = now_ms()
-        cached = _shared.get(edition_id)
-        if cached is None or cached.stamp != stamp or now - cached.built_at >= SHARED_SNAPSHOT_MS:
-            message = snapshot(edition_id, moderator=False)
-            cached = _Shared(stamp, now, {"whole": message, "audience": for_view(message, "audience")})
-            _shared[edition_id] = cached
+        cached = _current(edition_id, stamp)
+        if cached is None:
+            # One phone rebuilds; the others that arrive meanwhile wait for it and take its result,
+            # instead of each reading the edition again (the connect storm's cost).
+            with _rebuilding.setdefault(edition_id, threading.Lock()):
+                cached = _current(edition_id, stamp)
+                if cached is None:
+                    message = snapshot(edition_id, moderator=False)
+                    cached = _Shared(stamp, now_ms(), {"whole": message, "audience": for_view(message, "audience")})
+                    _shared[edition_id] = cached
     message = cached.messages["audience" if view == "audience" else "whole"]
     return {**message, "server_time": now_ms()}  # stamped at each send: the client's "now"
 

@@ -165,3 +165,61 @@ def test_a_phone_arriving_costs_no_write(app, edition, monkeypatch):
     assert http.get_cookie("pitchday_device") is not None  # the phone got its identity
     assert last(audience, "snapshot")["version"] == 0
     assert writes == []
+
+
+def test_phones_arriving_while_the_snapshot_is_rebuilt_wait_for_that_one_build(app, edition, monkeypatch):
+    """The connect storm: when the shared snapshot is stale, one phone rebuilds it and the others
+    take its result, instead of each reading the edition again."""
+    import threading
+
+    with app.app_context():
+        broadcast.shared_snapshot(edition.id, "audience")
+    monkeypatch.setattr(broadcast, "SHARED_SNAPSHOT_MS", 60_000)
+    broadcast.forget_snapshots()
+    building, release = threading.Event(), threading.Event()
+    built: list[int] = []
+    library_snapshot = broadcast.snapshot
+
+    def slow_snapshot(edition_id, **kw):
+        built.append(edition_id)
+        building.set()
+        assert release.wait(60)
+        return library_snapshot(edition_id, **kw)
+
+    monkeypatch.setattr(broadcast, "snapshot", slow_snapshot)
+    waiting = threading.Event()
+
+    class SeenLock:  # tells the test when the second phone is waiting for the rebuild
+        def __init__(self):
+            self.lock = threading.Lock()
+
+        def __enter__(self):
+            if self.lock.locked():
+                waiting.set()
+            self.lock.acquire()
+
+        def __exit__(self, *exc):
+            self.lock.release()
+
+    class Locks(dict):
+        def setdefault(self, key, _default=None):
+            return super().setdefault(key, SeenLock())
+
+    monkeypatch.setattr(broadcast, "_rebuilding", Locks())
+    answers: list[dict] = []
+
+    def connect_one():
+        with app.app_context():
+            answers.append(broadcast.shared_snapshot(edition.id, "audience"))
+
+    first = threading.Thread(target=connect_one)
+    first.start()
+    assert building.wait(60)
+    second = threading.Thread(target=connect_one)
+    second.start()
+    assert waiting.wait(60)
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert built == [edition.id]
+    assert len(answers) == 2 and answers[0]["version"] == answers[1]["version"]
