@@ -15,6 +15,7 @@ from ..domain.shapes import Refused
 from ..extensions import db, socketio
 from ..services import boards, connections, presence, questions
 from ..timeutil import now_ms
+from . import votes
 from .replies import localised, refusal
 
 
@@ -55,10 +56,17 @@ def on_ask(payload=None, *_extra):
 
 
 @socketio.on("vote")
-@db.write()
 def on_vote(payload=None, *_extra):
-    return _submission(Vote, payload, lambda c, voted, young: questions.vote(
-        c.edition_id, device_id=c.device_id, address=c.address, voted=voted, young=young))
+    """No unit of work here: the checks need none, and the vote is written with the others that
+    arrive with it (realtime/votes.py), answered once that write has committed."""
+    return _submission(Vote, payload, _vote)
+
+
+def _vote(client: presence.Client, voted: Vote, young: bool) -> dict:
+    refused = questions.vote_refused(device_id=client.device_id, address=client.address, young=young)
+    if refused is not None:
+        return refused
+    return votes.vote(questions.Ballot(client.edition_id, client.device_id, voted.question_id))
 
 
 @socketio.on("connect_request")

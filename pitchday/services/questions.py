@@ -10,6 +10,8 @@ two copies race).
 """
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -99,32 +101,71 @@ _ADD_VOTE = {
                            _questions.c.status == QuestionStatus.PUBLISHED.value))).on_conflict_do_nothing()
     for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
 }
-_COUNT_VOTE = (update(_questions).where(_questions.c.id == bindparam("question_id"))
-               .values(votes=_questions.c.votes + 1).returning(_questions.c.votes))
+_COUNT_VOTES = (update(_questions).where(_questions.c.id == bindparam("question_id"))
+                .values(votes=_questions.c.votes + bindparam("added")).returning(_questions.c.votes))
 
 
-def vote(edition_id: int, *, device_id: str, address: str | None, voted: Vote, young: bool = False) -> dict:
-    """One vote per phone per question; voting again answers as the first vote did.
+@dataclass(frozen=True)
+class Ballot:
+    """One phone's vote as the handler parsed it, its rate limits passed (``vote_refused``)."""
 
-    A vote storm is hundreds of these a second on one process, so the usual case is two plain
-    statements in the caller's short transaction: insert the vote if the question is published in this
-    edition (the unique constraint skips a second one), then count it. Only when nothing was
-    inserted does a read find out why.
-    """
-    question_id = voted.question_id
+    edition_id: int
+    device_id: str
+    question_id: int
+
+
+def vote_refused(*, device_id: str, address: str | None, young: bool = False) -> dict | None:
+    """The rate limits' refusal of a phone's vote, or None (the vote is then counted as a hit).
+
+    Checked before the vote joins a write: it reads only this process's memory (or Redis)."""
     decision = rate_limits.check("vote", device_id=device_id, address=address, young=young)
     if not decision.allowed:
         return refused_answer("rate_limited", retry_after=decision.retry_after_s)
+    return None
+
+
+def vote(edition_id: int, *, device_id: str, address: str | None, voted: Vote, young: bool = False) -> dict:
+    """One vote per phone per question, in the caller's write; voting again answers as the first vote did."""
+    refused = vote_refused(device_id=device_id, address=address, young=young)
+    if refused is not None:
+        return refused
+    return record_votes([Ballot(edition_id, device_id, voted.question_id)])[0]
+
+
+def record_votes(ballots: list[Ballot]) -> list[dict]:
+    """Store ``ballots`` in the caller's write; each one's answer, as if they had come one after the other.
+
+    In a vote storm (hundreds of votes a second on one process) the realtime layer groups the
+    votes that arrive together into one write (realtime/votes.py). Per ballot, one statement:
+    insert the vote if the question is published in its edition (the unique constraint skips a
+    second vote of a phone, within the group too); then one count per question, by the votes it
+    gained. The n-th vote of the group counted for a question is answered with the count it
+    made, as if stored alone. Only a ballot that inserted nothing costs a read, to find out why.
+    """
+    if not ballots:
+        return []
     session = db.current()  # session.execute: what the unit changed before is flushed first
-    params = {"question_id": question_id, "device_id": device_id, "edition_id": edition_id,
-              "now": datetime.now(timezone.utc)}
-    # Nothing inserted: this phone already voted (or a double tap raced itself), or not votable.
-    inserted = session.execute(_ADD_VOTE[session.get_bind().dialect.name], params).rowcount
-    votes = session.execute(_COUNT_VOTE, params).scalar_one() if inserted else None
-    if votes is not None:
-        broadcast.votes_changed(edition_id, question_id)
-        return {"ok": True, "question_id": question_id, "votes": votes, "voted": True}
-    return _vote_not_counted(edition_id, question_id, device_id)
+    add_vote = _ADD_VOTE[session.get_bind().dialect.name]
+    now = datetime.now(timezone.utc)
+    inserted = [session.execute(add_vote, {"question_id": b.question_id, "device_id": b.device_id,
+                                           "edition_id": b.edition_id, "now": now}).rowcount > 0
+                for b in ballots]
+    gained = Counter((b.edition_id, b.question_id) for b, counted in zip(ballots, inserted) if counted)
+    # Each question's count before the group's votes; one more at each of them, in the order they came.
+    counts = {key: session.execute(_COUNT_VOTES, {"question_id": key[1], "added": n}).scalar_one() - n
+              for key, n in gained.items()}
+    answers: list[dict | None] = []
+    for ballot, counted in zip(ballots, inserted):
+        if counted:
+            key = (ballot.edition_id, ballot.question_id)
+            counts[key] += 1
+            answers.append({"ok": True, "question_id": ballot.question_id, "votes": counts[key], "voted": True})
+        else:
+            answers.append(None)  # answered below, once every count of the group is made
+    for key in gained:
+        broadcast.votes_changed(*key)
+    return [answer or _vote_not_counted(b.edition_id, b.question_id, b.device_id)
+            for b, answer in zip(ballots, answers)]
 
 
 def _vote_not_counted(edition_id: int, question_id: int, device_id: str) -> dict:
