@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import Integer, String, bindparam, exists, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -101,6 +101,32 @@ _ADD_VOTE = {
                            _questions.c.status == QuestionStatus.PUBLISHED.value))).on_conflict_do_nothing()
     for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
 }
+_GROUPS: dict[tuple[str, int], Any] = {}
+
+
+def _add_votes(dialect: str, size: int):
+    """One statement for a group of ``size`` votes: insert those whose question is published in their
+    edition, skipping a phone's second vote; RETURNING the (question, device) pairs stored. Built
+    once per dialect and size (the parameters ``q<n>``, ``d<n>``, ``e<n>`` and ``now``)."""
+    statement = _GROUPS.get((dialect, size))
+    if statement is None:
+        group = union_all(*[select(bindparam(f"q{n}", type_=Integer).label("question_id"),
+                                   bindparam(f"d{n}", type_=String).label("device_id"),
+                                   bindparam(f"e{n}", type_=Integer).label("edition_id")) for n in range(size)]
+                          ).subquery("ballots") if size > 1 else \
+            select(bindparam("q0", type_=Integer).label("question_id"), bindparam("d0", type_=String).label("device_id"),
+                   bindparam("e0", type_=Integer).label("edition_id")).subquery("ballots")
+        votable = (select(group.c.question_id, group.c.device_id, bindparam("now", type_=UTCDateTime()))
+                   .select_from(group.join(_questions, (_questions.c.id == group.c.question_id)
+                                           & (_questions.c.edition_id == group.c.edition_id)))
+                   .where(_questions.c.status == QuestionStatus.PUBLISHED.value))
+        insert_of = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = (insert_of(_votes).from_select(["question_id", "device_id", "created_at"], votable)
+                     .on_conflict_do_nothing().returning(_votes.c.question_id, _votes.c.device_id))
+        _GROUPS[(dialect, size)] = statement
+    return statement
+
+
 _COUNT_VOTES = (update(_questions).where(_questions.c.id == bindparam("question_id"))
                 .values(votes=_questions.c.votes + bindparam("added")).returning(_questions.c.votes))
 
@@ -145,11 +171,20 @@ def record_votes(ballots: list[Ballot]) -> list[dict]:
     if not ballots:
         return []
     session = db.current()  # session.execute: what the unit changed before is flushed first
-    add_vote = _ADD_VOTE[session.get_bind().dialect.name]
-    now = datetime.now(timezone.utc)
-    inserted = [session.execute(add_vote, {"question_id": b.question_id, "device_id": b.device_id,
-                                           "edition_id": b.edition_id, "now": now}).rowcount > 0
-                for b in ballots]
+    params = {"now": datetime.now(timezone.utc)}
+    for n, b in enumerate(ballots):
+        params.update({f"q{n}": b.question_id, f"d{n}": b.device_id, f"e{n}": b.edition_id})
+    stored = session.execute(_add_votes(session.get_bind().dialect.name, len(ballots)), params).all()
+    copies: dict[tuple[int, str], list[int]] = {}
+    for n, b in enumerate(ballots):
+        copies.setdefault((b.question_id, b.device_id), []).append(n)
+    inserted = [False] * len(ballots)
+    for question_id, device_id in stored:
+        found = copies[(question_id, device_id)]
+        if len({ballots[n].edition_id for n in found}) > 1:  # the same phone in two editions: whose question?
+            edition_id = session.scalar(select(Question.edition_id).where(Question.id == question_id))
+            found = [n for n in found if ballots[n].edition_id == edition_id]
+        inserted[found[0]] = True  # a double tap within the group: its first copy is the one counted
     gained = Counter((b.edition_id, b.question_id) for b, counted in zip(ballots, inserted) if counted)
     # Each question's count before the group's votes; one more at each of them, in the order they came.
     counts = {key: session.execute(_COUNT_VOTES, {"question_id": key[1], "added": n}).scalar_one() - n

@@ -64,7 +64,7 @@ def test_a_group_is_answered_as_if_its_votes_had_come_one_after_the_other(app, e
         return {"ok": True, "question_id": question["id"], "votes": n, "voted": True}
 
     assert answers[:4] == [counted(first, 1), counted(first, 2), counted(first, 3), counted(second, 1)]
-    assert [a["error"]["code"] for a in answers[4:8]] == ["unknown_question"] * 3 + ["not_votable"]
+    assert [a["error"]["code"] if "error" in a else a for a in answers[4:8]] == ["unknown_question"] * 3 + ["not_votable"]
     assert answers[8] == counted(first, 3)
     assert stored_votes(app, first["id"]) == (3, 3)
     assert stored_votes(app, second["id"]) == (1, 1)
@@ -186,3 +186,21 @@ def test_votes_through_the_writer_reach_the_screens_once_per_flush(app, edition,
     flush(app)
 
     assert [m["counts"] for m in events(moderator, "votes")] == [{str(question["id"]): 5}]
+
+
+def test_a_refused_vote_is_worded_in_the_phones_language_and_only_phones_vote(app, edition):
+    """The vote's handler runs without a Flask request (realtime/audience.py): its refusals still are."""
+    from .conftest import connect
+
+    _h, french = phone(app)
+    english_http = app.test_client()
+    assert english_http.get(f"/e/{edition.slug}/?lang=en").status_code == 200
+    english = connect(app, "audience", http=english_http)
+    projector = connect(app, "projector")
+
+    assert vote(french, 999_999)["error"] == {"code": "unknown_question",
+                                              "message": "Cette question n'existe pas ou n'est pas publiée."}
+    assert vote(english, 999_999)["error"] == {"code": "unknown_question",
+                                               "message": "This question does not exist or is not published."}
+    assert vote(projector, 1)["error"]["code"] == "forbidden"
+    assert english.emit("vote", {"question_id": "x"}, callback=True)["error"]["code"] == "bad_request"
