@@ -10,14 +10,13 @@ two copies race).
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, exists, select, union_all, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import audience as rules
@@ -88,45 +87,30 @@ def ask(edition_id: int, *, device_id: str, address: str | None, asked: Ask, you
 # -- vote ------------------------------------------------------------------------------------------
 
 
-# The two statements of a vote, built once (a storm runs them hundreds of times a second). A second
-# vote of a phone is skipped by the unique constraint with ON CONFLICT DO NOTHING rather than raised:
-# a raised error would need a savepoint, or it would abort the caller's transaction on PostgreSQL.
 _questions, _votes = Question.__table__, QuestionVote.__table__
-_ADD_VOTE = {
-    dialect: insert_of(_votes).from_select(
-        ["question_id", "device_id", "created_at"],
-        select(bindparam("question_id"), bindparam("device_id"), bindparam("now", type_=UTCDateTime())).where(
-            exists().where(_questions.c.id == bindparam("question_id"),
-                           _questions.c.edition_id == bindparam("edition_id"),
-                           _questions.c.status == QuestionStatus.PUBLISHED.value))).on_conflict_do_nothing()
-    for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+
+# A group of votes is one statement whatever its size (a statement per size would be compiled for
+# each new size, and its cache key walked at every run): the ballots go in as one JSON parameter,
+# ``[{"q": question, "d": device, "e": edition}, ...]``, read as rows by each database's JSON table function.
+# Stored are those whose question is published in their edition, minus a phone's second vote;
+# RETURNING names the (question, device) pairs stored. A second vote of a phone is skipped with ON
+# CONFLICT DO NOTHING rather than raised: a raised error would need a savepoint, or it would abort
+# the caller's transaction on PostgreSQL.
+_GROUP_ROWS = {
+    "sqlite": "SELECT json_extract(b.value, '$.q') AS q, json_extract(b.value, '$.d') AS d, "
+              "json_extract(b.value, '$.e') AS e FROM json_each(:ballots) AS b",
+    "postgresql": "SELECT b.q, b.d, b.e FROM json_to_recordset(CAST(:ballots AS json)) AS b(q integer, d text, e integer)",
 }
-_GROUPS: dict[tuple[str, int], Any] = {}
-
-
-def _add_votes(dialect: str, size: int):
-    """One statement for a group of ``size`` votes: insert those whose question is published in their
-    edition, skipping a phone's second vote; RETURNING the (question, device) pairs stored. Built
-    once per dialect and size (the parameters ``q<n>``, ``d<n>``, ``e<n>`` and ``now``)."""
-    statement = _GROUPS.get((dialect, size))
-    if statement is None:
-        group = union_all(*[select(bindparam(f"q{n}", type_=Integer).label("question_id"),
-                                   bindparam(f"d{n}", type_=String).label("device_id"),
-                                   bindparam(f"e{n}", type_=Integer).label("edition_id")) for n in range(size)]
-                          ).subquery("ballots") if size > 1 else \
-            select(bindparam("q0", type_=Integer).label("question_id"), bindparam("d0", type_=String).label("device_id"),
-                   bindparam("e0", type_=Integer).label("edition_id")).subquery("ballots")
-        votable = (select(group.c.question_id, group.c.device_id, bindparam("now", type_=UTCDateTime()))
-                   .select_from(group.join(_questions, (_questions.c.id == group.c.question_id)
-                                           & (_questions.c.edition_id == group.c.edition_id)))
-                   .where(_questions.c.status == QuestionStatus.PUBLISHED.value))
-        insert_of = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        statement = (insert_of(_votes).from_select(["question_id", "device_id", "created_at"], votable)
-                     .on_conflict_do_nothing().returning(_votes.c.question_id, _votes.c.device_id))
-        _GROUPS[(dialect, size)] = statement
-    return statement
-
-
+_ADD_VOTES = {
+    dialect: text(
+        "INSERT INTO question_votes (question_id, device_id, created_at) "
+        f"SELECT ballots.q, ballots.d, :now FROM ({rows}) AS ballots "
+        "JOIN questions ON questions.id = ballots.q AND questions.edition_id = ballots.e "
+        "WHERE questions.status = :published "
+        "ON CONFLICT (question_id, device_id) DO NOTHING RETURNING question_id, device_id"
+    ).bindparams(bindparam("now", type_=UTCDateTime()), published=QuestionStatus.PUBLISHED.value)
+    for dialect, rows in _GROUP_ROWS.items()
+}
 _COUNT_VOTES = (update(_questions).where(_questions.c.id == bindparam("question_id"))
                 .values(votes=_questions.c.votes + bindparam("added")).returning(_questions.c.votes))
 
@@ -162,8 +146,8 @@ def record_votes(ballots: list[Ballot]) -> list[dict]:
     """Store ``ballots`` in the caller's write; each one's answer, as if they had come one after the other.
 
     In a vote storm (hundreds of votes a second on one process) the realtime layer groups the
-    votes that arrive together into one write (realtime/votes.py). Per ballot, one statement:
-    insert the vote if the question is published in its edition (the unique constraint skips a
+    votes that arrive together into one write (realtime/votes.py). One statement for the group:
+    insert each vote whose question is published in its edition (the unique constraint skips a
     second vote of a phone, within the group too); then one count per question, by the votes it
     gained. The n-th vote of the group counted for a question is answered with the count it
     made, as if stored alone. Only a ballot that inserted nothing costs a read, to find out why.
@@ -171,10 +155,9 @@ def record_votes(ballots: list[Ballot]) -> list[dict]:
     if not ballots:
         return []
     session = db.current()  # session.execute: what the unit changed before is flushed first
-    params = {"now": datetime.now(timezone.utc)}
-    for n, b in enumerate(ballots):
-        params.update({f"q{n}": b.question_id, f"d{n}": b.device_id, f"e{n}": b.edition_id})
-    stored = session.execute(_add_votes(session.get_bind().dialect.name, len(ballots)), params).all()
+    params = {"now": datetime.now(timezone.utc),
+              "ballots": json.dumps([{"q": b.question_id, "d": b.device_id, "e": b.edition_id} for b in ballots])}
+    stored = session.execute(_ADD_VOTES[session.get_bind().dialect.name], params).all()
     copies: dict[tuple[int, str], list[int]] = {}
     for n, b in enumerate(ballots):
         copies.setdefault((b.question_id, b.device_id), []).append(n)
