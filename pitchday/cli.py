@@ -318,7 +318,8 @@ def _serve_eventlet(app, host: str, port: int, limits) -> None:
     if not addresses:
         raise click.ClickException(f"Cannot resolve {host}")
     listener = eventlet.listen(addresses[0][4], addresses[0][0], backlog=limits.backlog)
-    eventlet.wsgi.server(listener, app, log_output=False, max_size=limits.pool_size)
+    # app.__call__, not app: no nested C frame kept by every socket's green thread (see app.py).
+    eventlet.wsgi.server(listener, app.__call__, log_output=False, max_size=limits.pool_size)
 
 
 if __name__ == "__main__":
