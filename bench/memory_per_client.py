@@ -53,14 +53,16 @@ class TracedServer(Server):
 
 
 def where(trace_frames) -> str:
-    """The innermost frame of the allocation that belongs to a library of interest (or the innermost)."""
-    for frame in trace_frames:
+    """The innermost frame of the allocation that belongs to a library of interest (or the innermost).
+
+    A tracemalloc traceback runs from the oldest frame to the most recent one."""
+    for frame in reversed(trace_frames):
         name = frame.filename.replace("\\", "/")
         for mark in OURS:
             if mark in name:
                 short = name[name.index(mark):]
                 return f"{short}:{frame.lineno}"
-    frame = trace_frames[0]
+    frame = trace_frames[-1]
     return f"{Path(frame.filename).name}:{frame.lineno}"
 
 
