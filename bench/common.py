@@ -105,10 +105,12 @@ def _stop_live_servers() -> None:
 class Server:
     """``pitchday demo`` on 127.0.0.1 and a free port, with its own temporary SQLite database."""
 
-    def __init__(self, *, startup_timeout: float = 60.0, kind: str = "pitchday", env: dict | None = None):
+    def __init__(self, *, startup_timeout: float = 60.0, kind: str = "pitchday", env: dict | None = None,
+                 wrapper: str | None = None):
         """``kind``: ``pitchday`` (the demo), ``bare`` (bench/bare_server.py, the reference) or ``base``
         (the demo of the checkout named by ``BENCH_BASE_CHECKOUT``: the code before a change, same run)."""
         self.kind = kind
+        self.wrapper = wrapper  # a script that runs the server in its own process (bench/traced_server.py)
         self.extra_env = env or {}
         self.dir = Path(tempfile.mkdtemp(prefix="pitchday-bench-"))
         self.port = free_port()
@@ -138,6 +140,9 @@ class Server:
             argv = [sys.executable, "-m", "pitchday.cli", "demo"]
         else:
             argv = server_command() + ["demo"]
+        if self.wrapper is not None:  # the same server, started by the wrapper (which reads BENCH_SERVER_KIND)
+            env["BENCH_SERVER_KIND"] = self.kind
+            argv = [sys.executable, self.wrapper] + ([] if self.kind == "bare" else ["demo"])
         with open(self.log_path, "wb") as log:
             # A session of its own: Ctrl+C in the terminal reaches the script, which stops the server.
             self.process = subprocess.Popen(

@@ -49,10 +49,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import signal
+import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 
 NEW_DEVICE_S = 61  # pitchday.domain.audience.YOUNG_DEVICE_MS, and a second
 
@@ -345,6 +348,57 @@ async def consistency(screens: list[Screen], moderator: Screen, talk_ids: list[i
 
 
 # --------------------------------------------------------------------------------------------
+# Where the server's CPU goes during the vote storm (``--py-spy``)
+# --------------------------------------------------------------------------------------------
+
+def start_profiler(server: Server, args) -> subprocess.Popen:
+    """py-spy (the bench extra) sampling the server process, without pausing it, until stopped."""
+    py_spy = Path(sys.executable).parent / "py-spy"
+    return subprocess.Popen([str(py_spy), "record", "-p", str(server.process.pid), "-r", "250", "--nonblocking",
+                             "--format", "raw", "-o", args.py_spy, "-d", str(int(args.spread + 30))],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profiler(profiler: subprocess.Popen, args) -> dict:
+    """Stop py-spy (it writes its samples on SIGINT) and sum them: the top frames by own and total share."""
+    profiler.send_signal(signal.SIGINT)
+    try:
+        profiler.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        profiler.kill()
+        profiler.wait()
+    own: Counter = Counter()
+    total: Counter = Counter()
+    samples = 0
+    try:
+        lines = Path(args.py_spy).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return {"file": args.py_spy, "samples": 0}
+    for line in lines:
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        samples += n
+        frames = [f for f in stack.split(";") if f]
+        if frames:
+            own[_frame_name(frames[-1])] += n
+        for name in {_frame_name(f) for f in frames}:
+            total[name] += n
+
+    def top(counter: Counter) -> list:
+        return [[name, round(100 * n / samples, 1)] for name, n in counter.most_common(args.py_spy_top)]
+
+    return {"file": args.py_spy, "samples": samples, "own_percent": top(own), "total_percent": top(total)}
+
+
+def _frame_name(frame: str) -> str:
+    """``function (path/to/module.py:line)`` -> ``function (module.py)``: lines merged."""
+    name, _, where = frame.partition(" (")
+    return f"{name} ({Path(where.rsplit(':', 1)[0]).name})"
+
+
+# --------------------------------------------------------------------------------------------
 # The run
 # --------------------------------------------------------------------------------------------
 
@@ -369,7 +423,8 @@ async def main(args, deadline: Deadline) -> int:
             await asyncio.sleep(0.05)
         if not snapshots:
             raise RuntimeError("the moderator got no snapshot")
-        agenda = [talk["id"] for talk in snapshots[0]["state"]["agenda"]]
+        # Questions are asked about talks, not the evening's other items (welcome, opening words...).
+        agenda = [item["id"] for item in snapshots[0]["state"]["agenda"] if item.get("item_kind", "talk") == "talk"]
         if args.phones > QUESTIONS_LISTED_PER_TALK * len(agenda):
             raise SystemExit(f"at most {QUESTIONS_LISTED_PER_TALK * len(agenda)} phones: the moderator's list "
                              f"shows {QUESTIONS_LISTED_PER_TALK} questions per talk")
@@ -397,7 +452,7 @@ async def main(args, deadline: Deadline) -> int:
         approved, result["moderation"] = await approve(moderator, phones, args, rng)
         result["approved"] = approved
         if not approved:
-            raise RuntimeError(f"no question could be approved: {result['moderation']}")
+            raise RuntimeError(f"no question could be approved: {result['moderation']}; asks: {result['asks']}")
         # Votes start once every phone shows the approved questions, as people vote for what they see.
         started_ns = now_ns()
         shown = Watch(phones, lambda p: all(q in p.seen_at for q in approved))
@@ -408,9 +463,12 @@ async def main(args, deadline: Deadline) -> int:
             if on_every_phone else None}
         print(f"  {len(approved)} questions approved; vote storm ...", flush=True)
 
+        profiler = start_profiler(server, args) if args.py_spy else None
         cpu, client_cpu = server.cpu_s(), process_cpu_s()
         result["votes"], outcome = await vote_storm(phones, approved, args, rng)
         result["votes"]["server_cpu_s"] = round(server.cpu_s() - cpu, 2)
+        if profiler is not None:
+            result["votes"]["py_spy"] = await asyncio.to_thread(stop_profiler, profiler, args)
         result["votes"]["client_cpu_s"] = round(process_cpu_s() - client_cpu, 2)
         result["consistency"] = await consistency([moderator, *phones], moderator, talk_ids, outcome, args, deadline)
         result["server_rss_kb_at_end"] = server.rss_kb()
@@ -506,6 +564,12 @@ def print_table(result: dict, problems: list[str], args) -> None:
         print(f"{name}: {figures['sent']} sent over {figures['seconds']:g} s until the last ack; CPU s used by "
               f"the server {figures['server_cpu_s']:g}, by the phones' process {figures['client_cpu_s']:g}")
     print(f"server RSS at the end: {result['server_rss_kb_at_end'] / 1024:.0f} MB")
+    profile = votes.get("py_spy")
+    if profile:
+        print(f"\nvote storm, py-spy on the server: {profile['samples']} samples ({profile['file']})")
+        print("  % of samples in the frame itself, then with what it calls:")
+        for (own, own_pct), (total, total_pct) in zip(profile["own_percent"], profile["total_percent"]):
+            print(f"  {own_pct:5.1f}  {own[:60]:<60} {total_pct:5.1f}  {total[:60]}")
     if problems:
         print("\nFAILED CHECKS:")
         for problem in problems:
@@ -537,6 +601,10 @@ def parse_args(argv=None):
     p.add_argument("--max-seconds", type=float, default=300.0, help="deadline of the whole run, s (default 300)")
     p.add_argument("--server", choices=("pitchday", "base"), default="pitchday",
                    help="pitchday (this checkout) or base (the checkout named by BENCH_BASE_CHECKOUT)")
+    p.add_argument("--py-spy", metavar="FILE",
+                   help="sample the server with py-spy during the vote storm (raw stacks to FILE) and print its top "
+                        "frames (py-spy is in the bench extra; sampling as root or with ptrace allowed)")
+    p.add_argument("--py-spy-top", type=int, default=25, help="frames listed from the profile (default 25)")
     p.add_argument("--out", help="JSON file (default bench/results/question_storm-<date>.json, never overwritten)")
     args = p.parse_args(argv)
     if args.phones < 1 or args.batch < 1 or args.approve < 1 or args.votes < 1 or args.spread < 0:

@@ -63,26 +63,33 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=app.config["PITCHDAY_MAX_FRAME_BYTES"],
         ping_interval=10, ping_timeout=10,  # notice a dead venue Wi-Fi link quickly
     )
+    audience.install(app)  # the vote storm's event, on python-socketio itself (realtime/audience.py)
+    # Every middleware below is chained by its bound ``__call__``, not the object: calling an object
+    # goes through C (slot_tp_call) and nests a C frame of the interpreter, which every socket's
+    # green thread, parked inside this chain for the socket's life, keeps saved: ~0.8 KB per layer
+    # and per client (docs/benchmarks.md §5). A bound method is called without nesting.
+    app.wsgi_app = app.wsgi_app.__call__  # Flask-SocketIO's middleware
     if app.config["PITCHDAY_TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         # Behind a reverse proxy the peer is the proxy: take the phone's address from X-Forwarded-For.
         proxies = app.config["PITCHDAY_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies).__call__
     from .realtime.transport import RefuseUnknownPollingPackets
 
     # Before Engine.IO: a packet of unknown type would hang its POST and 500 the next (transport.py).
-    app.wsgi_app = RefuseUnknownPollingPackets(app.wsgi_app, max_bytes=app.config["PITCHDAY_MAX_FRAME_BYTES"])
+    app.wsgi_app = RefuseUnknownPollingPackets(app.wsgi_app,
+                                               max_bytes=app.config["PITCHDAY_MAX_FRAME_BYTES"]).__call__
 
     from .realtime.transport import AdmitClients
 
     # Outside ProxyFix and the Socket.IO middleware: a client over the ceiling costs nothing more.
-    app.wsgi_app = AdmitClients(app.wsgi_app, app)
+    app.wsgi_app = AdmitClients(app.wsgi_app, app).__call__
     if not app.config["PITCHDAY_WEBSOCKET_COMPRESSION"]:
         from .realtime.transport import DeclineWebSocketCompression
 
         # Outermost, so that the Socket.IO middleware installed by init_app never sees the offer.
-        app.wsgi_app = DeclineWebSocketCompression(app.wsgi_app)
+        app.wsgi_app = DeclineWebSocketCompression(app.wsgi_app).__call__
 
 
 def register_blueprints(app: Flask) -> None:

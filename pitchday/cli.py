@@ -320,7 +320,8 @@ def _serve_eventlet(app, host: str, port: int, limits) -> None:
     if not addresses:
         raise click.ClickException(f"Cannot resolve {host}")
     listener = eventlet.listen(addresses[0][4], addresses[0][0], backlog=limits.backlog)
-    eventlet.wsgi.server(listener, app, log_output=False, max_size=limits.pool_size)
+    # The app's bound __call__, not the app: no nested C frame kept by every socket's green thread (app.py).
+    eventlet.wsgi.server(listener, getattr(app, "__call__", app), log_output=False, max_size=limits.pool_size)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,13 @@ two copies race).
 """
 from __future__ import annotations
 
+import json
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, exists, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import audience as rules
@@ -86,45 +87,103 @@ def ask(edition_id: int, *, device_id: str, address: str | None, asked: Ask, you
 # -- vote ------------------------------------------------------------------------------------------
 
 
-# The two statements of a vote, built once (a storm runs them hundreds of times a second). A second
-# vote of a phone is skipped by the unique constraint with ON CONFLICT DO NOTHING rather than raised:
-# a raised error would need a savepoint, or it would abort the caller's transaction on PostgreSQL.
 _questions, _votes = Question.__table__, QuestionVote.__table__
-_ADD_VOTE = {
-    dialect: insert_of(_votes).from_select(
-        ["question_id", "device_id", "created_at"],
-        select(bindparam("question_id"), bindparam("device_id"), bindparam("now", type_=UTCDateTime())).where(
-            exists().where(_questions.c.id == bindparam("question_id"),
-                           _questions.c.edition_id == bindparam("edition_id"),
-                           _questions.c.status == QuestionStatus.PUBLISHED.value))).on_conflict_do_nothing()
-    for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+
+# A group of votes is one statement whatever its size (a statement per size would be compiled for
+# each new size, and its cache key walked at every run): the ballots go in as one JSON parameter,
+# ``[{"q": question, "d": device, "e": edition}, ...]``, read as rows by each database's JSON table function.
+# Stored are those whose question is published in their edition, minus a phone's second vote;
+# RETURNING names the (question, device) pairs stored. A second vote of a phone is skipped with ON
+# CONFLICT DO NOTHING rather than raised: a raised error would need a savepoint, or it would abort
+# the caller's transaction on PostgreSQL.
+_GROUP_ROWS = {
+    "sqlite": "SELECT json_extract(b.value, '$.q') AS q, json_extract(b.value, '$.d') AS d, "
+              "json_extract(b.value, '$.e') AS e FROM json_each(:ballots) AS b",
+    "postgresql": "SELECT b.q, b.d, b.e FROM json_to_recordset(CAST(:ballots AS json)) AS b(q integer, d text, e integer)",
 }
-_COUNT_VOTE = (update(_questions).where(_questions.c.id == bindparam("question_id"))
-               .values(votes=_questions.c.votes + 1).returning(_questions.c.votes))
+_ADD_VOTES = {
+    dialect: text(
+        "INSERT INTO question_votes (question_id, device_id, created_at) "
+        f"SELECT ballots.q, ballots.d, :now FROM ({rows}) AS ballots "
+        "JOIN questions ON questions.id = ballots.q AND questions.edition_id = ballots.e "
+        "WHERE questions.status = :published "
+        "ON CONFLICT (question_id, device_id) DO NOTHING RETURNING question_id, device_id"
+    ).bindparams(bindparam("now", type_=UTCDateTime()), published=QuestionStatus.PUBLISHED.value)
+    for dialect, rows in _GROUP_ROWS.items()
+}
+_COUNT_VOTES = (update(_questions).where(_questions.c.id == bindparam("question_id"))
+                .values(votes=_questions.c.votes + bindparam("added")).returning(_questions.c.votes))
 
 
-def vote(edition_id: int, *, device_id: str, address: str | None, voted: Vote, young: bool = False) -> dict:
-    """One vote per phone per question; voting again answers as the first vote did.
+@dataclass(frozen=True)
+class Ballot:
+    """One phone's vote as the handler parsed it, its rate limits passed (``vote_refused``)."""
 
-    A vote storm is hundreds of these a second on one process, so the usual case is two plain
-    statements in the caller's short transaction: insert the vote if the question is published in this
-    edition (the unique constraint skips a second one), then count it. Only when nothing was
-    inserted does a read find out why.
-    """
-    question_id = voted.question_id
+    edition_id: int
+    device_id: str
+    question_id: int
+
+
+def vote_refused(*, device_id: str, address: str | None, young: bool = False) -> dict | None:
+    """The rate limits' refusal of a phone's vote, or None (the vote is then counted as a hit).
+
+    Checked before the vote joins a write: it reads only this process's memory (or Redis)."""
     decision = rate_limits.check("vote", device_id=device_id, address=address, young=young)
     if not decision.allowed:
         return refused_answer("rate_limited", retry_after=decision.retry_after_s)
+    return None
+
+
+def vote(edition_id: int, *, device_id: str, address: str | None, voted: Vote, young: bool = False) -> dict:
+    """One vote per phone per question, in the caller's write; voting again answers as the first vote did."""
+    refused = vote_refused(device_id=device_id, address=address, young=young)
+    if refused is not None:
+        return refused
+    return record_votes([Ballot(edition_id, device_id, voted.question_id)])[0]
+
+
+def record_votes(ballots: list[Ballot]) -> list[dict]:
+    """Store ``ballots`` in the caller's write; each one's answer, as if they had come one after the other.
+
+    In a vote storm (hundreds of votes a second on one process) the realtime layer groups the
+    votes that arrive together into one write (realtime/votes.py). One statement for the group:
+    insert each vote whose question is published in its edition (the unique constraint skips a
+    second vote of a phone, within the group too); then one count per question, by the votes it
+    gained. The n-th vote of the group counted for a question is answered with the count it
+    made, as if stored alone. Only a ballot that inserted nothing costs a read, to find out why.
+    """
+    if not ballots:
+        return []
     session = db.current()  # session.execute: what the unit changed before is flushed first
-    params = {"question_id": question_id, "device_id": device_id, "edition_id": edition_id,
-              "now": datetime.now(timezone.utc)}
-    # Nothing inserted: this phone already voted (or a double tap raced itself), or not votable.
-    inserted = session.execute(_ADD_VOTE[session.get_bind().dialect.name], params).rowcount
-    votes = session.execute(_COUNT_VOTE, params).scalar_one() if inserted else None
-    if votes is not None:
-        broadcast.votes_changed(edition_id, question_id)
-        return {"ok": True, "question_id": question_id, "votes": votes, "voted": True}
-    return _vote_not_counted(edition_id, question_id, device_id)
+    params = {"now": datetime.now(timezone.utc),
+              "ballots": json.dumps([{"q": b.question_id, "d": b.device_id, "e": b.edition_id} for b in ballots])}
+    stored = session.execute(_ADD_VOTES[session.get_bind().dialect.name], params).all()
+    copies: dict[tuple[int, str], list[int]] = {}
+    for n, b in enumerate(ballots):
+        copies.setdefault((b.question_id, b.device_id), []).append(n)
+    inserted = [False] * len(ballots)
+    for question_id, device_id in stored:
+        found = copies[(question_id, device_id)]
+        if len({ballots[n].edition_id for n in found}) > 1:  # the same phone in two editions: whose question?
+            edition_id = session.scalar(select(Question.edition_id).where(Question.id == question_id))
+            found = [n for n in found if ballots[n].edition_id == edition_id]
+        inserted[found[0]] = True  # a double tap within the group: its first copy is the one counted
+    gained = Counter((b.edition_id, b.question_id) for b, counted in zip(ballots, inserted) if counted)
+    # Each question's count before the group's votes; one more at each of them, in the order they came.
+    counts = {key: session.execute(_COUNT_VOTES, {"question_id": key[1], "added": n}).scalar_one() - n
+              for key, n in gained.items()}
+    answers: list[dict | None] = []
+    for ballot, counted in zip(ballots, inserted):
+        if counted:
+            key = (ballot.edition_id, ballot.question_id)
+            counts[key] += 1
+            answers.append({"ok": True, "question_id": ballot.question_id, "votes": counts[key], "voted": True})
+        else:
+            answers.append(None)  # answered below, once every count of the group is made
+    for key in gained:
+        broadcast.votes_changed(*key)
+    return [answer or _vote_not_counted(b.edition_id, b.question_id, b.device_id)
+            for b, answer in zip(ballots, answers)]
 
 
 def _vote_not_counted(edition_id: int, question_id: int, device_id: str) -> dict:

@@ -57,3 +57,25 @@ def test_a_refusal_says_when_to_retry():
     assert stats.remaining == 0 and stats.reset_time > 0
     window.reset()
     assert window.test(item, "x")
+
+
+def test_a_check_in_one_pass_decides_as_tests_then_hits_with_limits(monkeypatch):
+    """``RateLimits.check`` on the local window (``take``: one lock, one look-up per window) gives the
+    same decisions and retry delays as on limits' own moving window."""
+    clock = Clock()
+    monkeypatch.setattr(ratelimit.time, "time", clock)
+    monkeypatch.setitem(ratelimit.LIMITS, "vote", ("4/minute", "9/minute"))
+    monkeypatch.setitem(ratelimit.YOUNG_LIMITS, "vote", "3/minute")
+    ours, theirs = ratelimit.RateLimits(), ratelimit.RateLimits()
+    ours.limiter = LocalMovingWindow()
+    theirs.limiter = MovingWindowRateLimiter(MemoryStorage())
+    rng = random.Random(7)
+    refused = 0
+    for _ in range(800):
+        clock.now += rng.choice((0.05, 0.5, 2, 9, 40))
+        who = {"device_id": rng.choice(("a", "b", "c")), "address": rng.choice(("192.0.2.1", None)),
+               "young": rng.random() < 0.3}
+        decision = ours.check("vote", **who)
+        assert decision == theirs.check("vote", **who)
+        refused += not decision.allowed
+    assert 50 < refused < 750  # both kinds of answer were compared
