@@ -158,8 +158,10 @@ def test_a_role_given_per_edition_opens_that_edition_only(app, organiser, editio
 
 def test_navigation_shows_only_what_the_person_may_open(app, edition):
     reviewer = signed_in(app, role="relecteur", edition_id=edition.id, email=INVITED)
-    page = reviewer.get(f"/organiser/editions/{edition.id}/applications").text
-    assert f'href="/organiser/editions/{edition.id}/applications"' in page
+    page = reviewer.get(f"/organiser/editions/{edition.id}/reviews").text
+    assert f'href="/organiser/editions/{edition.id}/reviews"' in page
+    # Their applications are the review list: no second tab leading there.
+    assert f'href="/organiser/editions/{edition.id}/applications"' not in page
     for hidden in ("/programme", "/report", "/connections", "/edit"):
         assert f'href="/organiser/editions/{edition.id}{hidden}"' not in page
     assert 'href="/organiser/personal-data"' not in page and 'href="/organiser/accounts"' not in page

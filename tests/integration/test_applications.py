@@ -425,4 +425,4 @@ def test_a_talk_without_an_organisation_shows_only_what_exists(app, organiser, c
     [card] = [row for row in snapshot["agenda"] if row["title"] == "Façades dépolluantes"]
     assert card["organisation"] == ""
     report = organiser.get(f"/organiser/editions/{edition.id}/report.csv").data.decode("utf-8-sig")
-    assert '"Façades dépolluantes";"";"Solution";' in report  # an empty cell, not the title twice
+    assert '"Façades dépolluantes";"";"Pitch projet";' in report  # an empty cell, not the title twice

@@ -312,8 +312,8 @@ def test_digest_is_in_the_speakers_export_and_erased_with_a_listed_contact_or_it
         exported = privacy.export_for(SPEAKERS[2].email)  # a talk without application: found by its recipient
         noe = privacy.export_for(SPEAKERS[0].email)
         counts = privacy.erase(ALEX)
-    assert [(m["kind"], m["talk_id"]) for m in exported["messages"]] == [("digest", talk_ids[2])]
-    assert [m["kind"] for m in noe["messages"]] == ["digest"]
+    assert [m["type"] for m in exported["messages"]] == ["Bilan intervenant"]
+    assert [m["type"] for m in noe["messages"]] == ["Bilan intervenant"]
     assert counts == {"connect_requests": 1, "applications": 0, "talk_contacts": 0, "digests": 1}
     assert [m.talk_id for m in digests(app, edition.id)] == talk_ids[1:3]
 
@@ -349,10 +349,10 @@ def test_talks_csv_lists_the_talks_and_their_speakers_formula_safe(app, world, o
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == ["ordre", "date", "début prévu", "durée", "type", "titre", "structure", "intervenant", "résumé",
                        "e-mail de contact", "langue", "référence de la candidature"]
-    assert [r[:5] for r in rows[1:]] == [["2", "2021-03-11", "17:40", "00:10", "Solution"],
+    assert [r[:5] for r in rows[1:]] == [["2", "2021-03-11", "17:40", "00:10", "Pitch projet"],
                                          ["3", "2021-03-11", "17:51", "00:10", "Pitch inversé"],
                                          ["4", "2021-03-11", "18:02", "00:10", "Retour d'expérience"],
-                                         ["5", "2021-03-11", "18:13", "00:10", "Solution"]]
+                                         ["5", "2021-03-11", "18:13", "00:10", "Pitch projet"]]
     assert rows[1][5:] == ["Lampadaires bavards", "Lueur Urbaine SCOP", "Noé Fictif, gérant",
                            "Résumé de « Lampadaires bavards ».", SPEAKERS[0].email, "fr", "DIG-001"]
     assert rows[2][9:] == [SPEAKERS[1].email, "en", "DIG-002"]
@@ -468,16 +468,16 @@ def test_schedule_json_has_the_frab_structure_field_by_field(app, world, client)
         "acronym": "soiree_essai", "title": "Soirée d'essai n° 1", "start": "2021-03-11", "end": "2021-03-11",
         "daysCount": 1, "time_zone_name": "Europe/Paris"}
     assert conference["url"] == "http://localhost/e/soiree-essai/programme"
-    assert conference["tracks"] == [{"name": "Solution"}, {"name": "Pitch inversé"}, {"name": "Retour d'expérience"}]
+    assert conference["tracks"] == [{"name": "Pitch projet"}, {"name": "Pitch inversé"}, {"name": "Retour d'expérience"}]
     [day] = conference["days"]
     assert (day["day_start"], day["day_end"]) == ("2021-03-11T17:00:00+01:00", "2021-03-11T20:00:00+01:00")
     events = day["rooms"]["Salle des Essais"]
     assert [(e["start"], e["duration"], e["type"], e["track"], e["title"]) for e in events] == [
         ("17:25", "00:15", "welcome", None, "Accueil café"),
-        ("17:40", "00:10", "talk", "Solution", "Lampadaires bavards"),
+        ("17:40", "00:10", "talk", "Pitch projet", "Lampadaires bavards"),
         ("17:51", "00:10", "talk", "Pitch inversé", "Cantines sans plastique"),
         ("18:02", "00:10", "talk", "Retour d'expérience", "Retour du terrain : la navette"),
-        ("18:13", "00:10", "talk", "Solution", "Capteurs sans adresse"),
+        ("18:13", "00:10", "talk", "Pitch projet", "Capteurs sans adresse"),
         ("18:23", "00:45", "networking", None, "Cocktail")]
     first = events[1]
     assert first["id"] == talk_ids[0] and first["date"] == "2021-03-11T17:40:00+01:00"

@@ -237,7 +237,7 @@ def test_moderator_extras_at_networking_allow_neither_questions_nor_next(app, ed
 
     extras = events(moderator, "state")[-1]["moderator"]
 
-    assert extras["allowed"] == ["end", "undo"]
+    assert extras["allowed"] == ["end", "undo", "qr_fullscreen"]
     assert extras["coming_next"] == "end"
     assert extras["main_action"] == {"command": None, "label": "start"}
 
@@ -252,7 +252,7 @@ def test_moderator_extras_of_an_edition_without_talks_offer_no_start(app, modera
     assert http.get(f"/m/{token}").status_code == 303
     extras = snapshot_of(connect(app, "moderator", http=http))["moderator"]
 
-    assert extras["allowed"] == ["networking"]
+    assert extras["allowed"] == ["networking", "qr_fullscreen"]
     assert extras["coming_next"] == "no_talk"
     assert extras["main_action"]["command"] is None
 
@@ -265,7 +265,7 @@ def test_stage_message_leaves_every_screen_with_its_talk(app, edition, moderator
     assert command(moderator, "message", v + 1, {"text": "Concluez"})["ok"] is True
     assert events(stage, "state")[-1]["state"]["stage_message"] == {"id": 1, "text": "Concluez"}
     assert events(moderator, "state")[-1]["moderator"]["allowed"] == [
-        "pause", "questions", "next", "networking", "undo", "dismiss_message", "extend"]
+        "pause", "questions", "next", "networking", "undo", "dismiss_message", "extend", "qr_fullscreen"]
 
     assert command(moderator, "next", v + 2)["ok"] is True
 

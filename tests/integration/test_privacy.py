@@ -134,7 +134,7 @@ def test_export_gives_everything_held_and_the_log_keeps_only_counts(app, organis
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.data)
     assert list(data) == ["format", "adresse", "exporte_le", "langue", "responsable_du_traitement", "demandes_echange",
-                          "candidatures", "contacts_intervention", "messages", "reponses_intervenant"]
+                          "candidatures", "contacts_intervention", "messages", "reponses_intervenant", "evaluations"]
     assert (data["format"], data["adresse"], data["langue"]) == (1, NOE, "fr")
     [asked] = data["demandes_echange"]
     assert (asked["nom"], asked["intervention"], asked["edition"]) == ("Noé Fictif", TALKS[0].title, "Soirée d'essai n° 1")

@@ -40,6 +40,8 @@ EDITION_SECTIONS = (
     ("organiser.console", _l("Console")),
     ("organiser.control_devices", _l("Télécommandes")),  # branch control
 )
+# A tab shown only to who may also do this: a reviewer's "Candidatures" would lead to the review list.
+TAB_NEEDS_TOO = {"organiser.applications": "applications.decide"}
 # Pages that belong to a section without being its first page keep its tab highlighted.
 SUBPAGES = {
     "organiser.application": "organiser.applications",
@@ -81,6 +83,9 @@ def navigation():
         for endpoint, label in links:
             permission = _permission_of(endpoint) if endpoint in current_app.view_functions else None
             if permission is None:
+                continue
+            also = TAB_NEEDS_TOO.get(endpoint)
+            if also and not accounts_service.can(account, also, edition_id):
                 continue
             if permission == "signed_in" or accounts_service.can(account, permission, edition_id):
                 shown.append((endpoint, str(label)))
