@@ -121,3 +121,15 @@ def rows_in_view(page: Page, selector: str) -> int:
     return page.evaluate("""(selector) => [...document.querySelectorAll(selector)]
         .filter((e) => { const r = e.getBoundingClientRect(); return r.height > 0 && r.bottom <= innerHeight; }).length""",
                          selector)
+
+
+def page_problems(page: Page, name: str) -> list[str]:
+    """What an organiser page must not have at any width: sideways overflow, targets under 44 px."""
+    problems = []
+    found = overflowing(page, vertical=False)
+    if found:
+        problems.append(f"{name}: overflow {found}")
+    small = small_targets(page, skip_inline_links=True)
+    if small:
+        problems.append(f"{name}: small targets {small}")
+    return problems

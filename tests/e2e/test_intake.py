@@ -6,17 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from .layout import overflowing
+from .test_organiser_pages import login
 
 pytestmark = pytest.mark.e2e
 
-
-def login(open_view, server, width, height):
-    page = open_view(server.url("/organiser/login"), width, height)
-    page.fill("#email", server.organiser_email)
-    page.fill("#password", server.organiser_password)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Éditions")
-    return page
 
 
 def create_edition_with_a_form(page, server) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .layout import overflowing, small_targets
+from .layout import page_problems
 
 pytestmark = pytest.mark.e2e
 
@@ -25,12 +25,7 @@ def test_organiser_pages_read_well(module_server, open_view, screenshots, width,
 
     def shoot(name):
         page.screenshot(path=screenshots / f"organiser-{name}-{width}x{height}.png", full_page=True)
-        found = overflowing(page, vertical=False)
-        if found:
-            problems.append(f"{name}: overflow {found}")
-        small = small_targets(page, skip_inline_links=True)
-        if small:
-            problems.append(f"{name}: small targets {small}")
+        problems.extend(page_problems(page, name))
 
     shoot("editions")
     page.get_by_role("link", name="Jeudi du numérique n° 10").click()
