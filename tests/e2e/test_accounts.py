@@ -55,9 +55,10 @@ def test_admin_invites_a_reviewer_and_a_regie_who_get_their_jobs_only(server, op
     reviewer.get_by_role("link", name="Jeudi du numérique n° 10").click()
     edition_id = re.search(r"/organiser/editions/(\d+)/", reviewer.url).group(1)
     nav = reviewer.locator("nav.edition-nav")
-    expect(nav.get_by_role("link", name="Candidatures")).to_be_visible()
-    expect(nav.get_by_role("link", name="Bilan")).to_have_count(0)
-    nav.get_by_role("link", name="Candidatures").click()
+    expect(nav.get_by_role("link", name="Relecture")).to_be_visible()
+    for hidden in ("Candidatures", "Bilan"):  # a reviewer's applications are the review list
+        expect(nav.get_by_role("link", name=hidden)).to_have_count(0)
+    nav.get_by_role("link", name="Relecture").click()
     reviewer.locator("table a[href*='/applications/']").first.click()
     expect(reviewer).to_have_url(re.compile(rf"/organiser/editions/{edition_id}/applications/\d+$"))
     reviewer.screenshot(path=screenshots / "accounts-reviewer-dossier.png", full_page=True)
